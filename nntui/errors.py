@@ -1,0 +1,39 @@
+"""The project's one error family.
+
+Every error a user can cause is an :class:`NntuiError`. The command line prints it
+as one line and exits with status 2; the app shows it with ``notify``.
+"""
+
+from __future__ import annotations
+
+
+class NntuiError(Exception):
+    """Base class of every error nntui raises on purpose."""
+
+    exit_code: int = 2
+
+
+class ConfigError(NntuiError, ValueError):
+    """A configuration value, argument or preset field is invalid."""
+
+
+class ShapeError(NntuiError, ValueError):
+    """Arrays or layers do not fit together."""
+
+
+class DatasetError(NntuiError):
+    """A dataset cannot be found, downloaded, verified or parsed."""
+
+
+class BackendUnavailable(NntuiError):
+    """The requested compute backend is not installed on this machine."""
+
+
+class CheckpointError(NntuiError):
+    """A checkpoint or run log cannot be read or written."""
+
+
+class TrainingDiverged(NntuiError):
+    """The loss or the weights became NaN or infinite."""
+
+    exit_code = 3
