@@ -1,0 +1,379 @@
+"""``Sequential``: a stack of layers with Keras's compile / fit / evaluate / predict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from nntui.engine.backend import get_backend, resolve_backend_name
+from nntui.engine.backend.base import Array, Backend, Shape
+from nntui.engine.layers.base import Layer
+from nntui.engine.losses import Loss, get_loss
+from nntui.engine.metrics import Metric, resolve_metrics
+from nntui.engine.optimizers import Optimizer, get_optimizer
+from nntui.errors import ConfigError, NntuiError, ShapeError
+
+
+class Input:
+    """Declares the per-sample input shape, as ``keras.Input(shape=(784,))``."""
+
+    def __init__(self, shape: Shape, name: str | None = None) -> None:
+        self.shape = tuple(int(d) for d in shape)
+        self.name = name
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    Args:
+        layers: layers in order; an ``Input`` first fixes the input shape.
+        name: model name.
+        backend: ``"auto"``, ``"numpy"`` or ``"mlx"``.
+        seed: seed of the weight initialisation (and of fit's shuffling unless given there).
+        dtype: ``"float32"`` (default) or ``"float64"`` (gradient checks, NumPy only).
+
+    Example:
+        >>> model = Sequential([Input((2,)), Dense(16, activation="relu"),
+        ...                     Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    """
+
+    def __init__(self, layers: list[Any] | None = None, *, name: str = "sequential",
+                 backend: str = "auto", seed: int | None = None, dtype: str = "float32") -> None:
+        self.name = name
+        self._backend_name = resolve_backend_name(backend)
+        self.ops: Backend = get_backend(self._backend_name, dtype)
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.layers: list[Layer] = []
+        self.input_shape: Shape | None = None
+        self.optimizer: Optimizer | None = None
+        self.loss: Loss | None = None
+        self.metrics: list[tuple[str, Metric]] = []
+        self.built = False
+        self.stop_training = False
+        self.record_outputs = False  # the trainer sets it on snapshot steps
+        self._outputs: list[Array] = []
+        self._last_pred: Array | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # construction --------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """The backend in use: ``"numpy"`` or ``"mlx"``."""
+        return self._backend_name
+
+    def add(self, layer: Any) -> None:
+        if isinstance(layer, Input):
+            if self.layers:
+                raise ConfigError("Input(...) must come first in a Sequential model")
+            self.input_shape = layer.shape
+            return
+        if not isinstance(layer, Layer):
+            raise ConfigError(f"Sequential accepts nntui layers; received {layer!r}")
+        if not self.layers and self.input_shape is None and layer.input_shape_hint:
+            self.input_shape = layer.input_shape_hint
+        layer.ops = self.ops
+        self.layers.append(layer)
+        self.built = False
+
+    def build(self, input_shape: Shape | None = None) -> None:
+        """Create every layer's weights for per-sample ``input_shape``.
+
+        Raises:
+            ShapeError: a layer cannot take the previous layer's output; the message names it.
+        """
+        shape = tuple(input_shape or self.input_shape or ())
+        if not shape:
+            raise ShapeError("the model has no input shape: give Input(shape) or call fit first")
+        if input_shape is not None and len(input_shape) and input_shape[0] is None:
+            shape = tuple(input_shape[1:])
+        self.input_shape = shape
+        for layer in self.layers:
+            layer.ops = self.ops
+            if not layer.built or layer.input_shape != shape:
+                layer.build(shape, self.rng)
+            shape = layer.output_shape  # type: ignore[assignment]
+        self.built = True
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].output_shape if self.layers else ()  # type: ignore[return-value]
+
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
+                metrics: list[str] | None = None) -> None:
+        """Choose the optimizer (instance or name), the loss (name) and metrics."""
+        if loss is None:
+            raise ConfigError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy'")
+        self.optimizer = get_optimizer(optimizer)
+        self.loss = get_loss(loss)
+        self.metrics = resolve_metrics(metrics, self.loss.name)
+
+    # forward and backward ------------------------------------------------------
+    def forward(self, x: Array, training: bool = False) -> Array:
+        if self.record_outputs:
+            self._outputs = []
+            for layer in self.layers:
+                x = layer.forward(x, training=training)
+                self._outputs.append(x)
+            return x
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _fused_head(self) -> tuple[int, Callable[[Array], Array]] | None:
+        """If the loss fuses with the last activation, the layer index and its dL/dz entry."""
+        if self.loss is None or self.loss.fused_activation is None:
+            return None
+        last = self.layers[-1]
+        act = getattr(last, "activation", None)
+        if act is not None and getattr(act, "name", "") == self.loss.fused_activation:
+            return len(self.layers) - 1, last.backward_from_z  # type: ignore[attr-defined]
+        fn = getattr(last, "fn", None)  # a separate Activation layer
+        if fn is not None and getattr(fn, "name", "") == self.loss.fused_activation:
+            return len(self.layers) - 1, lambda g: g
+        return None
+
+    def backward(self, grad: Array, *, fused: bool = False, stop_at: int = 0) -> Array:
+        """Run every layer's backward, last to first; ``fused``: grad is dL/dz of the head."""
+        layers = self.layers
+        start = len(layers) - 1
+        if fused:
+            idx, entry = self._fused_head()  # type: ignore[misc]
+            grad = entry(grad)
+            start = idx - 1
+        for i in range(start, stop_at - 1, -1):
+            grad = layers[i].backward(grad)
+        return grad
+
+    def _first_needed_backward(self) -> int:
+        """Layers before the first trainable one need no backward (frozen base)."""
+        for i, layer in enumerate(self.layers):
+            if layer.trainable and layer.params:
+                return i
+        return len(self.layers)
+
+    def compute_loss_and_grad(self, yb: Array, pred: Array) -> tuple[Array, Array, bool]:
+        """Loss value, gradient to feed backward, and whether it is the fused dL/dz."""
+        loss = self.loss  # type: ignore[union-attr]
+        y = self._targets_for(yb, pred)
+        value = loss(self.ops, y, pred)  # type: ignore[misc]
+        if self._fused_head() is not None:
+            return value, loss.fused_gradient(self.ops, y, pred), True  # type: ignore[union-attr]
+        return value, loss.gradient(self.ops, y, pred), False  # type: ignore[union-attr]
+
+    def _targets_for(self, yb: Array, pred: Array) -> Array:
+        if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
+            return self.ops.one_hot(self.ops.reshape(yb, (-1,)), pred.shape[-1]).reshape(pred.shape)
+        if tuple(yb.shape) != tuple(pred.shape):
+            return self.ops.reshape(yb, tuple(pred.shape))
+        return yb
+
+    # training ------------------------------------------------------------------
+    def _require_compiled(self) -> None:
+        if self.optimizer is None or self.loss is None:
+            raise ConfigError("call model.compile(optimizer=..., loss=...) before training")
+
+    def train_step(self, xb: Array, yb: Array) -> float:
+        """One optimizer step on a backend batch; returns the loss (regularisation included)."""
+        for layer in self.layers:
+            layer.zero_grad()
+        pred = self.forward(xb, training=True)
+        value, grad, fused = self.compute_loss_and_grad(yb, pred)
+        self.backward(grad, fused=fused, stop_at=self._first_needed_backward())
+        reg = self.apply_gradients()
+        self._last_pred = pred
+        return self.ops.item(value) + reg
+
+    def apply_gradients(self) -> float:
+        """Add regulariser gradients, then let the optimizer update every trainable param."""
+        items, owners, reg = [], [], 0.0
+        for layer in self.layers:
+            if not layer.trainable:
+                continue
+            for name, param in layer.params.items():
+                grad = layer.grads.get(name)
+                if grad is None:
+                    continue
+                r = layer.regularizers.get(name)
+                if r is not None:
+                    reg += r.penalty(self.ops, param)
+                    grad = grad + r.gradient(self.ops, param)
+                items.append((f"{layer.name}/{name}", param, grad))
+                owners.append((layer, name))
+        new = self.optimizer.apply(self.ops, items)  # type: ignore[union-attr]
+        for (layer, name), value in zip(owners, new, strict=True):
+            layer.params[name] = value
+        return reg
+
+    def prepare(self, x: Any, y: Any | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Validate a NumPy dataset against the model and loss; builds the model if needed.
+
+        Raises:
+            ShapeError: the data's shape does not fit the model or the labels the loss.
+        """
+        x = _as_float_array(x, "x")
+        if x.ndim < 2:
+            x = x.reshape(-1, 1)
+        if not self.built:
+            if self.input_shape is not None and tuple(x.shape[1:]) != tuple(self.input_shape):
+                raise ShapeError(
+                    f"model {self.name!r} expects inputs of shape (batch, "
+                    f"{', '.join(map(str, self.input_shape))}) but x has shape {tuple(x.shape)}"
+                )
+            self.build(tuple(x.shape[1:]))
+        elif tuple(x.shape[1:]) != tuple(self.input_shape or ()):
+            raise ShapeError(
+                f"model {self.name!r} was built for inputs of shape (batch, "
+                f"{', '.join(map(str, self.input_shape or ()))}) but x has shape {tuple(x.shape)}"
+            )
+        if y is None:
+            return x, None
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise ShapeError(f"labels must be numbers; received dtype {y.dtype}")
+        if len(y) != len(x):
+            raise ShapeError(f"x has {len(x)} samples but y has {len(y)}")
+        if self.loss is not None:
+            self.loss.check_targets(y, (len(x),) + tuple(self.output_shape))
+        if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
+            y = y.astype(np.int64)
+        else:
+            y = y.astype(self.ops.dtype if self.backend == "numpy" else np.float32)
+        return x, y
+
+    def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
+                shuffle: bool = False, rng: np.random.Generator | None = None
+                ) -> Iterator[tuple[Array, Array | None]]:
+        """Yield backend batches; data crosses to the backend here, once per batch."""
+        n = len(x)
+        order = (rng or self.rng).permutation(n) if shuffle else None
+        for start in range(0, n, batch_size):
+            idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
+            xb = self.ops.asarray(x[idx])
+            yb = None if y is None else self.ops.asarray(y[idx])
+            yield xb, yb
+
+    def train_on_batch(self, x: Any, y: Any) -> float | list[float]:
+        """One step on this batch; returns the loss, or [loss, *metrics] when metrics are set."""
+        self._require_compiled()
+        x, y = self.prepare(x, y)
+        loss = self.train_step(self.ops.asarray(x), self.ops.asarray(y))
+        if not self.metrics:
+            return loss
+        pred = self.ops.to_numpy(self._last_pred)
+        return [loss] + [fn(y, pred) for _, fn in self.metrics]  # type: ignore[arg-type]
+
+    def fit(self, x: Any, y: Any, batch_size: int = 32, epochs: int = 1, verbose: Any = "auto",
+            validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
+            shuffle: bool = True, callbacks: list[Any] | None = None, initial_epoch: int = 0,
+            seed: int | None = None) -> Any:
+        """Train for ``epochs``; returns a History with ``history["loss"]`` etc.
+
+        Validation uses the *last* ``validation_split`` share of x, taken before shuffling
+        (Keras's rule). ``callbacks`` receive the trainer's events (``handle(event)``).
+        """
+        from nntui.engine.trainer import Trainer
+
+        self._require_compiled()
+        trainer = Trainer(self, x, y, batch_size=batch_size, epochs=epochs,
+                          validation_split=validation_split, validation_data=validation_data,
+                          shuffle=shuffle, seed=seed, initial_epoch=initial_epoch)
+        for cb in callbacks or []:
+            trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
+        if verbose not in (0, False):
+            from nntui.progress import ProgressPrinter
+
+            trainer.subscribe(ProgressPrinter())
+        trainer.run()
+        return trainer.history
+
+    def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: Any = 0,
+                 return_dict: bool = False) -> Any:
+        """Mean loss (and metrics) over the data, without training."""
+        self._require_compiled()
+        x, y = self.prepare(x, y)
+        result = self.evaluate_arrays(x, y, batch_size)  # type: ignore[arg-type]
+        if return_dict:
+            return result
+        vals = list(result.values())
+        return vals[0] if len(vals) == 1 else vals
+
+    def evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256
+                        ) -> dict[str, float]:
+        pred = self.predict_arrays(x, batch_size)
+        loss = self.ops.item(self.loss(self.ops, self._targets_for(  # type: ignore[misc]
+            self.ops.asarray(y), self.ops.asarray(pred)), self.ops.asarray(pred)))
+        loss += sum(layer.regularization_loss() for layer in self.layers)
+        out = {"loss": loss}
+        for name, fn in self.metrics:
+            out[name] = fn(y, pred)
+        return out
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> np.ndarray:
+        """Model outputs for x as a NumPy array."""
+        x, _ = self.prepare(x)
+        return self.predict_arrays(x, max(batch_size, 1))
+
+    def predict_arrays(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        outs = [self.ops.to_numpy(self.forward(xb, training=False))
+                for xb, _ in self.batches(x, None, batch_size)]
+        return np.concatenate(outs, axis=0) if outs else np.zeros((0,) + self.output_shape)
+
+    def __call__(self, x: Any, training: bool = False) -> np.ndarray:
+        x, _ = self.prepare(x)
+        return self.ops.to_numpy(self.forward(self.ops.asarray(x), training=training))
+
+    # weights -------------------------------------------------------------------
+    def get_weights(self) -> list[np.ndarray]:
+        """Every layer's weights in order (Keras's order and shapes)."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set weights from a list as returned by ``get_weights`` (or Keras's).
+
+        Raises:
+            ShapeError: wrong number of arrays or a wrong shape; the message names the layer.
+        """
+        if not self.built:
+            self.build()
+        want = sum(len(layer.params) for layer in self.layers)
+        if len(weights) != want:
+            raise ShapeError(f"model {self.name!r} has {want} weight arrays, received {len(weights)}")
+        i = 0
+        for layer in self.layers:
+            k = len(layer.params)
+            layer.set_weights(list(weights[i:i + k]))
+            i += k
+
+    def named_weights(self) -> dict[str, np.ndarray]:
+        """``{"layer/param": array}`` for checkpoints."""
+        return {f"{layer.name}/{k}": self.ops.to_numpy(v) for layer in self.layers
+                for k, v in layer.params.items()}
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def summary(self, print_fn: Callable[[Any], None] | None = None) -> None:
+        """Print a table of layers, output shapes and parameter counts (Keras-style)."""
+        from nntui.summary import render_summary
+
+        if not self.built and self.input_shape is not None:
+            self.build()
+        render_summary(self, print_fn)
+
+
+def _as_float_array(x: Any, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists etc.
+        raise ShapeError(f"{what} cannot be turned into an array: {exc}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise ShapeError(f"{what} must hold numbers; received dtype {arr.dtype}")
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float32)
+
+
+__all__ = ["Input", "NntuiError", "Sequential"]

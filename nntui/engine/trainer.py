@@ -1,0 +1,255 @@
+"""The training loop: batches, epochs, validation, controls, and events.
+
+The trainer owns the loop and nothing else: it emits immutable events (see
+``events.py``) to its subscribers (the app, the run-log writers, ``fit``'s
+progress bar) and takes commands from other threads (pause, step, stop, change
+the learning rate). It never prints or draws.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nntui.engine import events as ev
+from nntui.errors import ConfigError, TrainingDiverged
+
+Subscriber = Callable[[Any], None]
+MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
+
+
+@dataclass
+class History:
+    """Keras-style history: ``history["loss"]`` holds one value per epoch."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epoch: list[int] = field(default_factory=list)
+
+    def add(self, epoch: int, metrics: dict[str, float]) -> None:
+        self.epoch.append(epoch)
+        for k, v in metrics.items():
+            self.history.setdefault(k, []).append(v)
+
+
+def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    flat = a.reshape(-1)
+    if flat.size <= MAX_SNAPSHOT_VALUES:
+        return flat.copy()
+    return flat[rng.choice(flat.size, MAX_SNAPSHOT_VALUES, replace=False)]
+
+
+class Trainer:
+    """Runs a model over a dataset, emitting events; controllable from other threads.
+
+    Args:
+        model: a compiled ``Sequential`` (or anything with its training interface).
+        x, y: training data (NumPy).
+        batch_size, epochs, shuffle, seed: as in Keras's fit (seed drives shuffling).
+        validation_split / validation_data: Keras's rules.
+        snapshot_every: emit a SnapshotTaken every N steps (0: never).
+        on_divergence: ``"raise"`` (headless) or ``"pause"`` (the app).
+        extras: optional hook ``extras(model, x_val, y_val) -> dict`` for architecture panels.
+    """
+
+    def __init__(self, model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
+                 validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
+                 shuffle: bool = True, seed: int | None = None, initial_epoch: int = 0,
+                 snapshot_every: int = 0, on_divergence: str = "raise",
+                 extras: Callable[..., dict[str, Any]] | None = None,
+                 run_name: str = "run", config: dict[str, Any] | None = None) -> None:
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ConfigError(f"batch_size must be a positive integer. Received: {batch_size!r}")
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ConfigError(f"epochs must be a non-negative integer. Received: {epochs!r}")
+        if not 0.0 <= validation_split < 1.0:
+            raise ConfigError(f"validation_split must be in [0, 1). Received: {validation_split!r}")
+        self.model = model
+        x, y = model.prepare(x, y)
+        self.x_val = self.y_val = None
+        if validation_data is not None:
+            self.x_val, self.y_val = model.prepare(*validation_data)
+        elif validation_split:
+            cut = int(len(x) * (1.0 - validation_split))
+            x, self.x_val, y, self.y_val = x[:cut], x[cut:], y[:cut], y[cut:]
+        if len(x) == 0:
+            raise ConfigError("there is no training data left (check validation_split)")
+        self.x, self.y = x, y
+        self.batch_size, self.epochs, self.shuffle = batch_size, epochs, shuffle
+        self.rng = np.random.default_rng(seed if seed is not None else model.rng.integers(2**31))
+        self.snapshot_every = snapshot_every
+        self.on_divergence = on_divergence
+        self.extras = extras
+        self.run_name, self.config = run_name, config or {}
+        self.history = History()
+        self.subscribers: list[Subscriber] = []
+        self.step = 0
+        self.epoch = initial_epoch
+        self.steps_per_epoch = math.ceil(len(x) / batch_size)
+        self._run_flag = threading.Event()
+        self._run_flag.set()
+        self._stop = threading.Event()
+        self._pending_steps = 0  # steps to run while paused ("step" / "epoch" keys)
+        self._lock = threading.Lock()
+        self._elapsed = 0.0
+
+    # control (any thread) -------------------------------------------------------
+    def subscribe(self, fn: Subscriber) -> None:
+        self.subscribers.append(fn)
+
+    @property
+    def paused(self) -> bool:
+        return not self._run_flag.is_set()
+
+    def pause(self) -> None:
+        if self._run_flag.is_set():
+            self._run_flag.clear()
+            self.emit(ev.TrainingPaused(self.step))
+
+    def resume(self) -> None:
+        with self._lock:
+            self._pending_steps = 0
+        if not self._run_flag.is_set():
+            self._run_flag.set()
+            self.emit(ev.TrainingResumed(self.step))
+
+    def step_once(self, n: int = 1) -> None:
+        """While paused, run exactly ``n`` more steps, then pause again."""
+        with self._lock:
+            self._pending_steps += n
+        self._run_flag.set()
+
+    def epoch_once(self) -> None:
+        """While paused, run to the end of the current epoch."""
+        done = self.step % self.steps_per_epoch
+        self.step_once(self.steps_per_epoch - done)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._run_flag.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def set_learning_rate(self, lr: float) -> None:
+        self.model.optimizer.learning_rate = lr  # validates
+        self.emit(ev.LearningRateChanged(self.step, float(lr)))
+
+    # events ---------------------------------------------------------------------
+    def emit(self, event: Any) -> None:
+        for fn in self.subscribers:
+            fn(event)
+
+    # the loop ---------------------------------------------------------------------
+    def run(self) -> History:
+        """Train until the last epoch or ``stop()``; returns the history."""
+        self.emit(ev.TrainingStarted(self.run_name, self.model.backend, self.epochs,
+                                     self.steps_per_epoch, self.config, self.step, self.epoch))
+        last: dict[str, float] = {}
+        while self.epoch < self.epochs and not self._stop.is_set():
+            last = self._run_epoch()
+        self.emit(ev.TrainingFinished(self.step, self.epoch, last, self._stop.is_set()))
+        return self.history
+
+    def _run_epoch(self) -> dict[str, float]:
+        self.epoch += 1
+        sums: dict[str, float] = {}
+        seen = 0
+        batches = self.model.batches(self.x, self.y, self.batch_size, self.shuffle, self.rng)
+        for b, (xb, yb) in enumerate(batches, start=1):
+            if not self._wait_turn():
+                return {}
+            metrics = self._one_step(xb, yb, b)
+            n = len(xb)
+            seen += n
+            for k, v in metrics.items():
+                sums[k] = sums.get(k, 0.0) + v * n
+        means = {k: v / max(seen, 1) for k, v in sums.items()}
+        if self.x_val is not None and len(self.x_val):
+            val = self.model.evaluate_arrays(self.x_val, self.y_val)
+            means.update({f"val_{k}": v for k, v in val.items()})
+        self.history.add(self.epoch, means)
+        self.emit(ev.EpochCompleted(self.epoch, self.step, means, self._elapsed))
+        return means
+
+    def _wait_turn(self) -> bool:
+        """Block while paused; False when stopped."""
+        self._run_flag.wait()
+        if self._stop.is_set():
+            return False
+        with self._lock:
+            if self._pending_steps > 0:
+                self._pending_steps -= 1
+                if self._pending_steps == 0:
+                    self._run_flag.clear()  # pause again after this step
+        return True
+
+    def _one_step(self, xb: Any, yb: Any, batch: int) -> dict[str, float]:
+        snap = self.snapshot_every and (self.step + 1) % self.snapshot_every == 0
+        if snap:
+            self.model.record_outputs = True
+        t0 = time.perf_counter()
+        out = self.model.train_step(xb, yb)
+        dt = time.perf_counter() - t0
+        self._elapsed += dt
+        self.step += 1
+        metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
+        metrics.update(self._batch_metrics(yb))
+        if not all(math.isfinite(v) for v in metrics.values()):
+            self._diverged(metrics)
+        lr = self.model.optimizer.learning_rate if self.model.optimizer else 0.0
+        self.emit(ev.StepCompleted(self.step, self.epoch, batch, metrics, lr,
+                                   len(xb) / dt if dt > 0 else 0.0, self._elapsed))
+        if snap:
+            self.model.record_outputs = False
+            self.emit(self.snapshot())
+        return metrics
+
+    def _batch_metrics(self, yb: Any) -> dict[str, float]:
+        fns = getattr(self.model, "metrics", None)
+        pred = getattr(self.model, "_last_pred", None)
+        if not fns or pred is None or yb is None:
+            return {}
+        ops = self.model.ops
+        p, y = ops.to_numpy(pred), ops.to_numpy(yb)
+        return {name: fn(y, p) for name, fn in fns}
+
+    def _diverged(self, metrics: dict[str, float]) -> None:
+        msg = (f"training diverged at step {self.step}: the loss became "
+               f"{metrics.get('loss', float('nan'))}. Try a lower learning rate "
+               "(e.g. 10x smaller) or gradient clipping (global_clipnorm=1.0).")
+        self.emit(ev.TrainingDivergedEvent(self.step, msg))
+        if self.on_divergence == "raise":
+            raise TrainingDiverged(msg)
+        self.pause()
+
+    def snapshot(self) -> ev.SnapshotTaken:
+        """Downsampled weights, gradients and activations of every layer, now."""
+        ops, rng = self.model.ops, self.rng
+        outputs = getattr(self.model, "_outputs", None) or []
+        layers = []
+        for i, layer in enumerate(self.model.layers):
+            w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}
+            g = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.grads.items() if v is not None}
+            act = ops.to_numpy(outputs[i]) if i < len(outputs) else None
+            norm = math.sqrt(sum(float(np.sum(np.square(ops.to_numpy(v))))
+                                 for v in layer.grads.values() if v is not None))
+            dead = None
+            if act is not None and _is_relu(layer):
+                flat = act.reshape(act.shape[0], -1)
+                dead = float(np.mean(np.all(flat <= 0, axis=0)))
+            layers.append(ev.LayerSnapshot(layer.name, type(layer).__name__, w, g,
+                                           None if act is None else _sample(act, rng), norm, dead))
+        extras = self.extras(self.model, self.x_val, self.y_val) if self.extras else {}
+        return ev.SnapshotTaken(self.step, self.epoch, tuple(layers), extras)
+
+
+def _is_relu(layer: Any) -> bool:
+    act = getattr(layer, "activation", None) or getattr(layer, "fn", None)
+    return getattr(act, "name", "") == "relu"

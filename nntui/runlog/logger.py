@@ -1,0 +1,177 @@
+"""``RunLogger``: the subscriber that turns the trainer's events into a run folder."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from nntui.engine.events import (
+    EpochCompleted,
+    Event,
+    LearningRateChanged,
+    SnapshotTaken,
+    StepCompleted,
+    TrainingDivergedEvent,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+)
+from nntui.errors import CheckpointError
+from nntui.runlog.checkpoint import save_checkpoint
+from nntui.runlog.config import write_config
+from nntui.runlog.metrics import CsvLog, JsonlLog
+from nntui.runlog.rows import end_row, epoch_row, step_row
+from nntui.runlog.rundir import METRICS_CSV, METRICS_JSONL, TB_DIR, new_run_dir
+from nntui.runlog.tensorboard import TensorBoardLog
+
+
+class RunLogger:
+    """Writes one run folder from the trainer's events.
+
+    Subscribe it to the trainer (``handle`` or the object itself is the callback).
+    Per event: ``TrainingStarted`` writes ``config.toml``; ``StepCompleted`` and
+    ``EpochCompleted`` append a row to ``metrics.csv`` and ``metrics.jsonl`` and
+    write TensorBoard scalars; ``SnapshotTaken`` writes weight/gradient
+    histograms; the end events add a JSONL row. Rows are flushed at once and
+    fsynced at epoch ends, at the end of training and on :meth:`close`.
+
+    Args:
+        run_dir: the run folder (created if missing; see :func:`new_run_dir`).
+            An existing folder is appended to (a resumed run).
+        metric_names: metric columns to declare in the CSV up front (optional;
+            new metrics widen the CSV when they first appear).
+        tensorboard: write TensorBoard event files to ``run_dir/tb``.
+        tb_flush_secs: TensorBoard's background flush interval.
+
+    Raises:
+        CheckpointError: the folder or its files cannot be created.
+
+    Example:
+        >>> with RunLogger.create("runs", "mlp-spiral") as log:   # doctest: +SKIP
+        ...     trainer.subscribe(log.handle)
+        ...     trainer.fit()
+    """
+
+    def __init__(
+        self,
+        run_dir: str | Path,
+        *,
+        metric_names: Iterable[str] = (),
+        tensorboard: bool = True,
+        tb_flush_secs: int = 10,
+    ) -> None:
+        self.run_dir = Path(run_dir)
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CheckpointError(f"cannot create run folder {self.run_dir}: {exc}") from exc
+        self._lock = threading.Lock()  # handle() runs on the trainer thread, close() anywhere
+        self._closed = False
+        self._learning_rate: float | None = None
+        self._csv = CsvLog(self.run_dir / METRICS_CSV, metric_names)
+        self._jsonl = JsonlLog(self.run_dir / METRICS_JSONL)
+        self._tb = TensorBoardLog(self.run_dir / TB_DIR, tb_flush_secs) if tensorboard else None
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            TrainingStarted: self._started,
+            StepCompleted: self._step,
+            EpochCompleted: self._epoch,
+            SnapshotTaken: self._snapshot,
+            LearningRateChanged: self._lr_changed,
+            TrainingFinished: self._ended,
+            TrainingFailed: self._ended,
+            TrainingDivergedEvent: self._ended,
+        }
+
+    @classmethod
+    def create(cls, base: str | Path = "runs", name: str = "run", **kwargs: Any) -> RunLogger:
+        """A logger writing into a fresh folder from :func:`new_run_dir`."""
+        return cls(new_run_dir(base, name), **kwargs)
+
+    def handle(self, event: Event) -> None:
+        """Write ``event`` to the logs. Events after :meth:`close` are ignored.
+
+        Raises:
+            CheckpointError: a log file cannot be written (disk full, removed folder).
+        """
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            return  # pause/resume/checkpoint events carry nothing to log
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                handler(event)
+            except OSError as exc:
+                raise CheckpointError(f"cannot write run log in {self.run_dir}: {exc}") from exc
+
+    __call__ = handle
+
+    def save_checkpoint(
+        self, arrays: Mapping[str, np.ndarray], *, step: int, epoch: int, **meta: Any
+    ) -> Path:
+        """:func:`~nntui.runlog.save_checkpoint` into this run's folder."""
+        return save_checkpoint(self.run_dir, arrays, step=step, epoch=epoch, **meta)
+
+    def _started(self, event: TrainingStarted) -> None:
+        write_config(self.run_dir, event.config)
+
+    def _step(self, event: StepCompleted) -> None:
+        self._learning_rate = event.learning_rate
+        row = step_row(event)
+        self._csv.write(row)
+        self._jsonl.write(row)
+        if self._tb is not None:
+            self._tb.step(event)
+
+    def _epoch(self, event: EpochCompleted) -> None:
+        row = epoch_row(event, self._learning_rate)
+        self._csv.write(row)
+        self._jsonl.write(row)
+        if self._tb is not None:
+            self._tb.epoch(event)
+            self._tb.flush()
+        self._sync()
+
+    def _snapshot(self, event: SnapshotTaken) -> None:
+        if self._tb is not None:
+            self._tb.snapshot(event)
+
+    def _lr_changed(self, event: LearningRateChanged) -> None:
+        self._learning_rate = event.learning_rate
+
+    def _ended(self, event: TrainingFinished | TrainingFailed | TrainingDivergedEvent) -> None:
+        self._jsonl.write(end_row(event))
+        if self._tb is not None:
+            self._tb.flush()
+        self._sync()
+
+    def _sync(self) -> None:
+        self._csv.sync()
+        self._jsonl.sync()
+
+    def close(self) -> None:
+        """Flush, fsync and close every log. Safe to call more than once."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._csv.close()
+            self._jsonl.close()
+            if self._tb is not None:
+                self._tb.close()
+
+    def __enter__(self) -> RunLogger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
