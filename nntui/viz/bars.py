@@ -23,6 +23,8 @@ from nntui.viz.image import yield_lines
 from nntui.viz.text import fmt_number
 
 H_EIGHTHS = " ▏▎▍▌▋▊▉"  # index = eighths of a cell filled, 0..7
+RIGHT = Style(color="green")
+WRONG = Style(color="red")
 
 
 def horizontal_bar(fraction: float, width: int) -> str:
@@ -69,9 +71,9 @@ class ProbabilityBars:
     ) -> None:
         self.probs = np.asarray(probs, dtype=np.float64).ravel()
         k = self.probs.size
-        self.names = [str(n) for n in class_names] if class_names is not None else [
-            str(i) for i in range(k)
-        ]
+        self.names = (
+            [str(n) for n in class_names] if class_names is not None else [str(i) for i in range(k)]
+        )
         order = np.argsort(-self.probs, kind="stable")[:top_k] if top_k else np.arange(k)
         self.order = [int(i) for i in order]
         self.width, self.true_label = width, true_label
@@ -97,8 +99,7 @@ class ProbabilityBars:
             ]
             if self.true_label is not None and i == self.true_label:
                 right = self.true_label == self.predicted
-                mark = Segment(" ✓", Style(color="green")) if right else Segment(" ✗", Style(color="red"))
-                line.append(mark)
+                line.append(Segment(" ✓" if right else " ✗", RIGHT if right else WRONG))
             lines.append(line)
         return lines
 
@@ -175,7 +176,9 @@ class NormSeries:
         levels = [" ", *BARS]
         for level in range(self.height - 1, -1, -1):
             fill = np.clip(eighths - level * 8, 0, 8).tolist()
-            lines.append([Segment(levels[f], rgb_style(c)) for f, c in zip(fill, colours)])
+            lines.append(
+                [Segment(levels[f], rgb_style(c)) for f, c in zip(fill, colours, strict=True)]
+            )
         first, last = "0", str(self.norms.size - 1)
         axis = first + last.rjust(r.size - len(first)) if r.size > len(first) + len(last) else ""
         finite = self.norms[np.isfinite(self.norms)]

@@ -207,7 +207,9 @@ def pack_rgb(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
-def blend(a: np.ndarray | Sequence[int], b: np.ndarray | Sequence[int], t: np.ndarray | float) -> np.ndarray:
+def blend(
+    a: np.ndarray | Sequence[int], b: np.ndarray | Sequence[int], t: np.ndarray | float
+) -> np.ndarray:
     """Linear blend ``a + (b - a)·t`` of RGB arrays; ``t`` broadcasts over the last axis."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)

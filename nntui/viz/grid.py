@@ -31,8 +31,7 @@ def _as_batch(images: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     if batch.ndim == 3 or (batch.ndim == 4 and batch.shape[-1] == 3):
         return batch
     raise ShapeError(
-        "images must be (N, H, W), (N, H, W, 1) or (N, H, W, 3). "
-        f"Received: shape={batch.shape}"
+        f"images must be (N, H, W), (N, H, W, 1) or (N, H, W, 3). Received: shape={batch.shape}"
     )
 
 
@@ -109,9 +108,9 @@ class ImageGrid:
                 for k, image_lines in enumerate(drawn):
                     if k:
                         line.append(gap)
-                    line.extend(image_lines[i] if i < len(image_lines) else [
-                        Segment(" " * image_width)
-                    ])
+                    line.extend(
+                        image_lines[i] if i < len(image_lines) else [Segment(" " * image_width)]
+                    )
                 lines.append(line)
             if self.labels is not None:
                 captions = [

@@ -83,8 +83,10 @@ class Histogram:
         v = np.asarray(values, dtype=np.float64).ravel()
         finite = v[np.isfinite(v)]
         self.nonfinite = int(v.size - finite.size)
-        lo, hi = range if range is not None else (
-            (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        lo, hi = (
+            range
+            if range is not None
+            else ((float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0))
         )
         if hi <= lo:
             lo, hi = lo - 0.5, lo + 0.5

@@ -59,9 +59,9 @@ def half_block_lines(rgb: np.ndarray) -> list[list[Segment]]:
         cache = _RUN_SEGMENTS
         segments = [cache.get(r) or _run_segment(r) for r in run_ids]
     else:
-        pairs = zip(lengths.tolist(), keys[starts].tolist())
+        pairs = zip(lengths.tolist(), keys[starts].tolist(), strict=True)
         segments = [Segment(UPPER_HALF * n, pair_style(k)) for n, k in pairs]
-    return [segments[a:b] for a, b in zip([0, *line_ends[:-1]], line_ends)]
+    return [segments[a:b] for a, b in zip([0, *line_ends[:-1]], line_ends, strict=True)]
 
 
 _LEN_BITS = 12  # run length bits in a run id; 49-bit pair key + 12 fits int64
@@ -102,7 +102,9 @@ def yield_lines(lines: list[list[Segment]]) -> RenderResult:
 
 
 def to_rgb(
-    array: np.ndarray, cmap: CmapLike = "grayscale", vmin: float | None = None,
+    array: np.ndarray,
+    cmap: CmapLike = "grayscale",
+    vmin: float | None = None,
     vmax: float | None = None,
 ) -> np.ndarray:
     """Turn a 2-D value array (through ``cmap``) or an ``(H, W, 3)`` RGB array in
@@ -123,9 +125,7 @@ def to_rgb(
         hi = 1.0 if vmax is None else float(vmax)
         t = np.nan_to_num((a.astype(np.float64) - lo) / ((hi - lo) or 1.0))
         return np.rint(np.clip(t, 0.0, 1.0) * 255).astype(np.uint8)
-    raise ShapeError(
-        f"image must be (H, W), (H, W, 1) or (H, W, 3). Received: shape={a.shape}"
-    )
+    raise ShapeError(f"image must be (H, W), (H, W, 1) or (H, W, 3). Received: shape={a.shape}")
 
 
 def downscale(rgb: np.ndarray, k: int) -> np.ndarray:

@@ -67,7 +67,7 @@ def cell_lines(chars: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> list[list[S
         bg: ``(L, W)`` packed background colours.
     """
     lines = []
-    for text_row, fg_row, bg_row in zip(chars.tolist(), fg.tolist(), bg.tolist()):
+    for text_row, fg_row, bg_row in zip(chars.tolist(), fg.tolist(), bg.tolist(), strict=True):
         line: list[Segment] = []
         start = 0
         for j in range(1, len(text_row) + 1):
@@ -139,7 +139,8 @@ class DecisionBoundary:
         self.rgb = blend(np.array(base), class_rgb_array(self.classes), weight)  # (GH, GW, 3)
         self.points = np.zeros((0, 2)) if points is None else np.asarray(points, dtype=np.float64)
         self.labels = (
-            np.zeros(len(self.points), dtype=np.int64) if labels is None
+            np.zeros(len(self.points), dtype=np.int64)
+            if labels is None
             else np.asarray(labels).astype(np.int64).ravel()
         )
         self.extent, self.glyph, self.class_names = extent, glyph, class_names
@@ -207,9 +208,9 @@ class Scatter:
     ) -> None:
         self.points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         n = len(self.points)
-        self.labels = np.zeros(n, np.int64) if labels is None else np.asarray(labels).astype(
-            np.int64
-        ).ravel()
+        self.labels = (
+            np.zeros(n, np.int64) if labels is None else np.asarray(labels).astype(np.int64).ravel()
+        )
         self.extent = extent or data_extent(self.points)
         self.width, self.height, self.class_names, self.title = width, height, class_names, title
 
@@ -221,7 +222,8 @@ class Scatter:
         row, col, inside = point_cells(self.points, self.extent, width, gh)
         dots[gh - 1 - row[inside], col[inside]] = pack_rgb(class_rgb_array(self.labels[inside]))
         top, bottom = dots[0::2], dots[1::2]  # (H, W)
-        chars = np.where(top >= 0, np.where(top == bottom, "█", "▀"), np.where(bottom >= 0, "▄", " "))
+        both = np.where(top == bottom, "█", "▀")
+        chars = np.where(top >= 0, both, np.where(bottom >= 0, "▄", " "))
         fg = np.where(top >= 0, top, bottom)
         bg = np.where((top >= 0) & (bottom >= 0) & (top != bottom), bottom, -1)
         lines: list[list[Segment]] = []
@@ -229,7 +231,8 @@ class Scatter:
             lines.append([Segment(self.title, TITLE_STYLE)])
         lines.extend(cell_lines(chars, fg, bg))
         xmin, xmax, ymin, ymax = self.extent
-        ranges = f"x {fmt_number(xmin)} … {fmt_number(xmax)}   y {fmt_number(ymin)} … {fmt_number(ymax)}"
+        ranges = f"x {fmt_number(xmin)} … {fmt_number(xmax)}"
+        ranges += f"   y {fmt_number(ymin)} … {fmt_number(ymax)}"
         lines.append([Segment(ranges, LABEL_STYLE)])
         if self.class_names:
             lines.append(legend_line(self.class_names))

@@ -38,8 +38,9 @@ def fmt_number(x: float | int | np.number, digits: int = 3) -> str:
     Returns:
         The formatted string.
     """
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool) and abs(x) < _EXACT_INT_LIMIT:
-        return str(int(x))
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        if abs(int(x)) < _EXACT_INT_LIMIT:
+            return str(int(x))
     value = float(x)
     if math.isnan(value):
         return "nan"
