@@ -100,7 +100,7 @@ class MlxBackend:
         return np.array(x) if isinstance(x, mx.array) else np.asarray(x)
 
     def item(self, x: Array) -> float:
-        return float(x.item()) if isinstance(x, mx.array) else float(x)
+        return float(x.item()) if isinstance(x, mx.array) else float(x)  # type: ignore[arg-type]
 
     # creation --------------------------------------------------------------------
     def zeros(self, shape: Shape) -> Array:
@@ -278,7 +278,7 @@ class MlxBackend:
         return bool(mx.all(mx.isfinite(x)).item())
 
     def compile(self, fn: Any) -> Any:
-        """``mx.compile(fn)``: fn must be pure (arrays in, arrays out, nothing cached on objects)."""
+        """``mx.compile(fn)``; fn must be pure: arrays in, arrays out, nothing cached on objects."""
         return mx.compile(fn)
 
 
