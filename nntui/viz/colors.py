@@ -27,11 +27,15 @@ RGB = tuple[int, int, int]
 
 #: Colour drawn for NaN and infinite values: loud on purpose, a diverging run must show.
 NAN_RGB: RGB = (255, 0, 255)
+_LUT_SIZE = 257
 
 
 @dataclass(frozen=True)
 class Colormap:
-    """A colour map: a 256-entry lookup table from ``t ∈ [0, 1]`` to RGB.
+    """A colour map: a lookup table from ``t ∈ [0, 1]`` to RGB.
+
+    The table has 257 entries so that ``t = 0.5`` (and every multiple of 1/256) hits an
+    entry exactly: zero on a diverging map is pure white, not a near miss.
 
     Args:
         name: Name used by :func:`get_cmap`.
@@ -49,8 +53,8 @@ class Colormap:
     def __post_init__(self) -> None:
         pos = np.array([p for p, _ in self.stops], dtype=np.float64)  # (S,)
         rgb = np.array([c for _, c in self.stops], dtype=np.float64)  # (S, 3)
-        t = np.linspace(0.0, 1.0, 256)
-        lut = np.stack([np.interp(t, pos, rgb[:, k]) for k in range(3)], axis=-1)  # (256, 3)
+        t = np.linspace(0.0, 1.0, _LUT_SIZE)
+        lut = np.stack([np.interp(t, pos, rgb[:, k]) for k in range(3)], axis=-1)  # (257, 3)
         object.__setattr__(self, "lut", np.rint(lut).astype(np.uint8))
 
     def map(
@@ -70,7 +74,8 @@ class Colormap:
         lo, hi = resolve_limits(values, vmin, vmax, diverging=self.diverging)
         t = (values - lo) / (hi - lo)
         finite = np.isfinite(t)
-        idx = np.rint(np.clip(np.where(finite, t, 0.0), 0.0, 1.0) * 255).astype(np.intp)
+        t = np.clip(np.where(finite, t, 0.0), 0.0, 1.0)
+        idx = np.rint(t * (_LUT_SIZE - 1)).astype(np.intp)
         out = self.lut[idx]  # (..., 3)
         if not finite.all():
             out[~finite] = NAN_RGB
