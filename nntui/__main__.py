@@ -1,0 +1,5 @@
+import sys
+
+from nntui.cli import main
+
+sys.exit(main())

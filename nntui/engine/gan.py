@@ -1,0 +1,134 @@
+"""A generative adversarial network: generator G and discriminator D, trained in turn.
+
+Each step: D learns to tell real x from G(z) (BCE, targets 1 and 0); then G learns
+to make D answer 1 on G(z), with the gradient flowing back through D (whose own
+gradients from that pass are thrown away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from nntui.engine.backend.base import Array
+from nntui.engine.model import Sequential
+from nntui.engine.optimizers import Optimizer, get_optimizer
+
+
+class _BothRates:
+    """Lets ``trainer.set_learning_rate`` change G's and D's rate together."""
+
+    def __init__(self, gan: GAN) -> None:
+        self._gan = gan
+
+    @property
+    def learning_rate(self) -> float:
+        return self._gan.g.optimizer.learning_rate  # type: ignore[union-attr]
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._gan.g.optimizer.learning_rate = value  # type: ignore[union-attr]
+        self._gan.d.optimizer.learning_rate = value  # type: ignore[union-attr]
+
+
+class GAN:
+    """Generator and discriminator with the trainer's model interface.
+
+    Args:
+        generator: Sequential from latent vectors (latent_dim,) to samples.
+        discriminator: Sequential from samples to one sigmoid unit.
+        latent_dim: size of z ~ N(0, I).
+    """
+
+    def __init__(self, generator: Sequential, discriminator: Sequential, latent_dim: int,
+                 seed: int | None = None) -> None:
+        self.g, self.d = generator, discriminator
+        self.latent_dim = latent_dim
+        self.ops = generator.ops
+        self.backend = generator.backend
+        self.rng = np.random.default_rng(seed)
+        self.name = "gan"
+        self.metrics: list[Any] = []
+        self._last_pred: Array | None = None
+        self.record_outputs = False
+        self._outputs: list[Array] = []
+
+    def compile(self, g_optimizer: Any = "adam", d_optimizer: Any = "adam") -> None:
+        g_opt: Optimizer = get_optimizer(g_optimizer)
+        d_opt: Optimizer = get_optimizer(d_optimizer)
+        self.g.compile(optimizer=g_opt, loss="binary_crossentropy")
+        self.d.compile(optimizer=d_opt, loss="binary_crossentropy")
+        self.optimizer = _BothRates(self)
+
+    @property
+    def layers(self) -> list[Any]:
+        return self.g.layers + self.d.layers
+
+    def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        x, _ = self.d.prepare(x)
+        self.g.build((self.latent_dim,))
+        return x, np.zeros((len(x), 1), np.float32)
+
+    def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False,
+                rng: np.random.Generator | None = None) -> Iterator[tuple[Array, Array | None]]:
+        return self.d.batches(x, y, batch_size, shuffle, rng)
+
+    def sample(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        """n generated samples as NumPy."""
+        z = self.ops.normal((n, self.latent_dim), rng or self.rng)
+        return self.ops.to_numpy(self.g.forward(z, training=False))
+
+    def train_step(self, xb: Array, yb: Array | None = None) -> dict[str, float]:
+        ops, g, d = self.ops, self.g, self.d
+        n = xb.shape[0]
+        ones, zeros = ops.ones((n, 1)), ops.zeros((n, 1))
+        # discriminator step: real -> 1, fake -> 0
+        for layer in d.layers:
+            layer.zero_grad()
+        fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
+        p_real = d.forward(xb, training=True)
+        loss_r, grad, fused = d.compute_loss_and_grad(ones, p_real)
+        d.backward(grad, fused=fused)
+        p_fake = d.forward(fake, training=True)
+        loss_f, grad, fused = d.compute_loss_and_grad(zeros, p_fake)
+        d.backward(grad, fused=fused)
+        d.apply_gradients()
+        # generator step: make D say 1 on G(z); D's gradients from this pass are discarded
+        for layer in g.layers + d.layers:
+            layer.zero_grad()
+        fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
+        p = d.forward(fake, training=True)
+        loss_g, grad, fused = d.compute_loss_and_grad(ones, p)
+        g.backward(d.backward(grad, fused=fused))
+        g.apply_gradients()
+        for layer in d.layers:
+            layer.zero_grad()
+        d_loss = 0.5 * (ops.item(loss_r) + ops.item(loss_f))
+        return {"loss": d_loss + ops.item(loss_g), "d_loss": d_loss, "g_loss": ops.item(loss_g),
+                "d_real": ops.item(ops.mean(p_real)), "d_fake": ops.item(ops.mean(p_fake))}
+
+    def evaluate_arrays(self, x: np.ndarray, y: np.ndarray | None = None,
+                        batch_size: int = 256) -> dict[str, float]:
+        ops = self.ops
+        xb = ops.asarray(x[:512])
+        n = xb.shape[0]
+        p_real = self.d.forward(xb)
+        fake = self.g.forward(ops.normal((n, self.latent_dim), self.rng))
+        p_fake = self.d.forward(fake)
+        lr = self.d.loss(ops, ops.ones((n, 1)), p_real)  # type: ignore[misc]
+        lf = self.d.loss(ops, ops.zeros((n, 1)), p_fake)  # type: ignore[misc]
+        lg = self.d.loss(ops, ops.ones((n, 1)), p_fake)  # type: ignore[misc]
+        return {"d_loss": 0.5 * (ops.item(lr) + ops.item(lf)), "g_loss": ops.item(lg)}
+
+    def named_weights(self) -> dict[str, np.ndarray]:
+        return {**self.g.named_weights(), **self.d.named_weights()}
+
+    def get_weights(self) -> list[np.ndarray]:
+        return self.g.get_weights() + self.d.get_weights()
+
+    def set_weights(self, weights: list[Any]) -> None:
+        k = len(self.g.get_weights())
+        self.g.set_weights(weights[:k])
+        self.d.set_weights(weights[k:])

@@ -1,0 +1,287 @@
+"""Presets: ``models/*.toml`` → validated run specs (frozen dataclasses).
+
+A preset names an architecture, a dataset, a model and training settings. Every
+field is validated before anything is built; a bad value raises ConfigError
+naming the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from nntui.engine.backend import BACKENDS
+from nntui.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass(frozen=True)
+class ArchitectureInfo:
+    name: str
+    title: str
+    one_line: str
+    input_kinds: tuple[str, ...]
+    default_preset: str
+
+
+ARCHITECTURES: dict[str, ArchitectureInfo] = {a.name: a for a in (
+    ArchitectureInfo("perceptron", "Perceptron", "one neuron, step activation, the perceptron "
+                     "learning rule: draws a line, fails on XOR", ("points2d",), "perceptron-blobs"),
+    ArchitectureInfo("mlp", "MLP", "dense layers with any activation: curved decision "
+                     "boundaries and function fits", ("points2d", "vector", "image"), "mlp-spiral"),
+    ArchitectureInfo("cnn", "CNN", "convolution and pooling learn filters that find shapes "
+                     "in images", ("image",), "cnn-shapes"),
+    ArchitectureInfo("rnn", "SimpleRNN", "a recurrent net: remembers, but its gradient "
+                     "vanishes over long sequences", ("sequence",), "rnn-memory"),
+    ArchitectureInfo("lstm", "LSTM", "gated memory cells keep information over long "
+                     "sequences", ("sequence",), "lstm-memory"),
+    ArchitectureInfo("gru", "GRU", "a lighter gated recurrent unit (update and reset gates)",
+                     ("sequence",), "gru-memory"),
+    ArchitectureInfo("gan", "GAN", "a generator and a discriminator play a game; watch modes "
+                     "collapse", ("points2d", "image"), "gan-gaussians"),
+    ArchitectureInfo("autoencoder", "Autoencoder", "compress to a small code and reconstruct; "
+                     "denoise; find anomalies", ("image", "vector"), "autoencoder-shapes"),
+    ArchitectureInfo("transformer", "Tiny transformer", "self-attention over characters: "
+                     "learns addition, writes text", ("text",), "transformer-addition"),
+    ArchitectureInfo("transfer", "Transfer learning", "pretrain, freeze the base, fine-tune "
+                     "a new head on another task", ("image",), "transfer-shapes"),
+)}
+
+LOSS_NAMES = ("mse", "mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
+              "sparse_categorical_crossentropy")
+OPTIMIZER_NAMES = ("sgd", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Training settings. Defaults are Keras's where Keras has one."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.0  # SGD only
+    loss: str = "auto"  # "auto": chosen from the dataset's task
+    metrics: tuple[str, ...] = ("auto",)
+    batch_size: int = 32
+    epochs: int = 10
+    seed: int = 0
+    backend: str = "auto"
+    validation_split: float = 0.2
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    clipnorm: float = 0.0  # global gradient-norm clip; 0 = off
+    snapshot_every: int = 20
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the preset should reach: ``metric`` at least ``min`` (or at most ``max``)."""
+
+    metric: str = ""
+    min: float | None = None
+    max: float | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    name: str
+    title: str
+    architecture: str
+    description: str
+    dataset: dict[str, Any]
+    model: dict[str, Any]
+    train: TrainSpec
+    expect: Expectation = field(default_factory=Expectation)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML-able config; ``nntui train`` accepts it back."""
+        d = asdict(self)
+        d["train"]["metrics"] = list(self.train.metrics)
+        d["expect"] = {k: v for k, v in d["expect"].items() if v not in (None, "")}
+        return d
+
+    def with_train(self, **changes: Any) -> RunSpec:
+        return replace(self, train=replace(self.train, **changes))
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    name: str
+    title: str
+    architecture: str
+    dataset: str
+    description: str
+    expect: str
+    path: Path
+
+
+def _check_type(path: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise ConfigError(f"{path} must be {what}. Received: {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path} must be {what}. Received: {value!r}")
+
+
+def _train_spec(raw: dict[str, Any]) -> TrainSpec:
+    known = TrainSpec.__dataclass_fields__
+    for key in raw:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"train.{key} is not a training setting.{hint}")
+    t = dict(raw)
+    if "metrics" in t:
+        if isinstance(t["metrics"], str):
+            t["metrics"] = [t["metrics"]]
+        _check_type("train.metrics", t["metrics"], (list, tuple), "a list of metric names")
+        t["metrics"] = tuple(str(m) for m in t["metrics"])
+    spec = TrainSpec(**t)
+    _check_type("train.optimizer", spec.optimizer, str, f"one of {', '.join(OPTIMIZER_NAMES)}")
+    if spec.optimizer.lower() not in OPTIMIZER_NAMES:
+        raise ConfigError(f"train.optimizer must be one of {', '.join(OPTIMIZER_NAMES)}. "
+                          f"Received: {spec.optimizer!r}")
+    if spec.loss != "auto" and spec.loss not in LOSS_NAMES:
+        raise ConfigError(f"train.loss must be 'auto' or one of {', '.join(LOSS_NAMES)}. "
+                          f"Received: {spec.loss!r}")
+    if spec.backend not in BACKENDS:
+        raise ConfigError(f"train.backend must be one of {', '.join(BACKENDS)}. "
+                          f"Received: {spec.backend!r}")
+    for name, lo, hi, incl in (("learning_rate", 0.0, 100.0, False), ("momentum", 0.0, 1.0, True),
+                               ("validation_split", 0.0, 0.9, True), ("l1", 0.0, 10.0, True),
+                               ("l2", 0.0, 10.0, True), ("dropout", 0.0, 0.95, True),
+                               ("clipnorm", 0.0, 1e6, True)):
+        v = getattr(spec, name)
+        _check_type(f"train.{name}", v, (int, float), "a number")
+        if not (lo <= v <= hi) or (not incl and v == lo):
+            op = ">=" if incl else ">"
+            raise ConfigError(f"train.{name} must be {op} {lo} and <= {hi}. Received: {v!r}")
+    for name, lo in (("batch_size", 1), ("epochs", 0), ("seed", 0), ("snapshot_every", 0)):
+        v = getattr(spec, name)
+        _check_type(f"train.{name}", v, int, "a whole number")
+        if v < lo:
+            raise ConfigError(f"train.{name} must be >= {lo}. Received: {v!r}")
+    return replace(spec, optimizer=spec.optimizer.lower(), learning_rate=float(spec.learning_rate))
+
+
+def spec_from_dict(d: dict[str, Any], name: str = "custom") -> RunSpec:
+    """Validate a config dict (a parsed TOML file or the launcher's form) into a RunSpec.
+
+    Raises:
+        ConfigError: the first invalid field, named with its path.
+    """
+    allowed = {"name", "title", "architecture", "description", "dataset", "model", "train", "expect"}
+    for key in d:
+        if key not in allowed:
+            raise ConfigError(f"unknown top-level key {key!r}; allowed: {', '.join(sorted(allowed))}")
+    arch = d.get("architecture")
+    if arch not in ARCHITECTURES:
+        raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}. Received: {arch!r}")
+    dataset = d.get("dataset", {})
+    if isinstance(dataset, str):
+        dataset = {"name": dataset}
+    _check_type("dataset", dataset, dict, "a table with a 'name'")
+    if not isinstance(dataset.get("name"), str):
+        raise ConfigError("dataset.name is required, e.g. dataset = { name = 'spiral' }")
+    model = d.get("model", {})
+    _check_type("model", model, dict, "a table")
+    train = d.get("train", {})
+    _check_type("train", train, dict, "a table")
+    exp = d.get("expect", {})
+    _check_type("expect", exp, dict, "a table")
+    try:
+        expect = Expectation(**exp)
+    except TypeError as e:
+        raise ConfigError(f"expect: {e}") from None
+    return RunSpec(name=str(d.get("name", name)), title=str(d.get("title", d.get("name", name))),
+                   architecture=arch, description=str(d.get("description", "")),
+                   dataset=dict(dataset), model=dict(model), train=_train_spec(train), expect=expect)
+
+
+def preset_paths() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.toml"))}
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; errors name the file, the line and the column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read config {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config {path} is not a UTF-8 text file") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"malformed TOML in {path}: {e}") from None
+
+
+def load_preset(name_or_path: str, overrides: list[str] | tuple[str, ...] = ()) -> RunSpec:
+    """Load a preset by name (``mlp-spiral``) or a TOML path, then apply ``key=value`` overrides.
+
+    Raises:
+        ConfigError: unknown preset (with the closest names), malformed TOML, bad field.
+    """
+    path = Path(name_or_path)
+    presets = preset_paths()
+    if name_or_path in presets:
+        path = presets[name_or_path]
+    elif not (path.suffix == ".toml" and path.exists()) and not path.is_file():
+        close = difflib.get_close_matches(name_or_path, list(presets), n=3, cutoff=0.4)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " See `nntui list`."
+        raise ConfigError(f"no preset or config file named {name_or_path!r}.{hint}")
+    data = read_toml(path)
+    for item in overrides:
+        apply_override(data, item)
+    return spec_from_dict(data, name=path.stem)
+
+
+def apply_override(data: dict[str, Any], item: str) -> None:
+    """Apply ``train.epochs=5`` (TOML value syntax; bare words are strings) in place."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects key=value, e.g. train.epochs=5. Received: {item!r}")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    parts = key.strip().split(".")
+    if len(parts) == 1 and parts[0] in TrainSpec.__dataclass_fields__:
+        parts = ["train"] + parts  # `--set epochs=5` is a training setting
+    node = data
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {key}: {p!r} is not a table")
+    node[parts[-1]] = value
+
+
+def list_presets() -> list[PresetInfo]:
+    out = []
+    for name, path in preset_paths().items():
+        d = read_toml(path)
+        exp = d.get("expect", {})
+        out.append(PresetInfo(name, str(d.get("title", name)), str(d.get("architecture", "?")),
+                              str(d.get("dataset", {}).get("name", "?")),
+                              str(d.get("description", "")), str(exp.get("text", "")), path))
+    return out
+
+
+def compatible_datasets(architecture: str) -> list[str]:
+    """Datasets whose input kind the architecture can take."""
+    from nntui.data import DATASETS
+
+    kinds = ARCHITECTURES[architecture].input_kinds
+    names = [n for n, info in DATASETS.items() if info.input_kind in kinds]
+    if architecture == "perceptron":
+        names = [n for n in names if n in ("blobs", "xor")]
+    return names
