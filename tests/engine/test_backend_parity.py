@@ -1,0 +1,369 @@
+"""NumPy and MLX backends give the same numbers: every op, every layer, loss and optimizer.
+
+Layers are discovered from ``LAYER_NAMES``; a layer whose module is not written yet
+is skipped, a written layer without a case in ``LAYER_CASES`` fails (add one).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mlx.core")
+
+from nntui.engine.backend import get_backend  # noqa: E402
+from nntui.engine.backend.base import Backend  # noqa: E402
+from nntui.engine.layers import LAYER_NAMES, get_layer_class  # noqa: E402
+from nntui.engine.losses import LOSSES  # noqa: E402
+from tests.engine.gradcheck import rel_error  # noqa: E402
+
+NP, MX = get_backend("numpy"), get_backend("mlx")
+RTOL, ATOL = 1e-5, 1e-6
+LAYER_TOL = 1e-4
+
+
+def rel_close(a: np.ndarray, b: np.ndarray) -> float:
+    """rel_error, except that arrays that are zero up to float32 noise count as equal
+    (e.g. a key bias gradient, which softmax makes exactly 0 in exact arithmetic)."""
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    return 0.0 if scale < 1e-5 else rel_error(a, b)
+
+
+def _data() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    return {
+        "x": rng.standard_normal((3, 4)).astype(f32),
+        "y": rng.standard_normal((3, 4)).astype(f32),
+        "pos": rng.uniform(0.1, 3.0, (3, 4)).astype(f32),
+        "big": (rng.standard_normal((3, 4)) * 40).astype(f32),  # overflow-prone inputs
+        "w": rng.standard_normal((4, 5)).astype(f32),
+        "b3": rng.standard_normal((2, 3, 4)).astype(f32),
+        "img": rng.standard_normal((2, 7, 6, 3)).astype(f32),
+        "cols": rng.standard_normal((2, 3, 2, 2 * 3 * 3)).astype(f32),  # img, k (2,3), s 2
+        "labels": np.array([2, 0, 4, 4, 1]),
+        "ids": np.array([[1, 3], [3, 0], [1, 1]]),
+        "vals": rng.standard_normal((3, 2, 4)).astype(f32),
+    }
+
+
+# name -> fn(ops, data) ; data holds backend arrays
+OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+    "asarray": lambda o, d: o.asarray(np.arange(6, dtype=np.float64).reshape(2, 3)),
+    "to_numpy": lambda o, d: o.to_numpy(d["x"]),
+    "item": lambda o, d: o.item(o.sum(d["x"])),
+    "zeros": lambda o, d: o.zeros((2, 3)),
+    "ones": lambda o, d: o.ones((2, 3)),
+    "zeros_like": lambda o, d: o.zeros_like(d["x"]),
+    "full": lambda o, d: o.full((2, 3), 2.5),
+    "arange": lambda o, d: o.arange(5),
+    "exp": lambda o, d: o.exp(d["x"]),
+    "log": lambda o, d: o.log(d["pos"]),
+    "log1p": lambda o, d: o.log1p(d["pos"]),
+    "sqrt": lambda o, d: o.sqrt(d["pos"]),
+    "tanh": lambda o, d: o.tanh(d["big"]),
+    "sigmoid": lambda o, d: o.sigmoid(d["big"]),
+    "softplus": lambda o, d: o.softplus(d["big"]),
+    "abs": lambda o, d: o.abs(d["x"]),
+    "sign": lambda o, d: o.sign(d["x"]),
+    "maximum": lambda o, d: (o.maximum(d["x"], d["y"]), o.maximum(d["x"], 0.0)),
+    "minimum": lambda o, d: (o.minimum(d["x"], d["y"]), o.minimum(d["x"], 0.0)),
+    "where": lambda o, d: (o.where(d["x"] > 0, d["x"], d["y"]), o.where(d["x"] > 0, d["x"], 0.0),
+                           o.where(d["x"] > 0, 0.0, d["y"])),
+    "clip": lambda o, d: o.clip(d["x"], -0.5, 0.5),
+    "astype": lambda o, d: (o.astype(d["x"] > 0, d["x"].dtype), o.astype(d["x"] > 0, "float32")),
+    "sum": lambda o, d: (o.sum(d["b3"]), o.sum(d["b3"], axis=1), o.sum(d["b3"], axis=(0, 2),
+                                                                      keepdims=True)),
+    "mean": lambda o, d: (o.mean(d["b3"]), o.mean(d["b3"], axis=-1, keepdims=True)),
+    "max": lambda o, d: (o.max(d["b3"]), o.max(d["b3"], axis=1, keepdims=True)),
+    "argmax": lambda o, d: (o.argmax(d["b3"]), o.argmax(d["b3"], axis=0)),
+    "logsumexp": lambda o, d: (o.logsumexp(d["big"]), o.logsumexp(d["b3"], axis=1, keepdims=True)),
+    "softmax": lambda o, d: (o.softmax(d["big"]), o.softmax(d["b3"], axis=0)),
+    "reshape": lambda o, d: o.reshape(d["b3"], (4, -1)),
+    "transpose": lambda o, d: o.transpose(d["b3"], (2, 0, 1)),
+    "expand_dims": lambda o, d: o.expand_dims(d["x"], 1),
+    "concatenate": lambda o, d: o.concatenate([d["x"], d["y"]], axis=1),
+    "stack": lambda o, d: o.stack([d["x"], d["y"]], axis=1),
+    "pad": lambda o, d: (o.pad(d["img"], [(0, 0), (1, 2), (0, 1), (0, 0)]),
+                         o.pad(d["x"], [(0, 0), (0, 0)])),
+    "broadcast_to": lambda o, d: o.broadcast_to(d["w"][:1], (3, 5)),
+    "matmul": lambda o, d: (o.matmul(d["x"], d["w"]), d["x"] @ d["w"], d["x"].T @ d["y"]),
+    "take": lambda o, d: (o.take(d["w"], d["ids"], axis=0), o.take(d["w"], d["labels"][:2], 1)),
+    "one_hot": lambda o, d: (o.one_hot(d["labels"], 5), o.one_hot(d["ids"], 4)),
+    "scatter_add_rows": lambda o, d: o.scatter_add_rows(5, d["ids"], d["vals"]),
+    "im2col": lambda o, d: (o.im2col(d["img"], 3, 3, 1, 1), o.im2col(d["img"], 2, 3, 2, 2)),
+    "col2im": lambda o, d: o.col2im(d["cols"], (2, 7, 6, 3), 2, 3, 2, 2),
+    "update": lambda o, d: o.update(o.asarray(np.ones((3, 4), np.float32)), d["x"]),
+    "all_finite": lambda o, d: (o.all_finite(d["x"]), o.all_finite(d["x"] * np.inf)),
+    "compile": lambda o, d: o.compile(lambda a, b: a * b + 1.0)(d["x"], d["y"]),
+}
+RANDOM_OPS = ("uniform", "normal")
+
+
+def _protocol_methods() -> list[str]:
+    return [n for n, v in vars(Backend).items() if not n.startswith("_") and inspect.isfunction(v)]
+
+
+def _run(ops: Any, fn: Callable[..., Any]) -> list[np.ndarray]:
+    data = {k: ops.asarray(v) for k, v in _data().items()}
+    out = fn(ops, data)
+    outs = out if isinstance(out, tuple) else (out,)
+    return [np.asarray(ops.to_numpy(o)) if not isinstance(o, (bool, float)) else np.asarray(o)
+            for o in outs]
+
+
+def test_every_protocol_op_has_a_parity_case() -> None:
+    missing = [n for n in _protocol_methods() if n not in OP_CASES and n not in RANDOM_OPS]
+    assert not missing, f"add parity cases for backend ops: {missing}"
+
+
+def test_mlx_backend_implements_every_protocol_op() -> None:
+    missing = [n for n in _protocol_methods() if not callable(getattr(MX, n, None))]
+    assert not missing, f"MlxBackend lacks: {missing}"
+    assert isinstance(MX, Backend)
+
+
+@pytest.mark.parametrize("op", sorted(OP_CASES))
+def test_op_parity(op: str) -> None:
+    want, got = _run(NP, OP_CASES[op]), _run(MX, OP_CASES[op])
+    for a, b in zip(want, got, strict=True):
+        assert a.shape == b.shape, f"{op}: shape {a.shape} vs {b.shape}"
+        assert a.dtype.kind == b.dtype.kind, f"{op}: dtype {a.dtype} vs {b.dtype}"
+        if a.dtype.kind == "f":
+            assert a.dtype == b.dtype, f"{op}: dtype {a.dtype} vs {b.dtype}"
+        np.testing.assert_allclose(b, a, rtol=RTOL, atol=ATOL, err_msg=op)
+
+
+@pytest.mark.parametrize("op", RANDOM_OPS)
+def test_random_ops_are_seeded_and_well_shaped(op: str) -> None:
+    def draw(seed: int) -> np.ndarray:
+        return MX.to_numpy(getattr(MX, op)((200, 50), np.random.default_rng(seed)))
+
+    a, b, c = draw(1), draw(1), draw(2)
+    assert a.shape == (200, 50) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    mean, std = (0.5, 12 ** -0.5) if op == "uniform" else (0.0, 1.0)
+    assert abs(a.mean() - mean) < 0.03 and abs(a.std() - std) < 0.03
+    if op == "uniform":
+        u = MX.to_numpy(MX.uniform((1000,), np.random.default_rng(0), -2.0, 3.0))
+        assert u.min() >= -2.0 and u.max() < 3.0
+
+
+# layers ------------------------------------------------------------------------------
+# case id -> (layer name, constructor kwargs, per-sample input shape, input kind)
+LAYER_CASES: dict[str, tuple[str, dict[str, Any], tuple[int, ...], str]] = {
+    "Dense": ("Dense", {"units": 5, "activation": "tanh"}, (4,), "float"),
+    "Dense-seq": ("Dense", {"units": 3, "activation": "relu"}, (3, 4), "float"),
+    "Dropout": ("Dropout", {"rate": 0.3}, (6,), "float"),  # inference: identity
+    "Flatten": ("Flatten", {}, (3, 2, 2), "float"),
+    "Reshape": ("Reshape", {"target_shape": (2, -1)}, (3, 4), "float"),
+    "Activation": ("Activation", {"activation": "softmax"}, (5,), "float"),
+    "ReLU": ("ReLU", {}, (5,), "float"),
+    "LeakyReLU": ("LeakyReLU", {"negative_slope": 0.1}, (5,), "float"),
+    "PReLU": ("PReLU", {"alpha_initializer": "random_normal"}, (2, 5), "float"),
+    "PReLU-shared": ("PReLU", {"alpha_initializer": "random_normal", "shared_axes": [1]},
+                     (2, 5), "float"),
+    "ELU": ("ELU", {"alpha": 0.7}, (5,), "float"),
+    "Softmax": ("Softmax", {}, (5,), "float"),
+    "Conv2D": ("Conv2D", {"filters": 4, "kernel_size": 3, "activation": "relu"}, (6, 5, 2),
+               "float"),
+    "Conv2D-s2-same": ("Conv2D", {"filters": 3, "kernel_size": (3, 2), "strides": 2,
+                                  "padding": "same"}, (7, 6, 2), "float"),
+    "MaxPooling2D": ("MaxPooling2D", {"pool_size": 2}, (6, 4, 3), "float"),
+    "MaxPooling2D-same": ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"},
+                          (7, 5, 2), "float"),
+    "AveragePooling2D": ("AveragePooling2D", {"pool_size": 2}, (6, 4, 3), "float"),
+    "AveragePooling2D-same": ("AveragePooling2D", {"pool_size": 3, "strides": 2,
+                                                   "padding": "same"}, (7, 5, 2), "float"),
+    "MaxPool2D": ("MaxPool2D", {"pool_size": (2, 1)}, (4, 3, 2), "float"),
+    "AvgPool2D": ("AvgPool2D", {"pool_size": (1, 2)}, (4, 4, 2), "float"),
+    "SimpleRNN": ("SimpleRNN", {"units": 4}, (5, 3), "float"),
+    "SimpleRNN-seq": ("SimpleRNN", {"units": 4, "return_sequences": True}, (5, 3), "float"),
+    "LSTM": ("LSTM", {"units": 4}, (5, 3), "float"),
+    "LSTM-seq": ("LSTM", {"units": 4, "return_sequences": True}, (5, 3), "float"),
+    "GRU": ("GRU", {"units": 4}, (5, 3), "float"),
+    "GRU-seq": ("GRU", {"units": 4, "return_sequences": True}, (5, 3), "float"),
+    "Embedding": ("Embedding", {"input_dim": 7, "output_dim": 3}, (5,), "ids"),
+    "LayerNormalization": ("LayerNormalization", {}, (3, 6), "float"),
+    "MultiHeadSelfAttention": ("MultiHeadSelfAttention", {"num_heads": 2, "key_dim": 3},
+                               (5, 6), "float"),
+    "PositionalEmbedding": ("PositionalEmbedding", {"max_length": 6, "output_dim": 4}, (5, 4),
+                            "float"),
+    "TransformerBlock": ("TransformerBlock", {"num_heads": 2, "key_dim": 3, "ff_dim": 8},
+                         (5, 6), "float"),
+    "GlobalAveragePooling1D": ("GlobalAveragePooling1D", {}, (5, 6), "float"),
+}
+
+
+def _layer_class(name: str) -> Any:
+    try:
+        return get_layer_class(name)
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("nntui.engine.layers."):
+            raise
+        pytest.skip(f"{name}: module {exc.name} not written yet")
+    except AttributeError:
+        pytest.skip(f"{name}: not defined in its module yet")
+
+
+def test_every_existing_layer_has_a_parity_case() -> None:
+    covered = {spec[0] for spec in LAYER_CASES.values()}
+    missing = []
+    for name in LAYER_NAMES:
+        try:
+            get_layer_class(name)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        if name not in covered:
+            missing.append(name)
+    assert not missing, f"add LAYER_CASES entries for: {missing}"
+
+
+def _layer_run(ops: Any, name: str, kwargs: dict[str, Any], shape: tuple[int, ...], x: np.ndarray,
+               weights: list[np.ndarray] | None, grad: np.ndarray
+               ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray | None, dict[str, np.ndarray]]:
+    layer = _layer_class(name)(**kwargs)
+    layer.ops = ops
+    layer.build(shape, np.random.default_rng(3))
+    if weights is not None:
+        layer.set_weights(weights)
+    layer.zero_grad()
+    out = layer.forward(ops.asarray(x), training=False)
+    gin = layer.backward(ops.asarray(grad.reshape(tuple(out.shape))))
+    grads = {k: ops.to_numpy(v) for k, v in layer.grads.items() if v is not None}
+    gx = None if gin is None else ops.to_numpy(gin)
+    return layer.get_weights(), ops.to_numpy(out), gx, grads
+
+
+@pytest.mark.parametrize("case", sorted(LAYER_CASES))
+def test_layer_parity(case: str) -> None:
+    name, kwargs, shape, kind = LAYER_CASES[case]
+    rng = np.random.default_rng(11)
+    n = 3
+    if kind == "ids":
+        x = rng.integers(0, kwargs["input_dim"], (n,) + shape)
+    else:
+        x = rng.standard_normal((n,) + shape).astype(np.float32)
+    # a first NumPy layer gives the weights both backends then share, and the output shape
+    layer = _layer_class(name)(**kwargs)
+    layer.ops = NP
+    layer.build(shape, np.random.default_rng(3))
+    weights = layer.get_weights()
+    out_shape = tuple(layer.forward(NP.asarray(x)).shape)
+    grad = rng.standard_normal(out_shape).astype(np.float32)
+    w_np, y_np, gx_np, g_np = _layer_run(NP, name, kwargs, shape, x, weights, grad)
+    w_mx, y_mx, gx_mx, g_mx = _layer_run(MX, name, kwargs, shape, x, weights, grad)
+    for a, b in zip(w_np, w_mx, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert y_mx.shape == y_np.shape and y_mx.dtype == y_np.dtype
+    assert rel_error(y_np, y_mx) < LAYER_TOL, f"{case} output"
+    if kind == "float":
+        assert gx_mx is not None and gx_np is not None
+        assert rel_error(gx_np, gx_mx) < LAYER_TOL, f"{case} input gradient"
+    assert g_np.keys() == g_mx.keys()
+    for k in g_np:
+        assert rel_close(g_np[k], g_mx[k]) < LAYER_TOL, f"{case} gradient of {k}"
+
+
+# losses and optimizers ----------------------------------------------------------------
+def _loss_data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    if name == "mean_squared_error":
+        return rng.standard_normal((6, 3)).astype(np.float32), rng.standard_normal((6, 3))
+    if name == "binary_crossentropy":
+        p = rng.uniform(0.02, 0.98, (6, 1))
+        return (rng.random((6, 1)) > 0.5).astype(np.float32), p.astype(np.float32)
+    logits = rng.standard_normal((6, 4))
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    return np.eye(4, dtype=np.float32)[rng.integers(0, 4, 6)], p.astype(np.float32)
+
+
+LOSS_CLASSES = sorted({cls.name: cls for cls in LOSSES.values()}.items())
+
+
+@pytest.mark.parametrize(("name", "cls"), LOSS_CLASSES, ids=[n for n, _ in LOSS_CLASSES])
+def test_loss_parity(name: str, cls: Any) -> None:
+    y, p = _loss_data(name)
+    loss = cls()
+    results = []
+    for ops in (NP, MX):
+        yb, pb = ops.asarray(y), ops.asarray(p)
+        out = [np.asarray(ops.item(loss(ops, yb, pb))), ops.to_numpy(loss.gradient(ops, yb, pb))]
+        if loss.fused_activation:
+            out.append(ops.to_numpy(loss.fused_gradient(ops, yb, pb)))
+        results.append(out)
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_allclose(b, a, rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+def _head(loss: str) -> tuple[int, str | None, np.ndarray]:
+    """Output units, activation and labels of a small model for ``loss``."""
+    rng = np.random.default_rng(9)
+    if loss in ("mean_squared_error", "mse"):
+        return 2, "tanh", rng.standard_normal((16, 2)).astype(np.float32)
+    if loss in ("binary_crossentropy", "bce"):
+        return 1, "sigmoid", (rng.random((16, 1)) > 0.5).astype(np.float32)
+    labels = rng.integers(0, 3, 16)
+    if loss == "sparse_categorical_crossentropy":
+        return 3, "softmax", labels
+    return 3, "softmax", np.eye(3, dtype=np.float32)[labels]
+
+
+def _three_steps(backend: str, loss: str, optimizer: Any, head_activation: str | None = None
+                 ) -> list[np.ndarray]:
+    import nntui
+    from nntui.layers import Dense
+
+    units, act, y = _head(loss)
+    x = np.random.default_rng(8).standard_normal((16, 4)).astype(np.float32)
+    model = nntui.Sequential([Dense(8, activation="elu", input_shape=(4,),
+                                    kernel_regularizer="l2", bias_regularizer="l1"),
+                              Dense(units, activation=head_activation or act)],
+                             backend=backend, seed=4)
+    model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss)
+    for i in range(3):
+        model.train_on_batch(x[i * 5:i * 5 + 8], y[i * 5:i * 5 + 8])
+    return model.get_weights()
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_loss_training_parity(loss: str) -> None:
+    a = _three_steps("numpy", loss, "adam")
+    b = _three_steps("mlx", loss, "adam")
+    for wa, wb in zip(a, b, strict=True):
+        assert rel_error(wa, wb) < LAYER_TOL, loss
+
+
+def test_unfused_softmax_and_sigmoid_heads_match() -> None:
+    """Softmax under MSE (no fused gradient) goes through SoftmaxFn.backward on both."""
+    a = _three_steps("numpy", "mse", "sgd", head_activation="softmax")
+    b = _three_steps("mlx", "mse", "sgd", head_activation="softmax")
+    for wa, wb in zip(a, b, strict=True):
+        assert rel_error(wa, wb) < LAYER_TOL
+
+
+OPTIMIZER_CASES: dict[str, dict[str, Any]] = {
+    "sgd": {"name": "sgd", "learning_rate": 0.1},
+    "sgd-momentum": {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9},
+    "sgd-nesterov": {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9, "nesterov": True},
+    "rmsprop": {"name": "rmsprop", "learning_rate": 0.01},
+    "rmsprop-momentum": {"name": "rmsprop", "learning_rate": 0.01, "momentum": 0.5},
+    "adam": {"name": "adam", "learning_rate": 0.01},
+    "adam-clipnorm": {"name": "adam", "learning_rate": 0.01, "clipnorm": 0.05},
+    "sgd-clipvalue": {"name": "sgd", "learning_rate": 0.1, "clipvalue": 0.01},
+    "sgd-global-clipnorm": {"name": "sgd", "learning_rate": 0.1, "global_clipnorm": 0.1},
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTIMIZER_CASES))
+def test_optimizer_parity(case: str) -> None:
+    cfg = OPTIMIZER_CASES[case]
+    a = _three_steps("numpy", "sparse_categorical_crossentropy", dict(cfg))
+    b = _three_steps("mlx", "sparse_categorical_crossentropy", dict(cfg))
+    for wa, wb in zip(a, b, strict=True):
+        assert rel_error(wa, wb) < LAYER_TOL, case
