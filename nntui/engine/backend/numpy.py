@@ -147,6 +147,12 @@ class NumpyBackend:
         """Patches of a padded (N, H, W, C) input as (N, OH, OW, kh*kw*C), one copy."""
         n, h, w, c = x.shape
         oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+        if c == 1:  # one channel: kh*kw slice copies beat a strided copy with a 1-long inner run
+            out = np.empty((n, oh, ow, kh, kw), x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    out[..., i, j] = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, 0]
+            return out.reshape(n, oh, ow, kh * kw)
         s0, s1, s2, s3 = x.strides
         win = as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1, s2, s3),
                          writeable=False)
@@ -156,11 +162,14 @@ class NumpyBackend:
         """Adjoint of :meth:`im2col`: sums patch gradients back into a padded input."""
         n, h, w, c = x_shape
         oh, ow = cols.shape[1], cols.shape[2]
-        cols6 = cols.reshape(n, oh, ow, kh, kw, c)
+        # (N, OH, OW, kh*kw*C) -> (kh, kw, N, OH, OW, C)
+        cols6 = cols.reshape(n, oh, ow, kh, kw, c).transpose(3, 4, 0, 1, 2, 5)
+        if c > 1:  # window-major copy: each add below then reads C-long runs contiguously
+            cols6 = np.ascontiguousarray(cols6)
         dx = np.zeros(x_shape, cols.dtype)
         for i in range(kh):  # kh*kw strided adds, each over the whole batch
             for j in range(kw):
-                dx[:, i:i + sh * oh:sh, j:j + sw * ow:sw, :] += cols6[:, :, :, i, j, :]
+                dx[:, i:i + sh * oh:sh, j:j + sw * ow:sw, :] += cols6[i, j]
         return dx
 
     # randomness

@@ -37,7 +37,8 @@ def check_padding(padding: Any) -> str:
     """``"valid"`` or ``"same"`` (any case); ConfigError listing the choices otherwise."""
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:
         raise ConfigError(
-            f"padding must be one of {', '.join(map(repr, PADDINGS))}. Received: padding={padding!r}"
+            f"padding must be one of {', '.join(map(repr, PADDINGS))}. "
+            f"Received: padding={padding!r}"
         )
     return padding.lower()
 
