@@ -63,7 +63,10 @@ class Dataset:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise DatasetError(f"task must be one of {TASKS}. Received: task={self.task!r}")
-        for x, y, part in ((self.x_train, self.y_train, "train"), (self.x_test, self.y_test, "test")):
+        for x, y, part in (
+            (self.x_train, self.y_train, "train"),
+            (self.x_test, self.y_test, "test"),
+        ):
             if len(x) != len(y):
                 raise DatasetError(
                     f"dataset {self.name!r}: {part} inputs and targets differ in length "
@@ -148,7 +151,9 @@ def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
         DatasetError: listing the valid choices.
     """
     if value not in choices:
-        raise DatasetError(f"{name} must be one of {', '.join(choices)}. Received: {name}={value!r}")
+        raise DatasetError(
+            f"{name} must be one of {', '.join(choices)}. Received: {name}={value!r}"
+        )
     return value
 
 

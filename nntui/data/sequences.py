@@ -34,8 +34,15 @@ def _windows(
 
 
 def _forecast(
-    name: str, seed: int, n_samples: int | None, timesteps: int, period: float, noise: float,
-    harmonics: bool, test_fraction: float, description: str,
+    name: str,
+    seed: int,
+    n_samples: int | None,
+    timesteps: int,
+    period: float,
+    noise: float,
+    harmonics: bool,
+    test_fraction: float,
+    description: str,
 ) -> Dataset:
     """Build a next-value forecasting dataset: x ``(N, T, 1)``, y ``(N, 1)``."""
     rng = make_rng(seed)
@@ -53,12 +60,18 @@ def _forecast(
 def _check_period(period: float) -> float:
     """Check that the period is a positive number of steps."""
     if isinstance(period, bool) or not isinstance(period, (int, float)) or period <= 0:
-        raise DatasetError(f"period must be a positive number of steps. Received: period={period!r}")
+        raise DatasetError(
+            f"period must be a positive number of steps. Received: period={period!r}"
+        )
     return float(period)
 
 
 def load_sine(
-    *, seed: int = 0, n_samples: int | None = None, timesteps: int = 20, period: float = 25.0,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    timesteps: int = 20,
+    period: float = 25.0,
     test_fraction: float = 0.2,
 ) -> Dataset:
     """Windows of a clean sine wave; predict the next value.
@@ -73,26 +86,54 @@ def load_sine(
     Returns:
         x ``(N, T, 1)`` and y ``(N, 1)``, float32, task ``"sequence"``.
     """
-    return _forecast("sine", seed, n_samples, timesteps, _check_period(period), 0.0, False,
-                     test_fraction, "sine wave: predict the next value")
+    return _forecast(
+        "sine",
+        seed,
+        n_samples,
+        timesteps,
+        _check_period(period),
+        0.0,
+        False,
+        test_fraction,
+        "sine wave: predict the next value",
+    )
 
 
 def load_noisy_sine(
-    *, seed: int = 0, n_samples: int | None = None, timesteps: int = 30, period: float = 25.0,
-    noise: float = 0.1, test_fraction: float = 0.2,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    timesteps: int = 30,
+    period: float = 25.0,
+    noise: float = 0.1,
+    test_fraction: float = 0.2,
 ) -> Dataset:
     """Two sine components plus gaussian noise of std ``noise``; predict the next value.
 
     The target is the next *noisy* observation, so the best achievable MSE is
     about ``noise**2``.
     """
-    return _forecast("noisy_sine", seed, n_samples, timesteps, _check_period(period), noise, True,
-                     test_fraction, "noisy two-tone series: predict the next value")
+    return _forecast(
+        "noisy_sine",
+        seed,
+        n_samples,
+        timesteps,
+        _check_period(period),
+        noise,
+        True,
+        test_fraction,
+        "noisy two-tone series: predict the next value",
+    )
 
 
 def load_long_memory(
-    *, seed: int = 0, n_samples: int | None = None, timesteps: int = 30, num_classes: int = 2,
-    noise: float = 1.0, test_fraction: float = 0.2,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    timesteps: int = 30,
+    num_classes: int = 2,
+    noise: float = 1.0,
+    test_fraction: float = 0.2,
 ) -> Dataset:
     """Recall the class shown at step 0 after ``timesteps - 1`` steps of noise.
 
@@ -127,5 +168,13 @@ def load_long_memory(
     parts = holdout_split(x, y, rng, test_fraction)
     names = tuple(f"signal {i}" for i in range(k))
     meta = {"timesteps": steps, "noise": noise, "signal_step": 0}
-    return Dataset("long_memory", *parts, "classification", k, names, (steps, k + 1),
-                   f"recall the class shown {steps - 1} steps earlier", meta)
+    return Dataset(
+        "long_memory",
+        *parts,
+        "classification",
+        k,
+        names,
+        (steps, k + 1),
+        f"recall the class shown {steps - 1} steps earlier",
+        meta,
+    )

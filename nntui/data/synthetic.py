@@ -55,7 +55,11 @@ def _class_names(k: int) -> tuple[str, ...]:
 
 
 def load_blobs(
-    *, seed: int = 0, n_samples: int | None = None, noise: float = 0.6, margin: float = 0.3,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    noise: float = 0.6,
+    margin: float = 0.3,
     test_fraction: float = 0.2,
 ) -> Dataset:
     """Two gaussian blobs that are strictly linearly separable (a perceptron converges).
@@ -79,8 +83,16 @@ def load_blobs(
     angle = rng.uniform(0, 2 * np.pi)
     d, perp = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
     x = along[:, None] * d + across[:, None] * perp  # (N, 2)
-    return _points("blobs", x, y, rng, test_fraction, "two linearly separable blobs",
-                   ("blob 0", "blob 1"), {"direction": d.tolist()})
+    return _points(
+        "blobs",
+        x,
+        y,
+        rng,
+        test_fraction,
+        "two linearly separable blobs",
+        ("blob 0", "blob 1"),
+        {"direction": d.tolist()},
+    )
 
 
 def load_xor(
@@ -93,12 +105,23 @@ def load_xor(
     centres = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)[corner]
     x = centres + noise * rng.standard_normal((n, 2))
     y = (centres[:, 0] * centres[:, 1] < 0).astype(np.int64)
-    return _points("xor", x, y, rng, test_fraction, "XOR: four clusters, not linearly separable",
-                   ("same sign", "different sign"))
+    return _points(
+        "xor",
+        x,
+        y,
+        rng,
+        test_fraction,
+        "XOR: four clusters, not linearly separable",
+        ("same sign", "different sign"),
+    )
 
 
 def load_circles(
-    *, seed: int = 0, n_samples: int | None = None, noise: float = 0.08, factor: float = 0.5,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    noise: float = 0.08,
+    factor: float = 0.5,
     test_fraction: float = 0.2,
 ) -> Dataset:
     """Two concentric circles; the inner one (radius ``factor``) is class 1."""
@@ -109,8 +132,9 @@ def load_circles(
     angle = rng.uniform(0, 2 * np.pi, size=n)
     x = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     x += noise * rng.standard_normal((n, 2))
-    return _points("circles", x, y, rng, test_fraction, "two concentric circles",
-                   ("outer", "inner"))
+    return _points(
+        "circles", x, y, rng, test_fraction, "two concentric circles", ("outer", "inner")
+    )
 
 
 def load_moons(
@@ -124,13 +148,19 @@ def load_moons(
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
     lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)
     x = np.where((y == 0)[:, None], upper, lower) + noise * rng.standard_normal((n, 2))
-    return _points("moons", x, y, rng, test_fraction, "two interleaving half moons",
-                   ("upper", "lower"))
+    return _points(
+        "moons", x, y, rng, test_fraction, "two interleaving half moons", ("upper", "lower")
+    )
 
 
 def load_spiral(
-    *, seed: int = 0, n_samples: int | None = None, num_classes: int = 3, noise: float = 0.2,
-    turns: float = 0.65, test_fraction: float = 0.2,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    num_classes: int = 3,
+    noise: float = 0.2,
+    turns: float = 0.65,
+    test_fraction: float = 0.2,
 ) -> Dataset:
     """``num_classes`` interleaved spiral arms (the CS231n spiral).
 
@@ -144,13 +174,19 @@ def load_spiral(
     r = rng.uniform(0.05, 1.0, size=n)
     angle = 2 * np.pi * (y / k + turns * r) + noise * rng.standard_normal(n)
     x = r[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
-    return _points("spiral", x, y, rng, test_fraction, f"{k} interleaved spiral arms",
-                   _class_names(k))
+    return _points(
+        "spiral", x, y, rng, test_fraction, f"{k} interleaved spiral arms", _class_names(k)
+    )
 
 
 def load_gaussian(
-    *, seed: int = 0, n_samples: int | None = None, num_classes: int | None = None,
-    layout: str = "random", std: float | None = None, test_fraction: float = 0.2,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    num_classes: int | None = None,
+    layout: str = "random",
+    std: float | None = None,
+    test_fraction: float = 0.2,
 ) -> Dataset:
     """A mixture of gaussians in 2-D; the label is the component.
 
@@ -177,8 +213,19 @@ def load_gaussian(
     x = centres[y] + spread * rng.standard_normal((n, 2))
     meta = {"layout": layout, "centres": centres.tolist()}
     x_train, y_train, x_test, y_test = holdout_split(_unit_scale(x), y, rng, test_fraction)
-    return Dataset("gaussian", x_train, y_train, x_test, y_test, "classification", k,
-                   _class_names(k), (2,), f"mixture of {k} gaussians ({layout})", meta)
+    return Dataset(
+        "gaussian",
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        "classification",
+        k,
+        _class_names(k),
+        (2,),
+        f"mixture of {k} gaussians ({layout})",
+        meta,
+    )
 
 
 def _unit_scale(x: np.ndarray) -> np.ndarray:
@@ -199,12 +246,24 @@ def load_regression1d(
     x = rng.uniform(-3.0, 3.0, size=(n, 1))
     y = np.sin(1.5 * x) + 0.3 * x + noise * rng.standard_normal((n, 1))
     parts = holdout_split(x.astype(np.float32), y.astype(np.float32), rng, test_fraction)
-    return Dataset("regression1d", *parts, "regression", None, None, (1,),
-                   "1-D curve fit: y = sin(1.5x) + 0.3x + noise", {"formula": "sin(1.5x)+0.3x"})
+    return Dataset(
+        "regression1d",
+        *parts,
+        "regression",
+        None,
+        None,
+        (1,),
+        "1-D curve fit: y = sin(1.5x) + 0.3x + noise",
+        {"formula": "sin(1.5x)+0.3x"},
+    )
 
 
 def load_regression(
-    *, seed: int = 0, n_samples: int | None = None, n_features: int = 5, noise: float = 0.1,
+    *,
+    seed: int = 0,
+    n_samples: int | None = None,
+    n_features: int = 5,
+    noise: float = 0.1,
     test_fraction: float = 0.2,
 ) -> Dataset:
     """n-D regression: a random linear part plus ``sin(x0) * x1`` and ``x2**2 / 2``.
@@ -223,5 +282,13 @@ def load_regression(
         y = y + 0.5 * x[:, 2] ** 2
     y = (y - y.mean()) / max(float(y.std()), 1e-12) + noise * rng.standard_normal(n)
     parts = holdout_split(x.astype(np.float32), y[:, None].astype(np.float32), rng, test_fraction)
-    return Dataset("regression", *parts, "regression", None, None, (f,),
-                   f"{f}-D regression, linear plus nonlinear terms", {"weights": w.tolist()})
+    return Dataset(
+        "regression",
+        *parts,
+        "regression",
+        None,
+        None,
+        (f,),
+        f"{f}-D regression, linear plus nonlinear terms",
+        {"weights": w.tolist()},
+    )
