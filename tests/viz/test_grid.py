@@ -37,7 +37,8 @@ def test_each_image_has_its_own_colour_scale_by_default() -> None:
     assert colors(cells[0][0]) == ((0, 0, 0), (255, 255, 255))
     assert colors(cells[0][2]) == ((0, 0, 0), (255, 255, 255))
     shared = render_cells(ImageGrid(images, gap=1, shared_limits=True))
-    assert colors(shared[0][0])[1] == (26, 26, 26)  # t = 0.1 -> entry 26 of 256 -> 26·255/256 = 25.9 -> 26
+    # 1 of 0..10: t = 0.1 -> table entry rint(25.6) = 26 -> 26·255/256 = 25.9 -> 26.
+    assert colors(shared[0][0])[1] == (26, 26, 26)
 
 
 def test_channel_last_single_channel_is_accepted() -> None:
