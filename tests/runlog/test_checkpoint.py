@@ -152,7 +152,7 @@ def _load_or_checkpoint_error(data: bytes) -> None:
             assert isinstance(ckpt.step, int)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=2048))
 def test_random_bytes_load_or_raise_checkpoint_error(data: bytes) -> None:
     _load_or_checkpoint_error(data)
@@ -169,7 +169,7 @@ def _valid_checkpoint() -> bytes:
     return _VALID[0]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_damaged_valid_checkpoint_loads_or_raises_checkpoint_error(data: st.DataObject) -> None:
     blob = bytearray(_valid_checkpoint())
