@@ -78,7 +78,7 @@ class MultiHeadSelfAttention(Layer):
 
     Trace keys: ``scores`` (N, H, T, T) scaled, before the mask and softmax;
     ``attention`` (N, H, T, T) after the softmax (before dropout);
-    ``context`` (N, T, H, value_dim).
+    ``context`` (N, T, H, value_dim); backward adds ``grad_attention`` (N, H, T, T), dL/dA.
 
     Example:
         >>> MultiHeadSelfAttention(num_heads=2, key_dim=16, causal=True)
