@@ -119,6 +119,8 @@ class RunLogger:
 
     def _started(self, event: TrainingStarted) -> None:
         write_config(self.run_dir, event.config)
+        if event.start_step > 0 and self._tb is not None:
+            self._tb.resumed(event.start_step)
 
     def _step(self, event: StepCompleted) -> None:
         self._learning_rate = event.learning_rate

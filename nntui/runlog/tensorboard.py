@@ -4,8 +4,9 @@ Tags (read them in TensorBoard's Scalars / Histograms tabs):
 
 - ``batch/<metric>``, ``batch/learning_rate``, ``batch/samples_per_second``
   at the global step, one point per optimizer step;
-- ``epoch/<metric>`` (``epoch/loss``, ``epoch/val_loss``, ...) at the epoch number,
-  as Keras's TensorBoard callback does;
+- ``epoch/<metric>`` (``epoch/loss``, ``epoch/val_loss``, ...) at the global step
+  of the epoch's last batch, so batch and epoch curves share one x axis (Keras
+  uses the epoch number; a shared axis also lets a resumed run hide stale points);
 - ``weights/<layer>/<param>``, ``grads/<layer>/<param>``, ``activations/<layer>``
   histograms and ``grad_norm/<layer>``, ``dead_fraction/<layer>`` scalars at the
   snapshot's step.
@@ -24,6 +25,7 @@ it imports PyTorch when PyTorch is installed, which costs seconds.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,7 @@ class TensorBoardLog:
     def __init__(self, logdir: Path, flush_secs: float = 10.0) -> None:
         from tensorboardX import summary
         from tensorboardX.event_file_writer import EventsWriter
-        from tensorboardX.proto.event_pb2 import Event
+        from tensorboardX.proto.event_pb2 import Event, SessionLog
         from tensorboardX.proto.summary_pb2 import Summary
 
         logdir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +58,11 @@ class TensorBoardLog:
         self._summary = summary
         self._event_cls: Any = Event
         self._summary_cls: Any = Summary
-        self._writer: Any = EventsWriter(str(logdir / "events"))
+        self._session_log_cls: Any = SessionLog
+        # EventsWriter names files by the second and opens them with "wb"; the suffix
+        # keeps a second logger started within the same second from clobbering one.
+        suffix = f".{uuid.uuid4().hex[:8]}"
+        self._writer: Any = EventsWriter(str(logdir / "events"), filename_suffix=suffix)
         self._flush_secs = flush_secs
         self._last_flush = time.monotonic()
         self._closed = False
@@ -70,7 +76,15 @@ class TensorBoardLog:
             self.flush()
 
     def epoch(self, event: EpochCompleted) -> None:
-        self._scalars("epoch/", event.metrics, event.epoch)
+        self._scalars("epoch/", event.metrics, event.step)
+
+    def resumed(self, start_step: int) -> None:
+        """Mark a resumed run: TensorBoard hides points logged after ``start_step``
+        by the earlier, interrupted session (they are about to be logged again)."""
+        session_log = self._session_log_cls(status=self._session_log_cls.START)
+        self._writer.write_event(
+            self._event_cls(wall_time=time.time(), step=start_step + 1, session_log=session_log)
+        )
 
     def snapshot(self, event: SnapshotTaken) -> None:
         values: list[Any] = []

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nntui.engine.events import EpochCompleted, SnapshotTaken, StepCompleted
+from nntui.engine.events import EpochCompleted, SnapshotTaken, StepCompleted, TrainingStarted
 from nntui.runlog import RunLogger
 from tests.runlog.events_fixture import event_stream
 
@@ -47,12 +47,12 @@ def test_step_scalars_read_back(logged: tuple[list, object]) -> None:
     np.testing.assert_allclose([v for _, v in sps], [e.samples_per_second for e in steps])
 
 
-def test_epoch_scalars_use_the_epoch_as_step(logged: tuple[list, object]) -> None:
+def test_epoch_scalars_share_the_global_step_axis(logged: tuple[list, object]) -> None:
     events, acc = logged
     epochs = [e for e in events if isinstance(e, EpochCompleted)]
     for name in ("loss", "accuracy", "val_loss"):
         got = scalars(acc, f"epoch/{name}")
-        assert [s for s, _ in got] == [1, 2]
+        assert [s for s, _ in got] == [3, 6]
         expected = [e.metrics[name] for e in epochs]
         np.testing.assert_allclose([v for _, v in got], expected, rtol=1e-6)
 
@@ -95,3 +95,17 @@ def test_non_finite_weights_are_left_out_of_histograms(tmp_path: Path) -> None:
     acc.Reload()
     assert acc.Histograms("weights/dense/kernel")[0].histogram_value.num == 7
     assert "weights/dense/bias" not in acc.Tags()["histograms"]
+
+
+def test_resumed_run_hides_the_interrupted_sessions_later_points(tmp_path: Path) -> None:
+    with RunLogger(tmp_path) as log:
+        for n in range(1, 6):
+            log.handle(StepCompleted(n, 1, n, {"loss": float(n)}, 0.1, 1.0, 0.1))
+    with RunLogger(tmp_path) as log:  # resumed from a checkpoint at step 3
+        log.handle(TrainingStarted("r", "numpy", 1, 5, start_step=3))
+        for n in (4, 5):
+            log.handle(StepCompleted(n, 1, n, {"loss": 10.0 * n}, 0.1, 1.0, 0.1))
+    acc = event_accumulator.EventAccumulator(str(tmp_path / "tb"))
+    acc.Reload()
+    assert len(list((tmp_path / "tb").iterdir())) == 2
+    assert scalars(acc, "batch/loss") == [(1, 1.0), (2, 2.0), (3, 3.0), (4, 40.0), (5, 50.0)]
