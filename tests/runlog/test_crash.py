@@ -65,3 +65,11 @@ def test_sigkill_mid_stream_leaves_parseable_logs(tmp_path: Path) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     assert_consecutive_steps(tmp_path, at_least=50)
+
+
+def test_importing_runlog_does_not_import_tensorboardx() -> None:
+    # tensorboardX imports PyTorch when it is installed (seconds); only a logger
+    # that writes TensorBoard files should pay for that.
+    code = "import sys, nntui.runlog; sys.exit('tensorboardX' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env).returncode == 0
