@@ -159,18 +159,28 @@ class NumpyBackend:
         return win.reshape(n, oh, ow, kh * kw * c)  # copies: (N, OH, OW, kh, kw, C) -> rows
 
     def col2im(self, cols: Array, x_shape: Shape, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Adjoint of :meth:`im2col`: sums patch gradients back into a padded input."""
+        """Adjoint of :meth:`im2col`: sums patch gradients back into a padded input.
+
+        With strides, the sums go into a phase-major buffer (sh, sw, N, H/sh, W/sw, C),
+        where every kernel offset's target is a contiguous block rather than every
+        sh-th pixel; one transpose at the end interleaves the phases back.
+        """
         n, h, w, c = x_shape
         oh, ow = cols.shape[1], cols.shape[2]
         # (N, OH, OW, kh*kw*C) -> (kh, kw, N, OH, OW, C)
         cols6 = cols.reshape(n, oh, ow, kh, kw, c).transpose(3, 4, 0, 1, 2, 5)
         if c > 1:  # window-major copy: each add below then reads C-long runs contiguously
             cols6 = np.ascontiguousarray(cols6)
-        dx = np.zeros(x_shape, cols.dtype)
-        for i in range(kh):  # kh*kw strided adds, each over the whole batch
+        hb, wb = -(-h // sh), -(-w // sw)  # rows and columns per phase
+        dxp = np.zeros((sh, sw, n, hb, wb, c), cols.dtype)
+        for i in range(kh):  # kh*kw adds, each over the whole batch
             for j in range(kw):
-                dx[:, i:i + sh * oh:sh, j:j + sw * ow:sw, :] += cols6[i, j]
-        return dx
+                a, b = i // sh, j // sw
+                dxp[i % sh, j % sw, :, a:a + oh, b:b + ow, :] += cols6[i, j]
+        if sh == sw == 1:
+            return dxp[0, 0]
+        dx = dxp.transpose(2, 3, 0, 4, 1, 5).reshape(n, hb * sh, wb * sw, c)
+        return dx[:, :h, :w, :]
 
     # randomness
     def uniform(self, shape: Shape, rng: np.random.Generator, low: float = 0.0,

@@ -1,10 +1,11 @@
 """MaxPooling2D and AveragePooling2D on channels-last images.
 
-Both view the (padded) input as windows (N, OH, OW, ph·pw, C), reduce over the
-window axis, and send gradients back through the same view. When the stride
-equals the pool size (the usual ``MaxPooling2D(2)``) the windows are a reshape
-of the input; otherwise they are ``im2col`` patches and backward uses ``col2im``.
-Neither runs a Python loop over the batch.
+Forward copies the (padded) input once into window-major order (ph·pw, N, OH,
+OW, C) — by a reshape when stride == pool size (windows don't overlap, the usual
+``MaxPooling2D(2)``), by ``im2col`` otherwise — and reduces over the ph·pw slots
+in elementwise steps over whole batches, never a Python loop over samples.
+Backward stacks the ph·pw gradient slots back: a reshape for non-overlapping
+windows, ``col2im`` (which sums overlaps) otherwise.
 """
 
 from __future__ import annotations
@@ -46,39 +47,42 @@ class _Pooling2D(Layer):
         return (oh, ow, input_shape[2])
 
     # windows -------------------------------------------------------------------
-    def _windows(self, x: Array, fill: float) -> Array:
-        """(N, H, W, C) -> (N, OH, OW, ph*pw, C), window elements in row-major (u, v) order."""
+    def _windows(self, x: Array, fill: float) -> list[Array]:
+        """The ph*pw window slots, each (N, OH, OW, C) and contiguous, in row-major (u, v) order."""
         ops, (ph, pw), (sh, sw) = self.ops, self.pool_size, self.strides
-        n, h, w, c = x.shape
+        _, h, w, _ = x.shape
         pads, (oh, ow) = window_geometry(self, (h, w), self.pool_size, self.strides, self.padding)
-        self._geom = (tuple(x.shape), pads, oh, ow)
+        self._geom = (pads, oh, ow)
         if pads != ((0, 0), (0, 0)):
             x = ops.pad(x, [(0, 0), pads[0], pads[1], (0, 0)])  # (N, Hp, Wp, C)
             if fill != 0.0:
                 x = ops.where(self._inside(h, w, pads), x, fill)
         self._xp_shape = tuple(x.shape)
+        n, _, _, c = x.shape
         if (sh, sw) == (ph, pw):  # non-overlapping: a reshape (rows/cols past OH*ph unused)
-            x = x[:, :oh * ph, :ow * pw, :]
-            x = ops.reshape(x, (n, oh, ph, ow, pw, c))
-            x = ops.transpose(x, (0, 1, 3, 2, 4, 5))  # (N, OH, OW, ph, pw, C)
+            x = ops.reshape(x[:, :oh * ph, :ow * pw, :], (n, oh, ph, ow, pw, c))
+            x = ops.transpose(x, (2, 4, 0, 1, 3, 5))  # (ph, pw, N, OH, OW, C)
         else:
-            x = ops.im2col(x, ph, pw, sh, sw)  # (N, OH, OW, ph*pw*C)
-        return ops.reshape(x, (n, oh, ow, ph * pw, c))
+            x = ops.reshape(ops.im2col(x, ph, pw, sh, sw), (n, oh, ow, ph * pw, c))
+            x = ops.transpose(x, (3, 0, 1, 2, 4))  # (ph*pw, N, OH, OW, C)
+        # one copy into window-major order, so each slot's slice below is contiguous
+        x = ops.reshape(x, (ph * pw, n, oh, ow, c))
+        return [x[k] for k in range(ph * pw)]
 
-    def _unwindows(self, dwin: Array) -> Array:
-        """Adjoint of :meth:`_windows`: (N, OH, OW, ph*pw, C) -> dL/dx (N, H, W, C)."""
+    def _unwindows(self, parts: list[Array]) -> Array:
+        """Adjoint of :meth:`_windows`: ph*pw gradients (N, OH, OW, C) -> dL/dx (N, H, W, C)."""
         ops, (ph, pw), (sh, sw) = self.ops, self.pool_size, self.strides
-        _, pads, oh, ow = self._geom
+        pads, oh, ow = self._geom
         n, hp, wp, c = self._xp_shape
-        if (sh, sw) == (ph, pw):
-            d = ops.reshape(dwin, (n, oh, ow, ph, pw, c))
-            d = ops.transpose(d, (0, 1, 3, 2, 4, 5))  # (N, OH, ph, OW, pw, C)
+        if (sh, sw) == (ph, pw):  # non-overlapping: every input pixel in at most one window
+            rows = [ops.stack(parts[u * pw:(u + 1) * pw], axis=3) for u in range(ph)]
+            d = ops.stack(rows, axis=2)  # (N, OH, ph, OW, pw, C)
             d = ops.reshape(d, (n, oh * ph, ow * pw, c))
-            if (oh * ph, ow * pw) != (hp, wp):  # rows/cols no window touched get zero
+            if (oh * ph, ow * pw) != (hp, wp):  # rows/cols past the last window get zero
                 d = ops.pad(d, [(0, 0), (0, hp - oh * ph), (0, wp - ow * pw), (0, 0)])
-        else:
-            d = ops.col2im(ops.reshape(dwin, (n, oh, ow, ph * pw * c)), self._xp_shape,
-                           ph, pw, sh, sw)
+        else:  # overlapping windows: col2im sums what several windows send to one pixel
+            d = ops.reshape(ops.stack(parts, axis=3), (n, oh, ow, ph * pw * c))
+            d = ops.col2im(d, self._xp_shape, ph, pw, sh, sw)
         return crop(d, pads)
 
     def _inside(self, h: int, w: int, pads: Pads) -> Array:
@@ -96,7 +100,8 @@ class MaxPooling2D(_Pooling2D):
 
     The gradient goes to the window's winner only (ties: the first in row-major
     window order, as TF/Keras). ``argmax`` is recorded for the inspector: the
-    winner's index u·pw + v inside each window, shape (N, OH, OW, C).
+    winner's slot u·pw + v inside each window, shape (N, OH, OW, C), stored as
+    floats (the backend's dtype) so both backends build it the same way.
 
     Example:
         >>> MaxPooling2D(2)  # (N, 28, 28, 8) -> (N, 14, 14, 8)
@@ -105,18 +110,22 @@ class MaxPooling2D(_Pooling2D):
     formula = "a = max over each pool window"
 
     def forward(self, x: Array, training: bool = False) -> Array:
-        win = self._windows(x, float("-inf"))  # (N, OH, OW, k, C)
-        self._argmax = self.ops.argmax(win, axis=3)  # (N, OH, OW, C)
-        self._record("argmax", self._argmax)
-        return self.ops.max(win, axis=3)
+        ops = self.ops
+        parts = self._windows(x, float("-inf"))
+        best, idx = parts[0], ops.zeros_like(parts[0])  # running max and its slot (N, OH, OW, C)
+        for slot, part in enumerate(parts[1:], start=1):
+            better = part > best  # strict: a tie keeps the earlier slot
+            best = ops.where(better, part, best)
+            idx = ops.where(better, float(slot), idx)
+        self._argmax = idx
+        self._record("argmax", idx)
+        return best
 
     def backward(self, grad_out: Array) -> Array:
-        ops = self.ops
+        zero = self.ops.zeros_like(grad_out)
         k = self.pool_size[0] * self.pool_size[1]
-        slot = ops.reshape(ops.arange(k), (k, 1))  # (k, 1) broadcasts against (N, OH, OW, 1, C)
-        won = ops.expand_dims(self._argmax, 3) == slot  # (N, OH, OW, k, C)
-        dwin = ops.where(won, ops.expand_dims(grad_out, 3), 0.0)
-        return self._unwindows(dwin)
+        return self._unwindows([self.ops.where(self._argmax == float(slot), grad_out, zero)
+                                for slot in range(k)])
 
 
 class AveragePooling2D(_Pooling2D):
@@ -132,17 +141,17 @@ class AveragePooling2D(_Pooling2D):
     formula = "a = mean over each pool window (real pixels only)"
 
     def forward(self, x: Array, training: bool = False) -> Array:
-        win = self._windows(x, 0.0)  # (N, OH, OW, k, C)
-        _, pads, oh, ow = self._geom
+        parts = self._windows(x, 0.0)
+        pads, oh, ow = self._geom
         self._count = self._counts(x.shape[1], x.shape[2], pads, oh, ow)
-        return self.ops.sum(win, axis=3) / self._count
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total / self._count
 
     def backward(self, grad_out: Array) -> Array:
-        ops = self.ops
-        n, oh, ow, c = grad_out.shape
-        share = ops.expand_dims(grad_out / self._count, 3)  # (N, OH, OW, 1, C)
-        k = self.pool_size[0] * self.pool_size[1]
-        return self._unwindows(ops.broadcast_to(share, (n, oh, ow, k, c)))
+        share = grad_out / self._count  # (N, OH, OW, C): each real pixel of a window gets this
+        return self._unwindows([share] * (self.pool_size[0] * self.pool_size[1]))
 
     def _counts(self, h: int, w: int, pads: Pads, oh: int, ow: int) -> Array | float:
         """Real pixels per window: a (1, OH, OW, 1) array, or a number when all are full."""
