@@ -127,6 +127,7 @@ class NormSeries:
             series are averaged in groups).
         height: Lines of bars.
         log: Use a log10 scale; zeros are drawn at the smallest positive value.
+            NaN/inf steps are drawn full height (a blow-up should not hide).
         cmap: Colour of each bar by ``r_t``.
         title: Bold line above.
     """

@@ -228,6 +228,12 @@ def contrast_rgb(rgb: RGB | np.ndarray) -> RGB:
     return (0, 0, 0) if 0.2126 * r + 0.7152 * g + 0.0722 * b > 140 else (255, 255, 255)
 
 
+def contrast_packed(rgb: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`contrast_rgb`: ``uint8 (..., 3)`` → packed black or white."""
+    luminance = rgb.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])  # (...)
+    return np.where(luminance > 140, 0x000000, 0xFFFFFF).astype(np.int64)
+
+
 _COLORS: dict[int, Color] = {}
 _STYLES: dict[tuple[int, int, bool], Style] = {}
 _CACHE_LIMIT = 1 << 16

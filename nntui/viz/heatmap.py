@@ -25,7 +25,7 @@ from rich.style import Style
 from nntui.viz.colors import (
     CmapLike,
     Colormap,
-    contrast_rgb,
+    contrast_packed,
     get_cmap,
     pack_rgb,
     resolve_limits,
@@ -108,30 +108,42 @@ class Heatmap:
             labelled = row_labels is not None or col_labels is not None
             mode = "cell" if labelled or show_values else "half"
         self.mode = mode
-        self.cell_width = cell_width or self._default_cell_width()
+        self.texts: list[list[str]] = []
+        if show_values:
+            is_int = np.issubdtype(self.matrix.dtype, np.integer)
+            self.texts = [
+                [fmt_number(int(v)) if is_int else fmt_number(v, 2) for v in row]
+                for row in self.matrix.tolist()
+            ]
+        widest = max((len(t) for row in self.texts for t in row), default=0)
+        self.cell_width = cell_width or (max(3, widest + 1) if show_values else 2)
+        self._cache: dict[int, list[list[Segment]]] = {}
 
-    def _default_cell_width(self) -> int:
-        if not self.show_values:
-            return 2
-        return max(3, max(len(self._value_text(v)) for v in self.matrix.ravel()) + 1)
+    def _label_indent(self) -> int:
+        width = max((len(r) for r in self.row_labels or []), default=0)
+        return width + 1 if width else 0
 
-    def _value_text(self, v: float) -> str:
-        if np.issubdtype(self.matrix.dtype, np.integer):
-            return fmt_number(int(v))
-        return fmt_number(v, 2)
+    def body_width(self, max_width: int) -> int:
+        """Width of the map itself (labels included, legend and title not)."""
+        if self.mode == "half":
+            return min(self.matrix.shape[1], max(1, max_width))
+        return self._label_indent() + self.matrix.shape[1] * self.cell_width
 
     def lines(self, max_width: int) -> list[list[Segment]]:
-        """The rendered lines (without newlines) for ``max_width`` cells."""
+        """The rendered lines (without newlines) for ``max_width`` cells; cached."""
+        cached = self._cache.get(max_width)
+        if cached is not None:
+            return cached
         body = self._half_body(max_width) if self.mode == "half" else self._cell_body()
         lines: list[list[Segment]] = []
         if self.title:
             lines.append([Segment(self.title, TITLE_STYLE)])
         lines.extend(body)
         if self.legend:
-            body_width = max((_line_width(line) for line in body), default=16)
             labels = len(fmt_number(self.vmin)) + len(fmt_number(self.vmax)) + 2
-            bar = min(24, max(6, body_width - labels))
+            bar = min(24, max(6, self.body_width(max_width) - labels))
             lines.append(legend_line(self.cmap, self.vmin, self.vmax, bar))
+        self._cache[max_width] = lines
         return lines
 
     def _half_body(self, max_width: int) -> list[list[Segment]]:
@@ -144,27 +156,27 @@ class Heatmap:
     def _cell_body(self) -> list[list[Segment]]:
         m, cw = self.matrix, self.cell_width
         rows = self.row_labels or []
-        label_width = max((len(r) for r in rows), default=0)
-        indent = label_width + 1 if label_width else 0
+        indent = self._label_indent()
+        label_width = indent - 1
         lines: list[list[Segment]] = []
         if self.col_labels:
             header = "".join(label[:cw].center(cw) for label in self.col_labels)
             lines.append([Segment(" " * indent + header, LABEL_STYLE)])
         rgb = self.cmap.map(m, self.vmin, self.vmax)  # (R, C, 3)
-        packed = pack_rgb(rgb)
-        for i in range(m.shape[0]):
+        bg = pack_rgb(rgb).tolist()
+        fg = contrast_packed(rgb).tolist()
+        blank = " " * cw
+        for i, row in enumerate(m.tolist()):
             line: list[Segment] = []
             if indent:
                 label = rows[i] if i < len(rows) else ""
                 line.append(Segment(label.rjust(label_width) + " ", LABEL_STYLE))
-            for j in range(m.shape[1]):
-                bg = int(packed[i, j])
+            for j in range(len(row)):
                 if self.show_values:
-                    fg = int(pack_rgb(np.array(contrast_rgb(rgb[i, j]))))
-                    text = self._value_text(m[i, j])[: cw - 1].rjust(cw - 1) + " "
-                    line.append(Segment(text, rgb_style(fg, bg)))
+                    text = self.texts[i][j][: cw - 1].rjust(cw - 1) + " "
+                    line.append(Segment(text, rgb_style(fg[i][j], bg[i][j])))
                 else:
-                    line.append(Segment(" " * cw, rgb_style(None, bg)))
+                    line.append(Segment(blank, rgb_style(None, bg[i][j])))
             lines.append(line)
         return lines
 

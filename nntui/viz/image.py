@@ -5,9 +5,10 @@ with foreground = top pixel and background = bottom pixel draws two square pixel
 per cell. :func:`half_block_lines` is the shared drawing kernel; heatmaps, image
 grids and decision boundaries all end in it.
 
-Speed (28×28, 14 lines, dev container, ``timeit``): first render ≈ 0.15 ms for a
-digit-like image and ≈ 0.4 ms for uniform noise (every cell a new colour pair); later
-renders at the same width reuse cached lines, ≈ 0.03 ms. Colour mapping is one
+Speed (28×28, 14 lines, 2-core dev container shared with other jobs, best of
+repeats): first render ≈ 0.15 ms for a digit-like image (0.3 ms at load 11) and
+≈ 0.4 ms for uniform noise (every cell a new colour pair); later renders at the same
+width reuse cached lines, ≈ 0.03 ms. Colour mapping is one
 vectorised step; run segments and styles are cached by packed colour pair.
 """
 
@@ -57,7 +58,13 @@ def half_block_lines(rgb: np.ndarray) -> list[list[Segment]]:
         # One dict lookup per run: segments are immutable, so equal runs share one.
         run_ids = ((keys[starts] << _LEN_BITS) | lengths).tolist()
         cache = _RUN_SEGMENTS
-        segments = [cache.get(r) or _run_segment(r) for r in run_ids]
+        missing = set(run_ids).difference(cache)
+        if len(cache) + len(missing) > _RUN_CACHE_LIMIT:
+            cache.clear()
+            missing = set(run_ids)
+        for run_id in missing:
+            cache[run_id] = _run_segment(run_id)
+        segments = list(map(cache.__getitem__, run_ids))
     else:
         pairs = zip(lengths.tolist(), keys[starts].tolist(), strict=True)
         segments = [Segment(UPPER_HALF * n, pair_style(k)) for n, k in pairs]
@@ -68,14 +75,13 @@ _LEN_BITS = 12  # run length bits in a run id; 49-bit pair key + 12 fits int64
 _RUN_SEGMENTS: dict[int, Segment] = {}
 
 
+_RUN_CACHE_LIMIT = 1 << 17
+
+
 def _run_segment(run_id: int) -> Segment:
-    """Build and cache the segment for ``pair_key << 12 | run_length``."""
-    if len(_RUN_SEGMENTS) >= 1 << 17:
-        _RUN_SEGMENTS.clear()
+    """The segment for ``pair_key << 12 | run_length``."""
     length = run_id & ((1 << _LEN_BITS) - 1)
-    segment = Segment(UPPER_HALF * length, pair_style(run_id >> _LEN_BITS))
-    _RUN_SEGMENTS[run_id] = segment
-    return segment
+    return Segment(UPPER_HALF * length, pair_style(run_id >> _LEN_BITS))
 
 
 _PAIR_STYLES: dict[int, Style] = {}

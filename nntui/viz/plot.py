@@ -4,8 +4,9 @@ plotext keeps one global figure, so every call holds :data:`PLOT_LOCK` from
 ``clear_figure()`` to ``build()``; the trainer's thread and the UI thread may both plot.
 plotext is imported on first use (it costs ~90 ms), keeping ``import nntui.viz`` light.
 
-Speed (dev container): an 80×20 plot of two 200-point series takes ≈ 17 ms, most of
-it inside ``plt.build()``; a 40×12 one ≈ 6 ms. Series longer than ``4·width`` points
+Speed (2-core dev container, best of repeats): an 80×20 plot of two 200-point series
+takes ≈ 17–19 ms, nearly all inside ``plt.build()`` (ANSI → Text is ≈ 1 ms with
+:func:`_to_text`, 5× faster than ``Text.from_ansi``); a 40×12 one ≈ 7 ms. Series longer than ``4·width`` points
 are thinned evenly first, so cost does not grow with the length of a run. That is why
 the dashboard redraws plots at a few frames per second, not every step.
 """
