@@ -5,10 +5,10 @@ plotext keeps one global figure, so every call holds :data:`PLOT_LOCK` from
 plotext is imported on first use (it costs ~90 ms), keeping ``import nntui.viz`` light.
 
 Speed (2-core dev container, best of repeats): an 80×20 plot of two 200-point series
-takes ≈ 17–19 ms, nearly all inside ``plt.build()`` (ANSI → Text is ≈ 1 ms with
-:func:`_to_text`, 5× faster than ``Text.from_ansi``); a 40×12 one ≈ 7 ms. Series longer than ``4·width`` points
-are thinned evenly first, so cost does not grow with the length of a run. That is why
-the dashboard redraws plots at a few frames per second, not every step.
+takes ≈ 17–19 ms, nearly all inside ``plt.build()``; turning plotext's ANSI into Text
+takes ≈ 1 ms with :func:`_to_text`, 5× less than ``Text.from_ansi``. A 40×12 plot takes
+≈ 7 ms. Series longer than ``4·width`` points are thinned evenly first, so the cost
+does not grow with the length of a run. Redraw plots a few times a second, not per step.
 """
 
 from __future__ import annotations
