@@ -62,10 +62,18 @@ SUBFOLDERS = {"mnist": ("mnist", "MNIST"), "fashion_mnist": ("fashion-mnist", "f
 CLASS_NAMES = {
     "mnist": tuple(str(d) for d in range(10)),
     "fashion_mnist": (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ),
-}  # fmt: skip
+}
 
 
 def remote_files(name: str) -> dict[str, RemoteFile]:
@@ -170,8 +178,19 @@ def load_idx_dataset(
     label = "MNIST digits" if name == "mnist" else "Fashion-MNIST clothing"
     split = "official split" if used == "full" else "the 10k test set split in two"
     meta = {"source": used, "files": {p: str(v) for p, v in paths.items()}}
-    return Dataset(name, x_train, y_train, x_test, y_test, "classification", 10,
-                   CLASS_NAMES[name], (28, 28, 1), f"{label} 28x28 ({split})", meta)  # fmt: skip
+    return Dataset(
+        name,
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        "classification",
+        10,
+        CLASS_NAMES[name],
+        (28, 28, 1),
+        f"{label} 28x28 ({split})",
+        meta,
+    )
 
 
 def load_mnist(
@@ -196,8 +215,14 @@ def load_mnist(
     Raises:
         DatasetError: missing files, no network, checksum mismatch, corrupt files.
     """
-    return load_idx_dataset("mnist", seed=seed, n_samples=n_samples, data_dir=data_dir,
-                            source=source, test_fraction=test_fraction)  # fmt: skip
+    return load_idx_dataset(
+        "mnist",
+        seed=seed,
+        n_samples=n_samples,
+        data_dir=data_dir,
+        source=source,
+        test_fraction=test_fraction,
+    )
 
 
 def load_fashion_mnist(
@@ -209,5 +234,11 @@ def load_fashion_mnist(
     test_fraction: float = 0.2,
 ) -> Dataset:
     """Fashion-MNIST (10 clothing classes); same layout and options as :func:`load_mnist`."""
-    return load_idx_dataset("fashion_mnist", seed=seed, n_samples=n_samples, data_dir=data_dir,
-                            source=source, test_fraction=test_fraction)  # fmt: skip
+    return load_idx_dataset(
+        "fashion_mnist",
+        seed=seed,
+        n_samples=n_samples,
+        data_dir=data_dir,
+        source=source,
+        test_fraction=test_fraction,
+    )
