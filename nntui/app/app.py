@@ -1,0 +1,111 @@
+"""``NntuiApp``: the launcher, the live dashboard, and replays of run folders.
+
+Reached from ``nntui/cli.py``: ``NntuiApp(preset=None, replay_dir=None, backend=...).run()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.events import Resize
+from textual.screen import Screen
+
+from nntui.app.catalog import Catalog, PresetCatalog
+from nntui.app.screens.help_screen import HelpScreen
+from nntui.app.screens.launcher_screen import LauncherScreen
+from nntui.app.screens.replay_screen import ReplayScreen
+from nntui.app.screens.too_small_screen import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from nntui.app.screens.train_screen import TrainScreen
+from nntui.app.workers import warm_imports
+from nntui.errors import NntuiError
+
+
+class NntuiApp(App[None]):
+    """The nntui terminal app.
+
+    Args:
+        preset: a preset name or config path to train at once (None: the launcher).
+        replay_dir: a run folder to show instead (``nntui replay LOGDIR``).
+        backend: ``"auto"``, ``"numpy"`` or ``"mlx"``; overrides the presets' backend.
+        catalog: where presets and sessions come from (tests pass a fake).
+        runs_dir: parent folder of the run folders.
+        tensorboard: also write TensorBoard event files (tests turn it off: it imports torch).
+    """
+
+    CSS_PATH = "nntui.tcss"
+    TITLE = "nntui"
+    SUB_TITLE = "a neural-network lab"
+
+    def __init__(self, preset: str | None = None, replay_dir: str | Path | None = None,
+                 backend: str | None = None, *, catalog: Catalog | None = None,
+                 runs_dir: str | Path = "runs", tensorboard: bool = True) -> None:
+        super().__init__()
+        self.preset, self.replay_dir, self.backend = preset, replay_dir, backend
+        self.catalog: Catalog = catalog or PresetCatalog()
+        self.runs_dir = Path(runs_dir)
+        self.tensorboard = tensorboard
+        self._too_small: TooSmallScreen | None = None
+
+    # screens ---------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.tensorboard:
+            self.run_worker(warm_imports, thread=True, group="warm-up", exit_on_error=False)
+        if self.replay_dir is not None:
+            try:
+                self.push_screen(ReplayScreen(self.replay_dir))
+                return
+            except NntuiError as exc:
+                self.notify(str(exc), title="replay", severity="error", timeout=15)
+        self.push_screen(LauncherScreen(self.catalog))
+        if self.preset is not None:
+            try:
+                self.start_training(self.catalog.load_preset(self.preset))
+            except NntuiError as exc:
+                self.notify(str(exc), title="preset", severity="error", timeout=15)
+        self._check_size()
+
+    def start_training(self, spec: Any) -> TrainScreen:
+        """Open the dashboard and train ``spec`` (the backend option overrides the spec's)."""
+        if self.backend and self.backend != "auto" and hasattr(spec, "with_train"):
+            spec = spec.with_train(backend=self.backend)
+        screen = TrainScreen(spec, self.catalog, self.runs_dir, tensorboard=self.tensorboard)
+        self.push_screen(screen)
+        return screen
+
+    @property
+    def train_screens(self) -> list[TrainScreen]:
+        return [s for s in self.screen_stack if isinstance(s, TrainScreen)]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Stop every run after its current step, close its logs, then exit."""
+        for screen in self.train_screens:
+            await screen.shutdown()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, TrainScreen):
+            yield from screen.commands()
+        yield SystemCommand("Help", "Keys and what each panel shows", self.action_help)
+
+    # size ------------------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        """Cover everything with a "make the window larger" screen below the minimum."""
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen()
+            self.push_screen(self._too_small)
+        elif not small and self._too_small is not None:
+            if self.screen is self._too_small:
+                self.pop_screen()
+            self._too_small = None

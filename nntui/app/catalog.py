@@ -1,0 +1,70 @@
+"""What the launcher and the dashboard need from the rest of nntui, in one place.
+
+The app reaches presets and sessions only through a :class:`Catalog`, so tests can
+hand it a small deterministic fake (see ``tests/app/fakes.py``) and the app stays
+importable while those modules change. :class:`PresetCatalog` is the real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+
+class Session(Protocol):
+    """A built run: dataset + model, and a trainer factory (``nntui.session``)."""
+
+    model: Any
+    spec: Any
+
+    def trainer(self, snapshot_every: int = 20, on_divergence: str = "pause") -> Any: ...
+
+
+class Catalog(Protocol):
+    """Architectures, presets, validation and session building."""
+
+    def architectures(self) -> Mapping[str, Any]: ...
+
+    def presets(self) -> Sequence[Any]: ...
+
+    def compatible_datasets(self, architecture: str) -> list[str]: ...
+
+    def load_preset(self, name: str) -> Any: ...
+
+    def spec_from_dict(self, d: dict[str, Any]) -> Any: ...
+
+    def build_session(self, spec: Any) -> Session: ...
+
+
+class PresetCatalog:
+    """The real catalog: ``nntui.presets`` and ``nntui.session``, imported on first use."""
+
+    def architectures(self) -> Mapping[str, Any]:
+        from nntui.presets import ARCHITECTURES
+
+        return ARCHITECTURES
+
+    def presets(self) -> Sequence[Any]:
+        from nntui.presets import list_presets
+
+        return list_presets()
+
+    def compatible_datasets(self, architecture: str) -> list[str]:
+        from nntui.presets import compatible_datasets
+
+        return compatible_datasets(architecture)
+
+    def load_preset(self, name: str) -> Any:
+        from nntui.presets import load_preset
+
+        return load_preset(name)
+
+    def spec_from_dict(self, d: dict[str, Any]) -> Any:
+        from nntui.presets import spec_from_dict
+
+        return spec_from_dict(d)
+
+    def build_session(self, spec: Any) -> Session:
+        from nntui.session import build_session
+
+        return build_session(spec)

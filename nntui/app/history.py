@@ -1,0 +1,214 @@
+"""What the dashboard remembers of a run: bounded series built from trainer events.
+
+:class:`RunHistory` is plain Python (no Textual): the screen feeds it every event
+it drains from the trainer and the panels read from it at their own frame rate.
+Memory stays bounded however long a run is: step series halve their resolution
+when they fill (:class:`BoundedSeries`), histograms over time keep the last
+:data:`HIST_STEPS` snapshots. ``version`` counters tell a panel whether it needs
+redrawing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nntui.engine import events as ev
+
+SERIES_CAP = 2048  # points per step series before halving
+HIST_STEPS = 48  # snapshots kept per layer for histograms over time
+EMA = 0.1  # smoothing of samples/second
+
+
+class BoundedSeries:
+    """An (x, y) series of at most ``cap`` points; when full, every other point is dropped
+    and from then on only every ``stride``-th new point is kept (even downsampling)."""
+
+    def __init__(self, cap: int = SERIES_CAP) -> None:
+        self.cap = cap
+        self.x: list[float] = []
+        self.y: list[float] = []
+        self.stride = 1
+        self._seen = 0
+
+    def add(self, x: float, y: float) -> None:
+        self._seen += 1
+        if (self._seen - 1) % self.stride:
+            return
+        self.x.append(x)
+        self.y.append(y)
+        if len(self.x) > self.cap:
+            self.x, self.y = self.x[::2], self.y[::2]
+            self.stride *= 2
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def last(self) -> float | None:
+        return self.y[-1] if self.y else None
+
+
+@dataclass
+class LayerStats:
+    """The latest snapshot numbers of one layer (activation statistics table)."""
+
+    name: str
+    kind: str
+    grad_norm: float = math.nan
+    act_mean: float = math.nan
+    act_std: float = math.nan
+    dead: float | None = None
+    params: int = 0
+
+
+@dataclass
+class RunHistory:
+    """Everything the dashboard draws, updated by :meth:`apply`."""
+
+    run_name: str = ""
+    backend: str = "?"
+    state: str = "starting"  # starting, running, paused, finished, stopped, failed, diverged
+    message: str = ""
+    total_epochs: int = 0
+    steps_per_epoch: int = 0
+    step: int = 0
+    epoch: int = 0
+    learning_rate: float = math.nan
+    samples_per_second: float = 0.0
+    elapsed: float = 0.0
+    step_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
+    epoch_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
+    grad_norms: dict[str, BoundedSeries] = field(default_factory=dict)
+    layers: dict[str, LayerStats] = field(default_factory=dict)
+    # (layer, "weights" | "grads") -> deque of (step, sampled values)
+    hist: dict[tuple[str, str], deque[tuple[int, np.ndarray]]] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    curves_version: int = 0
+    snapshot_version: int = 0
+    status_version: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+
+    # derived ----------------------------------------------------------------------
+    @property
+    def total_steps(self) -> int:
+        return self.total_epochs * self.steps_per_epoch
+
+    @property
+    def remaining(self) -> float | None:
+        """Seconds of compute left at the average step time so far (None: unknown)."""
+        if self.step <= 0 or self.total_steps <= 0 or self.elapsed <= 0:
+            return None
+        return max(self.total_steps - self.step, 0) * self.elapsed / self.step
+
+    # events -----------------------------------------------------------------------
+    def apply(self, event: Any) -> None:
+        """Fold one trainer event into the history."""
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+            self.status_version += 1
+
+    def _started(self, e: ev.TrainingStarted) -> None:
+        self.run_name, self.backend, self.state = e.run_name, e.backend, "running"
+        self.total_epochs, self.steps_per_epoch = e.total_epochs, e.steps_per_epoch
+        self.step, self.epoch = e.start_step, e.start_epoch
+
+    def _step(self, e: ev.StepCompleted) -> None:
+        if self.state == "starting":
+            self.state = "running"
+        self.step, self.epoch, self.learning_rate = e.step, e.epoch, e.learning_rate
+        self.elapsed = e.elapsed
+        sps = e.samples_per_second
+        self.samples_per_second = sps if not self.samples_per_second else (
+            (1 - EMA) * self.samples_per_second + EMA * sps)
+        for k, v in e.metrics.items():
+            self.step_metrics.setdefault(k, BoundedSeries()).add(e.step, v)
+        self.curves_version += 1
+
+    def _epoch(self, e: ev.EpochCompleted) -> None:
+        self.epoch, self.step, self.elapsed = e.epoch, max(self.step, e.step), e.elapsed
+        for k, v in e.metrics.items():
+            self.epoch_metrics.setdefault(k, BoundedSeries()).add(e.step, v)
+        self.curves_version += 1
+
+    def _snapshot(self, e: ev.SnapshotTaken) -> None:
+        for snap in e.layers:
+            self._layer(e.step, snap)
+        self.extras = dict(e.extras)
+        self.snapshot_version += 1
+
+    def _layer(self, step: int, snap: ev.LayerSnapshot) -> None:
+        stats = self.layers.setdefault(snap.name, LayerStats(snap.name, snap.kind))
+        stats.grad_norm, stats.dead = snap.grad_norm, snap.dead_fraction
+        stats.params = sum(int(np.size(w)) for w in snap.weights.values())
+        if snap.activation is not None and snap.activation.size:
+            stats.act_mean = float(np.mean(snap.activation))
+            stats.act_std = float(np.std(snap.activation))
+        if snap.weights:
+            self.grad_norms.setdefault(snap.name, BoundedSeries()).add(step, snap.grad_norm)
+        for what, arrays in (("weights", snap.weights), ("grads", snap.grads)):
+            if arrays:
+                values = np.concatenate([np.ravel(a) for a in arrays.values()])
+                self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS)).append(
+                    (step, values.astype(np.float32, copy=False)))
+
+    def _paused(self, e: ev.TrainingPaused) -> None:
+        if self.state != "diverged":  # the trainer pauses itself after diverging
+            self.state = "paused"
+
+    def _resumed(self, e: ev.TrainingResumed) -> None:
+        self.state = "running"
+
+    def _lr(self, e: ev.LearningRateChanged) -> None:
+        self.learning_rate = e.learning_rate
+
+    def _finished(self, e: ev.TrainingFinished) -> None:
+        self.state = "stopped" if e.stopped_early else "finished"
+        self.step, self.epoch = max(self.step, e.step), max(self.epoch, e.epoch)
+
+    def _failed(self, e: ev.TrainingFailed) -> None:
+        self.state, self.message = "failed", e.message
+
+    def _diverged(self, e: ev.TrainingDivergedEvent) -> None:
+        self.state, self.message = "diverged", e.message
+
+    # queries ------------------------------------------------------------------------
+    def layer_names(self) -> list[str]:
+        """Layers that have parameters (the ones with histograms), in model order."""
+        return [n for n, s in self.layers.items() if s.params]
+
+    def histograms(self, layer: str, what: str, bins: int = 24
+                   ) -> tuple[list[tuple[int, np.ndarray]], np.ndarray] | None:
+        """``(step, counts)`` per kept snapshot with edges shared by all of them."""
+        kept = self.hist.get((layer, what))
+        if not kept:
+            return None
+        finite = [v[np.isfinite(v)] for _, v in kept]
+        lo = min((float(v.min()) for v in finite if v.size), default=0.0)
+        hi = max((float(v.max()) for v in finite if v.size), default=1.0)
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, bins + 1)
+        counts = [(step, np.histogram(v, bins=edges)[0])
+                  for (step, _), v in zip(kept, finite, strict=True)]
+        return counts, edges
+
+
+_HANDLERS: dict[type, Any] = {
+    ev.TrainingStarted: RunHistory._started,
+    ev.StepCompleted: RunHistory._step,
+    ev.EpochCompleted: RunHistory._epoch,
+    ev.SnapshotTaken: RunHistory._snapshot,
+    ev.TrainingPaused: RunHistory._paused,
+    ev.TrainingResumed: RunHistory._resumed,
+    ev.LearningRateChanged: RunHistory._lr,
+    ev.TrainingFinished: RunHistory._finished,
+    ev.TrainingFailed: RunHistory._failed,
+    ev.TrainingDivergedEvent: RunHistory._diverged,
+}

@@ -1,0 +1,1 @@
+"""The app's screens: launcher, dashboard (live and replay), help, dialogs."""

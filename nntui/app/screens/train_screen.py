@@ -1,0 +1,274 @@
+"""The dashboard: curves, histograms, gradient norms, layer statistics, and controls.
+
+A live run trains on a worker thread (:class:`~nntui.app.workers.TrainingRun`); a
+replay follows a run folder's ``metrics.jsonl`` (:mod:`nntui.app.screens.replay`).
+Both feed one :class:`~nntui.app.history.RunHistory`; a frame timer at
+:data:`FPS` drains the events and redraws only the panels whose data changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from nntui.app.catalog import Catalog
+from nntui.app.history import RunHistory
+from nntui.app.messages import EventsArrived
+from nntui.app.screens.learning_rate_screen import LearningRateScreen
+from nntui.app.widgets.activation_table import ActivationTable
+from nntui.app.widgets.arch_panel import ArchPanel, arch_panel_for
+from nntui.app.widgets.curves import CurvesPanel
+from nntui.app.widgets.grad_norms import GradNormPanel
+from nntui.app.widgets.histograms import HistogramPanel
+from nntui.app.widgets.panel import Panel
+from nntui.app.widgets.status_line import StatusLine
+from nntui.app.workers import EventBuffer, TrainingRun
+from nntui.errors import NntuiError
+
+FPS = 4
+EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
+CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export"}
+
+
+class TrainScreen(Screen[None]):
+    """The live dashboard of one training run (``spec``), restartable with ``r``."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause", tooltip="Pause or resume training", id="pause"),
+        Binding("n", "step", "Step", tooltip="Run exactly one step, then pause", id="step"),
+        Binding("e", "epoch", "Epoch", tooltip="Run to the end of this epoch", id="epoch"),
+        Binding("r", "reset", "Reset", tooltip="Rebuild the model and start again", id="reset"),
+        Binding("plus,equals_sign", "lr_up", "LR×2", key_display="+", id="lr-up"),
+        Binding("minus", "lr_down", "LR÷2", key_display="-", id="lr-down"),
+        Binding("l", "set_lr", "Set LR", tooltip="Type a new learning rate", id="set-lr"),
+        Binding("left_square_bracket", "layer(-1)", "◀ layer", key_display="[", show=False),
+        Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False),
+        Binding("x", "export", "Export", tooltip="Checkpoint, config and screenshot", id="export"),
+        Binding("question_mark", "app.help", "Help", key_display="?", id="help"),
+        Binding("escape", "back", "Launcher", tooltip="Stop this run, back to the launcher"),
+        Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
+    ]
+
+    def __init__(self, spec: Any = None, catalog: Catalog | None = None,
+                 runs_dir: str | Path = "runs", *, tensorboard: bool = True) -> None:
+        super().__init__()
+        self.spec, self.catalog, self.runs_dir = spec, catalog, Path(runs_dir)
+        self.tensorboard = tensorboard
+        self.history = RunHistory()
+        self.training: TrainingRun | None = None
+        self.buffer = EventBuffer(self)
+        self._timer: Timer | None = None
+        self._status_version: object = None
+
+    @property
+    def live(self) -> bool:
+        return self.catalog is not None
+
+    @property
+    def trainer(self) -> Any:
+        return None if self.training is None else self.training.trainer
+
+    # layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Container(id="dashboard"):
+            yield CurvesPanel("loss and metrics", id="curves")
+            yield HistogramPanel("weights and gradients", id="histograms")
+            yield GradNormPanel("gradient norm per layer (log)", id="grad-norms")
+            yield arch_panel_for(getattr(self.spec, "architecture", ""))
+            yield ActivationTable(id="layer-table")
+        yield Footer()
+
+    @property
+    def arch_panel(self) -> ArchPanel:
+        return self.query_one("#arch-panel", ArchPanel)
+
+    @property
+    def histogram_panel(self) -> HistogramPanel:
+        return self.query_one("#histograms", HistogramPanel)
+
+    @property
+    def layer_table(self) -> ActivationTable:
+        return self.query_one("#layer-table", ActivationTable)
+
+    def on_mount(self) -> None:
+        self._show_history()
+        self._timer = self.set_interval(1 / FPS, self.frame)
+        if self.live:
+            self.start_run()
+
+    def _show_history(self) -> None:
+        for panel in self.query(Panel):
+            panel.show(self.history)
+        self.layer_table.reset()
+        self.frame()
+
+    # events and frames -----------------------------------------------------------------
+    def feed(self, events: Iterable[Any]) -> None:
+        """Fold events into the history (the frame timer draws them)."""
+        for event in events:
+            self.history.apply(event)
+
+    def frame(self) -> None:
+        """Drain the buffer and redraw what changed."""
+        self.feed(self.buffer.drain())
+        h = self.history
+        if h.status_version != self._status_version:
+            self._status_version = h.status_version
+            self.query_one(StatusLine).show(h)
+            self.refresh_bindings()
+        for panel in self.query(Panel):
+            panel.tick()
+        self.layer_table.show(h)
+
+    def on_events_arrived(self, message: EventsArrived) -> None:
+        self.frame()
+        if self.history.state in ("failed", "diverged") and self.history.message:
+            self.notify(self.history.message, title=self.history.state, severity="error",
+                        timeout=10)
+            self.history.message = ""
+
+    @on(ActivationTable.LayerChosen)
+    def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
+        self.histogram_panel.chosen = message.layer
+
+    def action_layer(self, delta: int) -> None:
+        names = list(self.history.layers)
+        if not names:
+            return
+        current = self.histogram_panel.shown_layer(self.history)
+        i = names.index(current) if current in names else 0
+        self.layer_table.move_cursor(row=(i + delta) % len(names))
+
+    # the run ---------------------------------------------------------------------------
+    def start_run(self) -> None:
+        """Start (or restart) training ``spec`` in a fresh run folder."""
+        assert self.catalog is not None
+        previous = self.training
+        if previous is not None:
+            previous.stop()
+        self.buffer = EventBuffer(self)  # a new buffer: late events of the old run are dropped
+        self.history = RunHistory(backend=getattr(self.spec.train, "backend", "?"))
+        self.training = TrainingRun(self.catalog, self.spec, self.runs_dir, self.buffer,
+                                    tensorboard=self.tensorboard)
+        self._show_history()
+        self._train(self.training, previous)
+
+    @work(thread=True, exit_on_error=False, group="trainer", description="training")
+    def _train(self, run: TrainingRun, previous: TrainingRun | None) -> None:
+        if previous is not None:
+            previous.done.wait()
+        run.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="training stopped",
+                        severity="error", timeout=15)
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop the run after its current step and wait until its logs are closed."""
+        if self.training is not None:
+            self.training.stop()
+            await asyncio.to_thread(self.training.done.wait, timeout)
+        self.frame()
+
+    # controls --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CONTROLS and not self.live:
+            return False  # a replay has no trainer to control
+        return True
+
+    def action_toggle_pause(self) -> None:
+        if self.trainer is None:
+            return
+        if self.trainer.paused:
+            self.trainer.resume()
+        else:
+            self.trainer.pause()
+
+    def action_step(self) -> None:
+        if self.trainer is not None:
+            self._pause_quietly()
+            self.trainer.step_once()
+
+    def action_epoch(self) -> None:
+        if self.trainer is not None:
+            self._pause_quietly()
+            self.trainer.epoch_once()
+
+    def _pause_quietly(self) -> None:
+        if not self.trainer.paused:
+            self.trainer.pause()
+
+    def action_reset(self) -> None:
+        self.start_run()
+        self.notify("reset: a new model trains in a new run folder", timeout=3)
+
+    def action_lr_up(self) -> None:
+        self._scale_lr(2.0)
+
+    def action_lr_down(self) -> None:
+        self._scale_lr(0.5)
+
+    def _scale_lr(self, factor: float) -> None:
+        if self.trainer is not None:
+            self.set_learning_rate(self.trainer.model.optimizer.learning_rate * factor)
+
+    def set_learning_rate(self, lr: float | None) -> None:
+        if lr is None or self.trainer is None:
+            return
+        try:
+            self.trainer.set_learning_rate(lr)
+        except NntuiError as exc:
+            self.notify(str(exc), severity="error")
+
+    def action_set_lr(self) -> None:
+        if self.trainer is not None:
+            current = self.trainer.model.optimizer.learning_rate
+            self.app.push_screen(LearningRateScreen(current), self.set_learning_rate)
+
+    async def action_export(self) -> None:
+        run = self.training
+        if run is None or run.run_dir is None:
+            self.notify("nothing to export yet", severity="warning")
+            return
+        try:
+            self.app.save_screenshot(filename="screenshot.svg", path=str(run.run_dir))
+            run.write_config()
+            await asyncio.wait_for(asyncio.wrap_future(run.checkpoint()), EXPORT_TIMEOUT)
+        except NntuiError as exc:
+            self.notify(str(exc), title="export", severity="error")
+            return
+        except TimeoutError:
+            self.notify("the trainer did not reach the end of a step; try again",
+                        title="export", severity="error")
+            return
+        self.notify(f"checkpoint, config.toml and screenshot.svg in {run.run_dir}",
+                    title="exported", timeout=8)
+
+    async def action_back(self) -> None:
+        await self.shutdown()
+        self.dismiss()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """Command palette entries for this screen's controls."""
+        if not self.live:
+            return
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in CONTROLS:
+                yield SystemCommand(binding.description, binding.tooltip or binding.description,
+                                    getattr(self, f"action_{binding.action}"))

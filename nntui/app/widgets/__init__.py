@@ -1,0 +1,1 @@
+"""Dashboard and launcher widgets: thin adapters over :mod:`nntui.viz` renderables."""

@@ -1,0 +1,68 @@
+"""The slot for the architecture's own panel (decision boundary, gates, samples, ...).
+
+A later issue fills it. Two ways in:
+
+* subclass :class:`ArchPanel`, override :meth:`ArchPanel.build` to draw from
+  ``history.extras`` (the latest ``SnapshotTaken.extras``, made by
+  ``session.extras(model, x_val, y_val)``) and register it for an architecture
+  with :func:`register_arch_panel`; the dashboard mounts it as ``#arch-panel``;
+* or call :meth:`ArchPanel.set_panel` with any Rich renderable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.geometry import Size
+
+from nntui.app.history import RunHistory
+from nntui.app.widgets.panel import Panel
+
+ARCH_PANELS: dict[str, type[ArchPanel]] = {}
+
+
+class ArchPanel(Panel):
+    """Base of per-architecture panels; by itself it lists what the extras hold."""
+
+    PLACEHOLDER = "the architecture's view appears at the first snapshot"
+
+    def __init__(self, architecture: str = "", *, id: str | None = "arch-panel") -> None:
+        super().__init__(architecture or "architecture", id=id)
+        self.architecture = architecture
+        self._fixed: RenderableType | None = None
+
+    def set_panel(self, renderable: RenderableType | None) -> None:
+        """Show ``renderable`` (None: go back to drawing from the snapshots)."""
+        self._fixed = renderable
+        self._drawn_version = None
+        self._cache = None
+        self.refresh()
+
+    def data_version(self, history: RunHistory) -> object:
+        return (history.snapshot_version, id(self._fixed))
+
+    def build(self, history: RunHistory, size: Size) -> RenderableType:
+        if self._fixed is not None:
+            return self._fixed
+        if not history.extras:
+            return Text(f"{self.architecture or 'this architecture'}: no panel yet",
+                        style="dim")
+        keys = ", ".join(sorted(history.extras))
+        return Text(f"snapshot extras: {keys}", style="dim")
+
+
+def register_arch_panel(architecture: str) -> Callable[[type[ArchPanel]], type[ArchPanel]]:
+    """Class decorator: use this panel class for ``architecture``."""
+
+    def wrap(cls: type[ArchPanel]) -> type[ArchPanel]:
+        ARCH_PANELS[architecture] = cls
+        return cls
+
+    return wrap
+
+
+def arch_panel_for(architecture: str) -> ArchPanel:
+    """A new panel for ``architecture`` (the base panel when none is registered)."""
+    return ARCH_PANELS.get(architecture, ArchPanel)(architecture)

@@ -1,0 +1,68 @@
+"""Weight and gradient histograms of one chosen layer: now, and over time."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import reactive
+
+from nntui.app.history import RunHistory
+from nntui.app.widgets.panel import Panel
+from nntui.viz.histogram import Histogram, HistogramHistory
+
+COLORS = {"weights": "#1f77b4", "grads": "#ff7f0e"}
+
+
+class HistogramPanel(Panel):
+    """Histograms of the ``layer``'s weights and gradients (``[`` / ``]`` choose the layer)."""
+
+    PLACEHOLDER = "histograms appear at the first snapshot"
+
+    chosen: reactive[str] = reactive("", layout=False)
+    """Name of the layer shown; empty: the first layer with weights."""
+
+    def data_version(self, history: RunHistory) -> object:
+        return (history.snapshot_version, self.chosen)
+
+    def watch_chosen(self) -> None:
+        self.border_subtitle = self.chosen
+        self.refresh()
+
+    def shown_layer(self, history: RunHistory) -> str | None:
+        names = history.layer_names()
+        if self.chosen in history.layers:
+            return self.chosen
+        return names[0] if names else None
+
+    def build(self, history: RunHistory, size: Size) -> RenderableType:
+        layer = self.shown_layer(history)
+        if layer is None:
+            return Text(self.PLACEHOLDER, style="dim")
+        if not history.hist.get((layer, "weights")):
+            return Text(f"{layer} has no weights: choose another layer with [ and ]", style="dim")
+        col_w = max((size.width - 2) // 2, 8)
+        columns = [self._column(history, layer, what, col_w, size.height)
+                   for what in ("weights", "grads")]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_row(*columns)
+        return grid
+
+    def _column(self, history: RunHistory, layer: str, what: str, width: int,
+                height: int) -> RenderableType:
+        found = history.histograms(layer, what, bins=min(width, 48))
+        if found is None:
+            return Text(f"no {what} yet", style="dim")
+        counts, edges = found
+        step, latest = counts[-1]
+        over_time = height >= 12  # Histogram: bars + 3 lines; HistogramHistory: rows + 2
+        bar_h = max(1, (height - 5) // 2 if over_time else height - 3)
+        now = Histogram.from_counts(np.asarray(latest), edges, width=width, height=bar_h,
+                                    title=f"{what} · step {step}", color=COLORS[what])
+        if not over_time:
+            return now
+        hist_h = max(1, height - 5 - bar_h)
+        past = HistogramHistory(counts, edges, height=hist_h, width=width, title="over time")
+        return Group(now, past)

@@ -1,0 +1,71 @@
+"""``Panel``: a dashboard widget that redraws only when its data changed.
+
+A panel reads a :class:`~nntui.app.history.RunHistory`; the screen's frame timer
+calls :meth:`Panel.tick` a few times a second, and the panel refreshes only when
+:meth:`data_version` moved since its last frame (or its size changed, which
+Textual handles itself). :meth:`build` makes the Rich renderable for a size; the
+last one is cached, so repaints for other reasons (hover, focus) cost nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+from nntui.app.history import RunHistory
+
+
+class Panel(Widget):
+    """Base class of dashboard panels. Subclasses write ``data_version`` and ``build``."""
+
+    DEFAULT_CSS = """
+    Panel { border: round $primary-darken-2; border-title-color: $text-accent; }
+    """
+    PLACEHOLDER = "waiting for the first steps"
+
+    def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = title
+        self.history: RunHistory | None = None
+        self._drawn_version: object = None
+        self._cache: tuple[object, Size, RenderableType] | None = None
+        self.last_build_ms = 0.0
+        """Time the last :meth:`build` took, in milliseconds (for measuring)."""
+
+    def data_version(self, history: RunHistory) -> object:
+        """A value that changes whenever this panel's picture would."""
+        return history.status_version
+
+    def build(self, history: RunHistory, size: Size) -> RenderableType:
+        """The picture for ``size`` (content cells)."""
+        raise NotImplementedError
+
+    def show(self, history: RunHistory | None) -> None:
+        """Draw from ``history`` from now on (None: empty)."""
+        self.history = history
+        self._drawn_version = None
+        self._cache = None
+        self.refresh()
+
+    def tick(self) -> None:
+        """Refresh if the data changed since the last frame."""
+        if self.history is not None and self.data_version(self.history) != self._drawn_version:
+            self.refresh()
+
+    def render(self) -> RenderableType:
+        history, size = self.history, self.content_size
+        if history is None or size.width < 4 or size.height < 2:
+            return Text(self.PLACEHOLDER, style="dim")
+        version = self.data_version(history)
+        if self._cache is not None and self._cache[:2] == (version, size):
+            return self._cache[2]
+        t0 = time.perf_counter()
+        picture = self.build(history, size)
+        self.last_build_ms = (time.perf_counter() - t0) * 1e3
+        self._cache = (version, size, picture)
+        self._drawn_version = version
+        return picture
