@@ -25,7 +25,6 @@ it imports PyTorch when PyTorch is installed, which costs seconds.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -59,9 +58,10 @@ class TensorBoardLog:
         self._event_cls: Any = Event
         self._summary_cls: Any = Summary
         self._session_log_cls: Any = SessionLog
-        # EventsWriter names files by the second and opens them with "wb"; the suffix
-        # keeps a second logger started within the same second from clobbering one.
-        suffix = f".{uuid.uuid4().hex[:8]}"
+        # EventsWriter names files by the second and opens them with "wb". A second
+        # logger started within the same second (a quick resume) must neither clobber
+        # the first file nor sort before it: TensorBoard reads files in name order.
+        suffix = f".{time.time_ns():020d}"
         self._writer: Any = EventsWriter(str(logdir / "events"), filename_suffix=suffix)
         self._flush_secs = flush_secs
         self._last_flush = time.monotonic()
