@@ -1,0 +1,145 @@
+"""``nntui bench``: training throughput of reference models, side by side.
+
+Every framework trains the same model on the same synthetic data; epochs are
+interleaved (nntui, PyTorch, Keras, scikit-learn, nntui, …) so that a noisy machine
+slows all of them alike, and the ratios are what to read. FLOPs per sample are
+computed analytically (forward + backward ≈ 3 × forward), giving each model's
+share of the machine's measured float32 matrix-multiply peak.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+MODELS = ("mlp", "cnn", "lstm", "gan")
+SAMPLES = {"mlp": 8192, "cnn": 2048, "lstm": 2048, "gan": 4096}
+BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64}
+
+
+def forward_flops(model: str) -> float:
+    """Multiply-adds ×2 of one sample's forward pass."""
+    if model == "mlp":
+        return 2.0 * (784 * 256 + 256 * 128 + 128 * 10)
+    if model == "cnn":
+        return 2.0 * (26 * 26 * 8 * 9 + 11 * 11 * 16 * 72 + 400 * 10)
+    if model == "lstm":
+        return 2.0 * 50 * 4 * 64 * (1 + 64) + 2.0 * 64
+    g = 32 * 128 + 128 * 784
+    d = 784 * 128 + 128
+    # one G step and one D step per batch: G fwd ×2, D fwd ×3 (real, fake, G step)
+    return 2.0 * (2 * g + 3 * d)
+
+
+def train_flops(model: str) -> float:
+    return 3.0 * forward_flops(model)
+
+
+def synthetic(model: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    n = SAMPLES[model]
+    if model in ("mlp", "gan"):
+        x = rng.random((n, 784), dtype=np.float32)
+        return x, rng.integers(0, 10, n)
+    if model == "cnn":
+        return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
+    t = np.linspace(0, 8 * np.pi, 51, dtype=np.float32)
+    phase = rng.uniform(0, 2 * np.pi, (n, 1)).astype(np.float32)
+    s = np.sin(t[None, :] + phase)
+    return s[:, :50, None], s[:, 50:]
+
+
+def gemm_peak(n: int = 1024, repeats: int = 5) -> float:
+    """Measured float32 GEMM throughput in GFLOP/s (best of ``repeats``)."""
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    b = a.copy()
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2.0 * n**3 / best / 1e9
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+@dataclass
+class Result:
+    model: str
+    framework: str
+    samples_per_second: float  # median over timed epochs
+    spread: float  # (max − min) / median of the timed epochs
+    gflops: float
+    peak_share: float
+
+
+def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare: bool = True,
+              log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the benchmark; returns {"peak_gflops": ..., "results": [Result...], "ratios": {...}}."""
+    from nntui.bench_frameworks import make_runners
+
+    peak = gemm_peak()
+    log(f"float32 GEMM peak: {peak:.1f} GFLOP/s")
+    results: list[Result] = []
+    for model in models:
+        rng = np.random.default_rng(0)
+        x, y = synthetic(model, rng)
+        runners = make_runners(model, x, y, BATCH[model], backends, compare)
+        for fn in runners.values():  # warm-up epoch (builds, JIT, caches)
+            fn()
+        times: dict[str, list[float]] = {name: [] for name in runners}
+        for _ in range(repeats):
+            for name, fn in runners.items():
+                times[name].append(_timed(fn))
+        for name, ts in times.items():
+            med = statistics.median(ts)
+            sps = len(x) / med
+            gf = sps * train_flops(model) / 1e9
+            results.append(Result(model, name, sps, (max(ts) - min(ts)) / med, gf, gf / peak))
+            log(f"{model:5s} {name:14s} {sps:10.0f} samples/s  ±{100 * results[-1].spread:4.1f}%"
+                f"  {gf:6.1f} GFLOP/s  {100 * gf / peak:5.1f}% of peak")
+    return {"peak_gflops": peak, "results": [asdict(r) for r in results],
+            "ratios": ratios(results)}
+
+
+def ratios(results: list[Result]) -> dict[str, float]:
+    by = {(r.model, r.framework): r.samples_per_second for r in results}
+    out = {}
+    for (model, fw), sps in by.items():
+        if not fw.startswith("nntui"):
+            continue
+        for other in ("pytorch", "keras", "sklearn"):
+            if (model, other) in by:
+                out[f"{model}: {fw} / {other}"] = sps / by[(model, other)]
+    return out
+
+
+def bench_command(args: Any) -> int:
+    from rich.console import Console
+
+    from nntui.engine.backend import mlx_available
+    from nntui.errors import ConfigError
+
+    models = list(MODELS) if args.model == "all" else args.model.split(",")
+    for m in models:
+        if m not in MODELS:
+            raise ConfigError(f"--model must be one of {', '.join(MODELS)} or all. Received: {m!r}")
+    if args.bench_backend == "all":
+        backends = ["numpy"] + (["mlx"] if mlx_available() else [])
+    else:
+        backends = args.bench_backend.split(",")
+    console = Console(stderr=args.json)
+    report = run_bench(models, backends, args.repeats, not args.no_compare,
+                       log=lambda s: console.print(s, highlight=False))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for k, v in report["ratios"].items():
+            console.print(f"{k:36s} {v:5.2f}×", highlight=False)
+    return 0

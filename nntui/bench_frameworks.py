@@ -1,0 +1,191 @@
+"""The reference models of ``nntui bench`` in nntui, PyTorch, Keras 3 and scikit-learn.
+
+Each ``make_*`` returns a callable that trains one epoch over (x, y). The other
+frameworks are optional: a missing one is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Runner = Callable[[], Any]
+
+
+def make_runners(model: str, x: np.ndarray, y: np.ndarray, batch: int, backends: list[str],
+                 compare: bool) -> dict[str, Runner]:
+    runners: dict[str, Runner] = {}
+    for backend in backends:
+        runners[f"nntui-{backend}"] = make_nntui(model, x, y, batch, backend)
+    if not compare:
+        return runners
+    for name, maker in (("pytorch", make_torch), ("keras", make_keras), ("sklearn", make_sklearn)):
+        try:
+            runner = maker(model, x, y, batch)
+        except ImportError:
+            continue
+        if runner is not None:
+            runners[name] = runner
+    return runners
+
+
+# nntui ---------------------------------------------------------------------------
+def nntui_model(model: str, backend: str) -> Any:
+    import nntui
+    from nntui import layers as L
+    from nntui.engine.gan import GAN
+
+    if model == "mlp":
+        m = nntui.Sequential([nntui.Input((784,)), L.Dense(256, activation="relu"),
+                              L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")],
+                             backend=backend, seed=0)
+        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return m
+    if model == "cnn":
+        m = nntui.Sequential([nntui.Input((28, 28, 1)), L.Conv2D(8, 3, activation="relu"),
+                              L.MaxPooling2D(2), L.Conv2D(16, 3, activation="relu"),
+                              L.MaxPooling2D(2), L.Flatten(), L.Dense(10, activation="softmax")],
+                             backend=backend, seed=0)
+        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return m
+    if model == "lstm":
+        m = nntui.Sequential([nntui.Input((50, 1)), L.LSTM(64), L.Dense(1)], backend=backend, seed=0)
+        m.compile(optimizer="adam", loss="mse")
+        return m
+    g = nntui.Sequential([nntui.Input((32,)), L.Dense(128, activation="relu"),
+                          L.Dense(784, activation="tanh")], backend=backend, seed=0)
+    d = nntui.Sequential([nntui.Input((784,)), L.Dense(128, activation="leaky_relu"),
+                          L.Dense(1, activation="sigmoid")], backend=backend, seed=1)
+    g.build()
+    d.build()
+    gan = GAN(g, d, 32, seed=0)
+    gan.compile("adam", "adam")
+    return gan
+
+
+def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str) -> Runner:
+    from nntui.engine.trainer import Trainer
+
+    m = nntui_model(model, backend)
+    rng = np.random.default_rng(0)
+
+    def epoch() -> None:
+        Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30))).run()
+
+    return epoch
+
+
+# PyTorch ---------------------------------------------------------------------------
+def make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    if model == "cnn":
+        x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # NHWC -> NCHW once, outside timing
+    xt = torch.from_numpy(x)
+    if model == "gan":
+        return _torch_gan(xt, batch)
+    if model == "lstm":
+        yt = torch.from_numpy(y.astype(np.float32))
+
+        class Net(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.lstm, self.out = nn.LSTM(1, 64, batch_first=True), nn.Linear(64, 1)
+
+            def forward(self, s: Any) -> Any:
+                return self.out(self.lstm(s)[0][:, -1])
+
+        net: nn.Module = Net()
+        loss_fn: Any = nn.MSELoss()
+    else:
+        yt = torch.from_numpy(y.astype(np.int64))
+        net = (nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 10)) if model == "mlp" else
+               nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3),
+                             nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 10)))
+        loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def epoch() -> None:
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            loss = loss_fn(net(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def _torch_gan(xt: Any, batch: int) -> Runner:
+    import torch
+    from torch import nn
+
+    g = nn.Sequential(nn.Linear(32, 128), nn.ReLU(), nn.Linear(128, 784), nn.Tanh())
+    d = nn.Sequential(nn.Linear(784, 128), nn.LeakyReLU(0.2), nn.Linear(128, 1))
+    og, od = torch.optim.Adam(g.parameters(), 1e-3), torch.optim.Adam(d.parameters(), 1e-3)
+    bce = nn.BCEWithLogitsLoss()
+
+    def epoch() -> None:
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), batch):
+            real = xt[perm[i:i + batch]]
+            n = len(real)
+            ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+            od.zero_grad()
+            fake = g(torch.randn(n, 32)).detach()
+            (0.5 * (bce(d(real), ones) + bce(d(fake), zeros))).backward()
+            od.step()
+            og.zero_grad()
+            bce(d(g(torch.randn(n, 32))), ones).backward()
+            og.step()
+
+    return epoch
+
+
+# Keras 3 (torch backend, what course snippets run on) ---------------------------------
+def make_keras(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner | None:
+    if model not in ("mlp", "cnn"):
+        return None
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    if model == "mlp":
+        net = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                                keras.layers.Dense(128, activation="relu"),
+                                keras.layers.Dense(10, activation="softmax")])
+    else:
+        net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
+                                keras.layers.MaxPooling2D(2),
+                                keras.layers.Conv2D(16, 3, activation="relu"),
+                                keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                                keras.layers.Dense(10, activation="softmax")])
+    net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return lambda: net.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+
+
+# scikit-learn ------------------------------------------------------------------------
+def make_sklearn(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner | None:
+    if model != "mlp":
+        return None
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(256, 128), batch_size=batch, solver="adam",
+                        learning_rate_init=1e-3, random_state=0)
+    classes = np.arange(10)
+
+    def epoch() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.partial_fit(x, y, classes=classes)
+
+    return epoch
