@@ -133,6 +133,15 @@ def check_count(name: str, value: int, minimum: int = 1) -> int:
     return int(value)
 
 
+def sample_count(n_samples: int | None, default: int, minimum: int = 2) -> int:
+    """``n_samples``, or ``default`` when it is None, checked to be at least ``minimum``.
+
+    Raises:
+        DatasetError: quoting the bad value.
+    """
+    return check_count("n_samples", default if n_samples is None else n_samples, minimum)
+
+
 def check_fraction(name: str, value: float) -> float:
     """Check that a fraction lies strictly between 0 and 1.
 

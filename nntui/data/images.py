@@ -19,6 +19,7 @@ from nntui.data.dataset import (
     check_count,
     holdout_split,
     make_rng,
+    sample_count,
 )
 from nntui.errors import DatasetError
 
@@ -133,7 +134,7 @@ def load_shapes(
     """
     check_choice("labelling", labelling, ("shape", "size"))
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 2000, 2)
+    n = sample_count(n_samples, 2000, 2)
     k = check_count("num_classes", num_classes, 2)
     if k > len(SHAPES):
         raise DatasetError(f"num_classes must be between 2 and {len(SHAPES)}. Received: {k}")

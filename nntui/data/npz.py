@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import Dataset, check_choice
+from nntui.data.dataset import Dataset, check_choice, check_count
 from nntui.data.tabular import tabular_dataset
 from nntui.errors import DatasetError
 
@@ -97,6 +97,8 @@ def load_npz(
                 f"{file}: x and y must have the same first dimension; "
                 f"got shapes {x.shape} and {y.shape}"
             )
+    if n_samples is not None:
+        check_count("n_samples", n_samples, 1)
     if not len(arrays[1]):
         raise DatasetError(f"{file}: the archive holds no training samples")
     integer = np.issubdtype(arrays[1].dtype, np.integer)
@@ -106,14 +108,14 @@ def load_npz(
     classes = int(max(y.max() for y in ys if y.size)) + 1 if kind == "classification" else None
     names = tuple(str(i) for i in range(classes)) if classes else None
     if len(arrays) == 2:
-        x = arrays[0][:n_samples] if n_samples else arrays[0]
+        x = arrays[0][:n_samples] if n_samples is not None else arrays[0]
         y = ys[0][: len(x)]
         return tabular_dataset(
             "npz", x.astype(np.float64), y, kind, names, scale, seed, test_fraction, str(file)
         )
     x_train, x_test = (a.astype(np.float32) for a in arrays[0::2])
     y_train, y_test = ys
-    if n_samples:
+    if n_samples is not None:
         x_train, y_train = x_train[:n_samples], y_train[:n_samples]
     return Dataset(
         "npz",

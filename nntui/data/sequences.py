@@ -16,6 +16,7 @@ from nntui.data.dataset import (
     check_count,
     holdout_split,
     make_rng,
+    sample_count,
 )
 from nntui.errors import DatasetError
 
@@ -46,7 +47,7 @@ def _forecast(
 ) -> Dataset:
     """Build a next-value forecasting dataset: x ``(N, T, 1)``, y ``(N, 1)``."""
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 2000, 2)
+    n = sample_count(n_samples, 2000, 2)
     steps = check_count("timesteps", timesteps, 1)
     series = _windows(rng, n, steps, period, harmonics)
     series = series + noise * rng.standard_normal(series.shape)
@@ -157,7 +158,7 @@ def load_long_memory(
         x ``(N, T, num_classes + 1)`` float32, y ``(N,)`` int64.
     """
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 4000, 2)
+    n = sample_count(n_samples, 4000, 2)
     steps = check_count("timesteps", timesteps, 2)
     k = check_count("num_classes", num_classes, 2)
     y = balanced_labels(n, k, rng)

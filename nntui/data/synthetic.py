@@ -19,6 +19,7 @@ from nntui.data.dataset import (
     check_count,
     holdout_split,
     make_rng,
+    sample_count,
     standardize,
 )
 
@@ -75,7 +76,7 @@ def load_blobs(
         test_fraction: share held out.
     """
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 400, 2)
+    n = sample_count(n_samples, 400, 2)
     y = balanced_labels(n, 2, rng)
     sign = np.where(y == 1, 1.0, -1.0)
     along = sign * np.maximum(sign * (sign * 1.5 + noise * rng.standard_normal(n)), margin)
@@ -100,7 +101,7 @@ def load_xor(
 ) -> Dataset:
     """Four noisy clusters at (±1, ±1); label 1 where the signs of x and y differ."""
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 400, 2)
+    n = sample_count(n_samples, 400, 2)
     corner = rng.integers(0, 4, size=n)
     centres = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)[corner]
     x = centres + noise * rng.standard_normal((n, 2))
@@ -126,7 +127,7 @@ def load_circles(
 ) -> Dataset:
     """Two concentric circles; the inner one (radius ``factor``) is class 1."""
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 600, 2)
+    n = sample_count(n_samples, 600, 2)
     y = balanced_labels(n, 2, rng)
     radius = np.where(y == 1, factor, 1.0)
     angle = rng.uniform(0, 2 * np.pi, size=n)
@@ -142,7 +143,7 @@ def load_moons(
 ) -> Dataset:
     """Two interleaving half circles (as scikit-learn's ``make_moons``)."""
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 600, 2)
+    n = sample_count(n_samples, 600, 2)
     y = balanced_labels(n, 2, rng)
     t = rng.uniform(0, np.pi, size=n)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -168,7 +169,7 @@ def load_spiral(
     With the defaults a two-layer MLP reaches well over 95 % held-out accuracy.
     """
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 900, 2)
+    n = sample_count(n_samples, 900, 2)
     k = check_count("num_classes", num_classes, 2)
     y = balanced_labels(n, k, rng)
     r = rng.uniform(0.05, 1.0, size=n)
@@ -200,7 +201,7 @@ def load_gaussian(
     """
     check_choice("layout", layout, ("random", "ring"))
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 800, 2)
+    n = sample_count(n_samples, 800, 2)
     k = check_count("num_classes", num_classes or (8 if layout == "ring" else 3), 1)
     if layout == "ring":
         theta = 2 * np.pi * np.arange(k) / k
@@ -242,7 +243,7 @@ def load_regression1d(
     Shapes: x ``(N, 1)``, y ``(N, 1)``, both float32; x is not rescaled.
     """
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 400, 2)
+    n = sample_count(n_samples, 400, 2)
     x = rng.uniform(-3.0, 3.0, size=(n, 1))
     y = np.sin(1.5 * x) + 0.3 * x + noise * rng.standard_normal((n, 1))
     parts = holdout_split(x.astype(np.float32), y.astype(np.float32), rng, test_fraction)
@@ -271,7 +272,7 @@ def load_regression(
     x ~ N(0, I) of shape ``(N, n_features)``; y ``(N, 1)`` float32, standardised.
     """
     rng = make_rng(seed)
-    n = check_count("n_samples", n_samples or 1000, 2)
+    n = sample_count(n_samples, 1000, 2)
     f = check_count("n_features", n_features, 1)
     x = rng.standard_normal((n, f))
     w = rng.standard_normal(f)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import Dataset, check_choice, holdout_split, make_rng
+from nntui.data.dataset import Dataset, check_choice, check_count, holdout_split, make_rng
 from nntui.errors import DatasetError
 
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
@@ -171,7 +171,8 @@ def load_csv(
         raise DatasetError(f"{file}: the CSV file is empty")
     names, data = _split_header(rows, header)
     first_line = 2 if data is not rows else 1
-    data = data[:n_samples] if n_samples else data
+    if n_samples is not None:
+        data = data[: check_count("n_samples", n_samples, 2)]
     if len(names) < 2 or len(data) < 2:
         raise DatasetError(
             f"{file}: need at least 2 columns and 2 data rows, found "

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import Dataset, check_count, check_fraction, holdout_split, make_rng
+from nntui.data.dataset import (
+    Dataset,
+    check_count,
+    check_fraction,
+    holdout_split,
+    make_rng,
+    sample_count,
+)
 from nntui.data.download import RemoteFile, cache_dir, fetch, verify
 from nntui.errors import DatasetError
 
@@ -72,7 +79,7 @@ def load_addition(
     if d > 6:
         raise DatasetError(f"digits must be between 1 and 6. Received: digits={d}")
     total = 10 ** (2 * d)
-    n = check_count("n_samples", n_samples or min(5000, total), 2)
+    n = sample_count(n_samples, min(5000, total), 2)
     pairs = rng.choice(total, size=n, replace=n > total)
     a, b = pairs // 10**d, pairs % 10**d
     text = [
@@ -151,7 +158,7 @@ def text_dataset(
         )
     vocab, ids = _char_ids(text)
     train, test = ids[:cut], ids[cut:]
-    n = check_count("n_samples", n_samples or max(1, len(train) // block), 1)
+    n = sample_count(n_samples, max(1, len(train) // block), 1)
     train_windows = _windows(train, block, rng.integers(0, len(train) - block, size=n))
     test_windows = _windows(test, block, np.arange(0, len(test) - block, block))
     meta = _vocab_meta(vocab, source=source, characters=len(text))
