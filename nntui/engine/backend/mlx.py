@@ -49,10 +49,6 @@ def to_mx_dtype(dtype: Any) -> Any:
     return _DTYPES[name]
 
 
-def _softplus(x: Array) -> Array:
-    return mx.maximum(x, 0) + mx.log1p(mx.exp(-mx.abs(x)))
-
-
 class MlxBackend:
     """Backend ops on ``mlx.core.array`` (Apple Silicon, or Linux through ``mlx[cpu]``).
 
@@ -75,7 +71,6 @@ class MlxBackend:
                 "or backend='numpy' for float64 gradient checks"
             )
         self.dtype = mdt
-        self._softplus = mx.compile(_softplus)  # several elementwise ops fused into one kernel
 
     # conversion at the edges -----------------------------------------------------
     def asarray(self, x: Any, dtype: Any = None) -> Array:
@@ -138,7 +133,7 @@ class MlxBackend:
         return mx.sigmoid(x)  # MLX's kernel is overflow-safe on both sides
 
     def softplus(self, x: Array) -> Array:
-        return self._softplus(x)
+        return mx.maximum(x, 0) + mx.log1p(mx.exp(-mx.abs(x)))
 
     def abs(self, x: Array) -> Array:
         return mx.abs(x)
@@ -278,7 +273,12 @@ class MlxBackend:
         return bool(mx.all(mx.isfinite(x)).item())
 
     def compile(self, fn: Any) -> Any:
-        """``mx.compile(fn)``; fn must be pure: arrays in, arrays out, nothing cached on objects."""
+        """``mx.compile(fn)``; fn must be pure: arrays in, arrays out, nothing cached on objects.
+
+        Layers cache their inputs on ``self`` for the explicit backward, so a whole
+        train step is not pure; compile only self-contained array functions. On Linux
+        CPUs the first call of each new fused kernel JIT-compiles C++ (seconds, once).
+        """
         return mx.compile(fn)
 
 
