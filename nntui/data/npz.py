@@ -25,10 +25,17 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         DatasetError: missing file, not an npz archive, or arrays that need pickle.
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+        with path.open("rb") as handle:
+            magic = handle.read(4)
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: no such NPZ file; check path=") from exc
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if magic != b"PK\x03\x04":
+        raise DatasetError(f"{path}: not a .npz archive (save one with numpy.savez)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
     except ValueError as exc:
         raise DatasetError(
             f"{path}: holds object arrays, which would need pickle; save plain numeric arrays"
