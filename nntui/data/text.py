@@ -24,6 +24,7 @@ from nntui.data.download import RemoteFile, cache_dir, fetch, verify
 from nntui.errors import DatasetError
 
 ADDITION_VOCAB = tuple("0123456789+=")
+MAX_DEFAULT_WINDOWS = 50_000  # default cap on training windows, bounds memory for big files
 SHAKESPEARE = RemoteFile(
     "input.txt",
     "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
@@ -158,7 +159,7 @@ def text_dataset(
         )
     vocab, ids = _char_ids(text)
     train, test = ids[:cut], ids[cut:]
-    n = sample_count(n_samples, max(1, len(train) // block), 1)
+    n = sample_count(n_samples, min(MAX_DEFAULT_WINDOWS, max(1, len(train) // block)), 1)
     train_windows = _windows(train, block, rng.integers(0, len(train) - block, size=n))
     test_windows = _windows(test, block, np.arange(0, len(test) - block, block))
     meta = _vocab_meta(vocab, source=source, characters=len(text))
@@ -187,7 +188,7 @@ def load_text(
 
     Args:
         seed: random seed (training window offsets).
-        n_samples: training windows (default: text length / block_size).
+        n_samples: training windows (default: text length / block_size, at most 50,000).
         path: the text file (required).
         block_size: context length T.
         test_fraction: share of the text, taken from its end, held out.
