@@ -1,0 +1,233 @@
+"""The step-through inspector: one batch, forward layer by layer, the loss, backward
+layer by layer, then the optimizer's update, with the real numbers.
+
+Browsing is side-effect free: the screen runs one traced step
+(:func:`~nntui.engine.trace.traced_step`) without the optimizer update and walks
+its numbers. Only ``u`` (apply step) changes the model; the screen says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from nntui.app.widgets.inspector_explain import ExplanationPanel, GradCheckPanel
+from nntui.app.widgets.inspector_stages import StageBar
+from nntui.app.widgets.inspector_tensors import TensorPanel
+from nntui.engine.trace import traced_step
+from nntui.errors import NntuiError
+from nntui.inspect.gradcheck import GradCheckResult, gradient_check
+from nntui.inspect.state import InspectorState, inspection_batch, layer_config
+
+BATCH = 4  # samples of the held-out set the inspector traces by default
+
+
+class InspectorScreen(Screen[None]):
+    """Step through one traced batch of ``model``.
+
+    Args:
+        model: a compiled, built ``Sequential`` (training paused).
+        x, y: the batch (NumPy).
+        source: where the batch came from, for the header ("held-out", "training").
+    """
+
+    AUTO_FOCUS = None
+    DEFAULT_CSS = """
+    InspectorScreen #inspector-body { height: 1fr; }
+    InspectorScreen #inspector-tensors { width: 1fr; }
+    InspectorScreen #inspector-explain { width: 58; border-left: vkey $primary-darken-2; }
+    """
+    BINDINGS = [
+        Binding("left,h", "stage(-1)", "◀ stage", key_display="←", id="inspector-prev"),
+        Binding("right,l", "stage(1)", "stage ▶", key_display="→", id="inspector-next"),
+        Binding("up,k", "layer(-1)", "layer ↑", key_display="↑", show=False),
+        Binding("down,j", "layer(1)", "layer ↓", key_display="↓", show=False),
+        Binding("w", "move(-1, 0)", "row ↑", show=False),
+        Binding("s", "move(1, 0)", "row ↓", show=False),
+        Binding("a", "move(0, -1)", "col ←", show=False),
+        Binding("d", "move(0, 1)", "element", key_display="wasd"),
+        Binding(
+            "left_square_bracket", "cycle('sample', -1)", "sample −", key_display="[", show=False
+        ),
+        Binding("right_square_bracket", "cycle('sample', 1)", "sample", key_display="[ ]"),
+        Binding("comma", "cycle('channel', -1)", "channel −", key_display=",", show=False),
+        Binding("full_stop", "cycle('channel', 1)", "channel", key_display=", ."),
+        Binding("p", "cycle('param', 1)", "param", tooltip="Next parameter of this layer"),
+        Binding("g", "gradcheck", "Grad check", tooltip="Finite differences for this layer"),
+        Binding(
+            "u",
+            "apply",
+            "Apply step",
+            tooltip="Take the optimizer step on this batch: changes the model",
+        ),
+        Binding("escape,q", "back", "Back", tooltip="Back to training (still paused)"),
+    ]
+
+    def __init__(
+        self, model: Any, x: np.ndarray, y: np.ndarray, *, source: str = "", trainer: Any = None
+    ) -> None:
+        super().__init__()
+        self.model, self.x, self.y = model, np.asarray(x), np.asarray(y)
+        self.source = source
+        self.trainer = trainer
+        self.state: InspectorState | None = None
+        self.gradcheck: GradCheckResult | None = None
+        """The last gradient check's result (``g``)."""
+        self.applied_steps = 0
+        """Optimizer steps taken here with ``u``."""
+
+    @classmethod
+    def from_trainer(cls, trainer: Any, n: int = BATCH) -> InspectorScreen:
+        """The first ``n`` held-out samples of a (paused) trainer, or training samples."""
+        if trainer.x_val is not None and len(trainer.x_val):
+            x, y = inspection_batch(trainer.x_val, trainer.y_val, n)
+            return cls(trainer.model, x, y, source="held-out", trainer=trainer)
+        x, y = inspection_batch(trainer.x, trainer.y, n)
+        return cls(trainer.model, x, y, source="training", trainer=trainer)
+
+    # layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StageBar(id="inspector-stages")
+        with Horizontal(id="inspector-body"):
+            with VerticalScroll(id="inspector-tensors", can_focus=False):
+                yield TensorPanel(id="inspector-tensor-panel")
+            with VerticalScroll(id="inspector-explain", can_focus=False):
+                yield ExplanationPanel(id="inspector-explanation")
+                yield GradCheckPanel(id="inspector-gradcheck")
+        yield Footer()
+
+    @property
+    def tensor_panel(self) -> TensorPanel:
+        return self.query_one(TensorPanel)
+
+    @property
+    def explanation_panel(self) -> ExplanationPanel:
+        return self.query_one(ExplanationPanel)
+
+    @property
+    def gradcheck_panel(self) -> GradCheckPanel:
+        return self.query_one(GradCheckPanel)
+
+    async def on_mount(self) -> None:
+        if self.trainer is not None:
+            await wait_idle(self.trainer)
+        try:
+            self._start()
+        except NntuiError as exc:
+            self.notify(str(exc), title="inspector", severity="error", timeout=10)
+            self.dismiss()
+            return
+        self.show()
+
+    def _start(self) -> None:
+        model = self.model
+        if getattr(model, "loss", None) is None or not hasattr(model, "compute_loss_and_grad"):
+            raise NntuiError(
+                "the inspector steps through compiled Sequential models; "
+                f"this run's model is a {type(model).__name__}"
+            )
+        trace = traced_step(model, self.x, self.y)
+        opt = model.optimizer
+        self.state = InspectorState(
+            trace,
+            [layer_config(ly) for ly in model.layers],
+            opt.get_config() if opt else {},
+            opt.iterations if opt else 0,
+        )
+
+    def show(self) -> None:
+        """Redraw every part from the state."""
+        if self.state is None:
+            return
+        ex = self.state.explain()
+        n = len(self.x)
+        batch = f"batch of {n} {self.source} sample{'s' if n != 1 else ''}".replace("  ", " ")
+        batch += f" · loss {self.state.trace.loss:.4g} · {self.model.backend}"
+        if self.applied_steps:
+            batch += f" · {self.applied_steps} step(s) applied here"
+        self.query_one(StageBar).show(self.state, batch)
+        self.tensor_panel.show(ex.tensors)
+        self.explanation_panel.show(ex)
+        self.gradcheck_panel.show(
+            self.gradcheck
+            if self.gradcheck and self.gradcheck.layer == self.state.names[self.state.layer]
+            else None
+        )
+
+    # actions -------------------------------------------------------------------------
+    def action_stage(self, delta: int) -> None:
+        if self.state:
+            self.state.go(delta)
+            self.show()
+
+    def action_layer(self, delta: int) -> None:
+        if self.state:
+            self.state.change_layer(delta)
+            self.show()
+
+    def action_move(self, drow: int, dcol: int) -> None:
+        if self.state:
+            self.state.move(drow, dcol)
+            self.show()
+
+    def action_cycle(self, what: str, delta: int) -> None:
+        if self.state:
+            self.state.cycle(what, delta)
+            self.show()
+
+    def action_gradcheck(self) -> None:
+        if self.state is None:
+            return
+        layer = self.state.layer
+        if not self.model.layers[layer].params:
+            self.gradcheck_panel.show(f"{self.state.names[layer]} has no parameters to check")
+            return
+        self.gradcheck_panel.show(f"checking {self.state.names[layer]} …")
+        self._run_gradcheck(layer)
+
+    @work(thread=True, exclusive=True, group="gradcheck", exit_on_error=False)
+    def _run_gradcheck(self, layer: int) -> None:
+        result = gradient_check(self.model, self.x, self.y, layer)
+        self.app.call_from_thread(self._gradcheck_done, result)
+
+    def _gradcheck_done(self, result: GradCheckResult) -> None:
+        self.gradcheck = result
+        self.show()
+
+    def action_apply(self) -> None:
+        """Take the optimizer step on this batch (the only key that changes the model)."""
+        if self.state is None or self.model.optimizer is None:
+            return
+        trace = traced_step(self.model, self.x, self.y, apply_update=True)
+        self.state.set_trace(trace, self.model.optimizer.iterations)
+        self.state.go_to("update")
+        self.applied_steps += 1
+        self.gradcheck = None
+        self.notify(
+            "applied one optimizer step on this batch: the model's weights changed",
+            title="apply step",
+            timeout=4,
+        )
+        self.show()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+async def wait_idle(trainer: Any, timeout: float = 2.0) -> None:
+    """Give a just-paused trainer time to finish the step it was in (its step count
+    stays put for a few polls), so the traced step does not race it."""
+    last, still, waited = trainer.step, 0, 0.0
+    while still < 3 and waited < timeout:
+        await asyncio.sleep(0.02)
+        waited += 0.02
+        still = still + 1 if trainer.step == last else 0
+        last = trainer.step
