@@ -38,7 +38,8 @@ from nntui.errors import NntuiError
 
 FPS = 4
 EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
-CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export"}
+CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export",
+            "inspect"}
 
 
 class TrainScreen(Screen[None]):
@@ -56,6 +57,8 @@ class TrainScreen(Screen[None]):
         Binding("left_square_bracket", "layer(-1)", "◀ layer", key_display="[", show=False),
         Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False),
         Binding("x", "export", "Export", tooltip="Checkpoint, config and screenshot", id="export"),
+        Binding("i", "inspect", "Inspect", tooltip="Pause and step through one batch, "
+                "forward and backward, with the numbers", id="inspect"),
         Binding("question_mark", "app.help", "Help", key_display="?", id="help"),
         Binding("escape", "back", "Launcher", tooltip="Stop this run, back to the launcher"),
         Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
@@ -203,6 +206,15 @@ class TrainScreen(Screen[None]):
         if self.trainer is not None:
             self._pause_quietly()
             self.trainer.step_once()
+
+    def action_inspect(self) -> None:
+        """Pause, then step through 4 held-out samples layer by layer (the inspector)."""
+        if self.trainer is None:
+            return
+        from nntui.app.screens.inspector_screen import InspectorScreen
+
+        self._pause_quietly()
+        self.app.push_screen(InspectorScreen.from_trainer(self.trainer))
 
     def action_epoch(self) -> None:
         if self.trainer is not None:
