@@ -107,7 +107,7 @@ def test_unsupported_dtype_cannot_be_written() -> None:
         encode_idx(np.zeros(3, dtype=np.int64))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=64))
 def test_random_bytes_parse_or_raise_dataset_error(data: bytes) -> None:
     try:
@@ -116,7 +116,7 @@ def test_random_bytes_parse_or_raise_dataset_error(data: bytes) -> None:
         pass
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     shape=st.lists(st.integers(0, 4), min_size=1, max_size=3),
     cut=st.integers(0, 200),

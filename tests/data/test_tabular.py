@@ -70,7 +70,7 @@ def test_csv_missing_file_and_path(tmp_path: Path) -> None:
         load_dataset("csv")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list('0123456789.,-e\n" abNA')), max_size=80))
 def test_random_csv_text_loads_or_raises_dataset_error(
     tmp_path_factory: pytest.TempPathFactory, text: str
