@@ -76,46 +76,50 @@ class GRU(Recurrent):
             rhs.append(rh)
             hhs.append(hh)
             hs.append(h)
-        st = [ops.stack(a, axis=0) for a in (zrs, rhs, hhs, hs)]  # each (T, N, ·)
-        self._cache = st
+        self._steps = zrs, rhs, hhs, hs
         if self._trace is not None:
-            zr_all, nt = st[0], self._time_batch
-            for key, value in (("gate_z", zr_all[..., :u]), ("gate_r", zr_all[..., u:]),
-                               ("candidate", st[2]), ("hidden", st[3])):
-                self._record(key, nt(value))  # (N, T, u)
-        return self._output(st[3])
+            self._record_steps("gate_z", [zr[:, :u] for zr in zrs])
+            self._record_steps("gate_r", [zr[:, u:] for zr in zrs])
+            self._record_steps("candidate", hhs)
+            self._record_steps("hidden", hs)
+        return self._output(hs)
 
     def backward(self, grad_out: Array) -> Array:
         ops, u = self.ops, self.units
-        zr, rh, hh, hs = self._cache
-        n_t, n = hs.shape[0], hs.shape[1]
-        dzr = self._rec.derivative(ops, zr)  # (T, N, 2u)
-        z, r = zr[..., :u], zr[..., u:]
-        h_prev = ops.concatenate([ops.zeros((1, n, u)), hs[:-1]], axis=0)
-        q = (1.0 - z) * self._act.derivative(ops, hh)  # dh_t -> d(pre-activation of ĥ)
-        # d(x-side pre-activations z, r, h) = dh_t ⊙ k_t; recurrent side: ⊙ [1, 1, r] too
-        k = ops.concatenate([(h_prev - hh) * dzr[..., :u], q * rh * dzr[..., u:], q], axis=-1)
-        k_rec = ops.concatenate([k[..., :2 * u], k[..., 2 * u:] * r], axis=-1)  # (T, N, 3u)
-        k_rec4 = ops.reshape(k_rec, (n_t, n, 3, u))
+        zrs, rhs, hhs, hs = self._steps
+        rec_d, act_d = self._rec.derivative, self._act.derivative
         gh, dh = self._grad_hidden(grad_out)
+        zero = ops.zeros(tuple(dh.shape))
         u_t = self.params["recurrent_kernel"].T
+        d_ins: list[Array] = []
+        d_recs: list[Array] = []
         dhs: list[Array] = []
-        for t in range(n_t - 1, -1, -1):
+        for t in range(len(hs) - 1, -1, -1):
+            zr, rh, hh = zrs[t], rhs[t], hhs[t]
+            h_prev = hs[t - 1] if t else zero
+            z, r = zr[:, :u], zr[:, u:]
             if gh is not None:
                 dh = dh + gh[t]
+            dzr = rec_d(ops, zr)  # (N, 2u)
+            d_hh = dh * (1.0 - z) * act_d(ops, hh)  # d(pre-activation of ĥ)
+            d_z = dh * (h_prev - hh) * dzr[:, :u]
+            d_r = d_hh * rh * dzr[:, u:]
+            d_ins.append(ops.concatenate([d_z, d_r, d_hh], axis=1))  # d(x·W + b_in), (N, 3u)
+            d_rec = ops.concatenate([d_z, d_r, d_hh * r], axis=1)  # d(h·U + b_rec)
+            d_recs.append(d_rec)
             dhs.append(dh)
-            d_rec = ops.reshape(k_rec4[t] * ops.expand_dims(dh, 1), (n, 3 * u))  # (N, 3u)
-            dh = dh * z[t] + d_rec @ u_t  # (N, 3u) @ (3u, u) -> (N, u)
-        dh_all = ops.stack(dhs[::-1], axis=0)  # (T, N, u)
-        dh3 = ops.concatenate([dh_all, dh_all, dh_all], axis=-1)
+            dh = dh * z + d_rec @ u_t  # (N, 3u) @ (3u, u) -> (N, u)
         if self._trace is not None:
-            self._record_grad_norms(dh_all)
-        return self._weight_grads(k * dh3, k_rec * dh3, hs)
+            self._record_grad_norms(dhs)
+        return self._weight_grads(ops.stack(d_ins[::-1], axis=0),
+                                  ops.stack(d_recs[::-1], axis=0), hs)
 
-    def _bias_grad(self, dz_in2: Array, dz_rec: Array) -> Array:
-        ops = self.ops
-        d_rec = ops.sum(ops.reshape(dz_rec, (-1, dz_rec.shape[-1])), axis=0)
-        return ops.stack([ops.sum(dz_in2, axis=0), d_rec], axis=0)  # (2, 3u)
+    def _bias_grad(self, db_in: Array, dz_rec: Array) -> Array:
+        ops, u = self.ops, self.units
+        # b_rec's z and r parts act exactly like b_in's; only its h part sits inside r ⊙ (·)
+        d_rh = ops.sum(dz_rec[..., 2 * u:], axis=(0, 1))
+        d_rec = ops.concatenate([db_in[:2 * u], d_rh], axis=0)
+        return ops.stack([db_in, d_rec], axis=0)  # (2, 3u)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "recurrent_activation": self.recurrent_activation_name,

@@ -76,48 +76,40 @@ class LSTM(Recurrent):
             cs.append(c)
             tcs.append(tc)
             hs.append(h)
-        st = [ops.stack(a, axis=0) for a in (ss, gs, cs, tcs, hs)]  # each (T, N, ·)
-        self._cache = st
+        self._steps = ss, gs, cs, tcs, hs
         if self._trace is not None:
-            self._trace_gates(*st)
-        return self._output(st[4])
-
-    def _trace_gates(self, s: Array, g: Array, c: Array, tc: Array, hs: Array) -> None:
-        u, nt = self.units, self._time_batch
-        for key, value in (("gate_i", s[..., :u]), ("gate_f", s[..., u:2 * u]),
-                           ("gate_o", s[..., 3 * u:]), ("candidate", g), ("cell", c),
-                           ("hidden", hs)):
-            self._record(key, nt(value))  # (N, T, u)
+            for key, block in (("gate_i", 0), ("gate_f", 1), ("gate_o", 3)):
+                self._record_steps(key, [s[:, block * u:(block + 1) * u] for s in ss])
+            for key, values in (("candidate", gs), ("cell", cs), ("hidden", hs)):
+                self._record_steps(key, values)
+        return self._output(hs)
 
     def backward(self, grad_out: Array) -> Array:
         ops, u = self.ops, self.units
-        s, g, c, tc, hs = self._cache
-        n_t, n = s.shape[0], s.shape[1]
-        ds = self._rec.derivative(ops, s)  # (T, N, 4u)
-        c_prev = ops.concatenate([ops.zeros((1, n, u)), c[:-1]], axis=0)
-        # dL/dz_t = p_t ⊙ [dc_t, dc_t, dc_t, dh_t]: p is known before the loop
-        p = ops.concatenate([g * ds[..., :u], c_prev * ds[..., u:2 * u],
-                             s[..., :u] * self._act.derivative(ops, g),
-                             tc * ds[..., 3 * u:]], axis=-1)  # (T, N, 4u)
-        dc_dh = s[..., 3 * u:] * self._act.derivative(ops, tc)  # ∂c_t term of dh_t: o ⊙ tanh'(c_t)
-        f = s[..., u:2 * u]
+        ss, gs, cs, tcs, hs = self._steps
+        rec_d, act_d = self._rec.derivative, self._act.derivative
         gh, dh = self._grad_hidden(grad_out)
-        dc = ops.zeros((n, u))
+        dc = zero = ops.zeros(tuple(dh.shape))
         u_t = self.params["recurrent_kernel"].T
         dzs: list[Array] = []
         dhs: list[Array] = []
-        for t in range(n_t - 1, -1, -1):
+        for t in range(len(hs) - 1, -1, -1):
+            s, g, tc = ss[t], gs[t], tcs[t]
+            c_prev = cs[t - 1] if t else zero
             if gh is not None:
                 dh = dh + gh[t]
-            dc = dc + dh * dc_dh[t]
-            dz = p[t] * ops.concatenate([dc, dc, dc, dh], axis=1)  # (N, 4u)
+            dc = dc + dh * s[:, 3 * u:] * act_d(ops, tc)  # through h_t = o ⊙ tanh(c_t)
+            ds = rec_d(ops, s)  # (N, 4u); the c block goes unused
+            dz = ops.concatenate([dc * g * ds[:, :u], dc * c_prev * ds[:, u:2 * u],
+                                  dc * s[:, :u] * act_d(ops, g), dh * tc * ds[:, 3 * u:]],
+                                 axis=1)  # (N, 4u): d(z_i, z_f, z_c, z_o)
             dzs.append(dz)
             dhs.append(dh)
             dh = dz @ u_t  # (N, 4u) @ (4u, u) -> (N, u)
-            dc = dc * f[t]
+            dc = dc * s[:, u:2 * u]
         dz_all = ops.stack(dzs[::-1], axis=0)  # (T, N, 4u)
         if self._trace is not None:
-            self._record_grad_norms(ops.stack(dhs[::-1], axis=0))
+            self._record_grad_norms(dhs)
         return self._weight_grads(dz_all, dz_all, hs)
 
     def get_config(self) -> dict[str, Any]:

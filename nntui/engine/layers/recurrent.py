@@ -1,12 +1,12 @@
 """Recurrent layers on (N, T, F) sequences with explicit backpropagation through time.
 
 The three layers share one plan, which is what makes them fast in NumPy:
-  * every time step's input is projected at once: (T·N, F) @ (F, k·u);
+  * every time step's input is projected at once: (T·N, F) @ (F, k·u), time-major,
+    so each step reads a contiguous (N, k·u) slice;
   * one matmul per step serves every gate: h @ recurrent_kernel, (N, u) @ (u, k·u);
-  * backward computes, before its loop, everything that does not depend on the
-    recurrence, keeps only the (linear) state recurrence in the loop, and forms
-    dW, dU and dx with one matmul each over all steps.
-Inside, arrays are time-major, (T, N, ·), so each step reads a contiguous slice.
+  * per-step values stay (N, ·) arrays in lists: backward's elementwise work runs on
+    small arrays that sit in cache (on full (T, N, k·u) arrays it was ~3x slower,
+    bound by memory), and only dz is stacked, for dW, dU and dx as one matmul each.
 
 ``SimpleRNN`` lives here; ``LSTM`` in ``lstm.py`` and ``GRU`` in ``gru.py``, both
 importable from this module too. Weights use Keras's shapes and gate orders.
@@ -144,16 +144,20 @@ class Recurrent(Layer):
             raise ShapeError(
                 f"{type(self).__name__} {self.name!r} was built for {want} features per time "
                 f"step but received inputs of shape {tuple(x.shape)}")
-        ops = self.ops
-        self._x2 = ops.reshape(ops.transpose(x, (1, 0, 2)), (t * n, f))  # (T·N, F), one copy
-        xw = self._x2 @ self.params["kernel"]  # (T·N, F) @ (F, k·u) -> (T·N, k·u)
+        ops, w = self.ops, self.params["kernel"]
+        x2 = ops.reshape(ops.transpose(x, (1, 0, 2)), (t * n, f))  # (T·N, F), one copy
         if bias is not None:
-            xw = xw + bias
-        return ops.reshape(xw, (t, n, xw.shape[-1]))
+            # the bias as the weight of a constant-1 input: no full-size add here nor sum in
+            # backward, and OpenBLAS leaves its slow path for one feature (F = 1, ~10x)
+            x2 = ops.concatenate([x2, ops.ones((t * n, 1))], axis=1)  # (T·N, F+1)
+            w = ops.concatenate([w, ops.reshape(bias, (1, w.shape[1]))], axis=0)
+        self._x2 = x2
+        xw = x2 @ w  # (T·N, F(+1)) @ (F(+1), k·u) -> (T·N, k·u)
+        return ops.reshape(xw, (t, n, w.shape[1]))
 
-    def _output(self, hs: Array) -> Array:
-        """(T, N, u) hidden states -> the layer's output."""
-        return self.ops.transpose(hs, (1, 0, 2)) if self.return_sequences else hs[-1]
+    def _output(self, hs: list[Array]) -> Array:
+        """Per-step hidden states (N, u) -> the layer's output (N, T, u) or (N, u)."""
+        return self.ops.stack(hs, axis=1) if self.return_sequences else hs[-1]
 
     def _grad_hidden(self, grad_out: Array) -> tuple[Array | None, Array]:
         """Per-step dL/dh_t from the output, time-major (or None), and the initial dh."""
@@ -168,34 +172,45 @@ class Recurrent(Layer):
         Args:
             dz_in: (T, N, k·u) gradient of every step's x_t·W + b_in.
             dz_rec: (T, N, k·u) gradient of every step's h_{t−1}·U + b_rec.
-            hs: (T, N, u) hidden states h_1 … h_T.
+            hs: per-step hidden states h_1 … h_T, each (N, u).
         """
         ops, (t, n, k) = self.ops, dz_in.shape
         w = self.params["kernel"]
         dz2 = ops.reshape(dz_in, (t * n, k))
         if self.trainable:
-            self._accumulate("kernel", self._x2.T @ dz2)  # (F, T·N) @ (T·N, k·u) -> (F, k·u)
+            dwb = self._x2.T @ dz2  # (F(+1), T·N) @ (T·N, k·u) -> dW (and db_in as last row)
+            self._accumulate("kernel", dwb[:w.shape[0]])
             # dU = Σ_t h_{t−1}ᵀ dz_t; h_0 = 0, so step 0 adds nothing
-            h_prev = ops.reshape(hs[:-1], ((t - 1) * n, self.units))
-            dr = ops.reshape(dz_rec[1:], ((t - 1) * n, k))
-            self._accumulate("recurrent_kernel", h_prev.T @ dr)  # (u, (T−1)·N) @ (.., k·u)
+            if t > 1:
+                h_prev = ops.reshape(ops.stack(hs[:-1], axis=0), ((t - 1) * n, self.units))
+                dr = ops.reshape(dz_rec[1:], ((t - 1) * n, k))
+                du = h_prev.T @ dr  # (u, (T−1)·N) @ ((T−1)·N, k·u) -> (u, k·u)
+            else:
+                du = ops.zeros((self.units, k))
+            self._accumulate("recurrent_kernel", du)
             if self.use_bias:
-                self._accumulate("bias", self._bias_grad(dz2, dz_rec))
+                self._accumulate("bias", self._bias_grad(dwb[-1], dz_rec))
         dx = dz2 @ w.T  # (T·N, k·u) @ (k·u, F) -> (T·N, F)
         return ops.transpose(ops.reshape(dx, (t, n, w.shape[0])), (1, 0, 2))
 
-    def _bias_grad(self, dz_in2: Array, dz_rec: Array) -> Array:
-        return self.ops.sum(dz_in2, axis=0)
+    def _bias_grad(self, db_in: Array, dz_rec: Array) -> Array:
+        """The bias gradient from db_in = Σ dz_in (and dz_rec, for GRU's second bias row)."""
+        return db_in
 
-    def _record_grad_norms(self, dhs: Array) -> None:
-        """Trace the batch-mean ||dL/dh_t|| per step (T,): vanishing gradients show here."""
+    def _record_grad_norms(self, dhs: list[Array]) -> None:
+        """Trace the batch-mean ||dL/dh_t|| per step (T,): vanishing gradients show here.
+
+        Args:
+            dhs: dL/dh_t for t = T … 1 (backward's order), each (N, u).
+        """
         ops = self.ops
-        norms = ops.to_numpy(ops.mean(ops.sqrt(ops.sum(dhs * dhs, axis=2)), axis=1))
+        dh = ops.stack(dhs[::-1], axis=0)  # (T, N, u)
+        norms = ops.to_numpy(ops.mean(ops.sqrt(ops.sum(dh * dh, axis=2)), axis=1))
         self.last_grad_norms = np.asarray(norms).copy()
         self._record("grad_hidden_norm_per_step", norms)
 
-    def _time_batch(self, hs: Array) -> Array:
-        return self.ops.transpose(hs, (1, 0, 2))  # (T, N, u) -> (N, T, u) for traces
+    def _record_steps(self, key: str, values: list[Array]) -> None:
+        self._record(key, self.ops.stack(values, axis=1))  # T × (N, u) -> (N, T, u)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
@@ -231,28 +246,27 @@ class SimpleRNN(Recurrent):
         for t in range(xw.shape[0]):
             h = act.forward(ops, xw[t] + h @ u_mat)  # (N, u) @ (u, u) -> (N, u)
             hs.append(h)
-        self._hs = ops.stack(hs, axis=0)  # (T, N, u)
+        self._hs = hs
         if self._trace is not None:
-            self._record("hidden", self._time_batch(self._hs))
-        return self._output(self._hs)
+            self._record_steps("hidden", hs)
+        return self._output(hs)
 
     def backward(self, grad_out: Array) -> Array:
-        ops, hs = self.ops, self._hs
+        ops, hs, deriv = self.ops, self._hs, self._act.derivative
         g, dh = self._grad_hidden(grad_out)
-        d = self._act.derivative(ops, hs)  # (T, N, u): f'(z_t) from h_t
         u_t = self.params["recurrent_kernel"].T
         das: list[Array] = []
         dhs: list[Array] = []
-        for t in range(hs.shape[0] - 1, -1, -1):
+        for t in range(len(hs) - 1, -1, -1):
             if g is not None:
                 dh = dh + g[t]
-            da = dh * d[t]
+            da = dh * deriv(ops, hs[t])  # f'(z_t) from h_t
             das.append(da)
             dhs.append(dh)
             dh = da @ u_t  # (N, u) @ (u, u) -> (N, u)
         dz = ops.stack(das[::-1], axis=0)  # (T, N, u)
         if self._trace is not None:
-            self._record_grad_norms(ops.stack(dhs[::-1], axis=0))
+            self._record_grad_norms(dhs)
         return self._weight_grads(dz, dz, hs)
 
 
