@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+import nntui.app.panels  # noqa: F401 - registers the architecture panels (#arch-panel)
 from nntui.app.catalog import Catalog
 from nntui.app.history import RunHistory
 from nntui.app.messages import EventsArrived

@@ -1,0 +1,155 @@
+"""The base of the architecture panels: sections stacked to fit, probe/unit/view keys.
+
+A panel lists :class:`Section` s (a title and a function from a ``(width, height)``
+box to a Rich renderable). :meth:`SectionPanel.build` shows as many as fit the
+panel's height, starting at the section chosen with ``v``; each section is cropped
+to its box (:class:`Boxed`), so one view can never push another off the panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+
+from nntui.app.history import RunHistory
+from nntui.app.widgets.arch_panel import ArchPanel
+
+
+@dataclass(frozen=True)
+class Section:
+    """One view of a panel: ``draw(width, height)`` must fit ``min_height`` lines or more."""
+
+    title: str
+    draw: Callable[[int, int], RenderableType]
+    min_height: int = 6
+    grow: bool = True  # takes a share of the spare lines
+
+
+class Boxed:
+    """``renderable`` rendered into exactly ``width × height`` cells (cropped or padded)."""
+
+    def __init__(self, renderable: RenderableType, width: int, height: int) -> None:
+        self.renderable, self.width, self.height = renderable, width, height
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        opts = options.update(width=self.width, height=self.height)
+        lines = console.render_lines(self.renderable, opts, pad=False)[: self.height]
+        for line in lines:
+            yield from line
+            yield Segment.line()
+
+
+def title_line(text: str) -> Text:
+    return Text(text, style="bold", no_wrap=True, overflow="ellipsis")
+
+
+def resample(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Nearest-neighbour resampling of the first two axes to ``rows × cols``."""
+    r = (np.arange(rows) * grid.shape[0] // max(rows, 1)).clip(0, grid.shape[0] - 1)
+    c = (np.arange(cols) * grid.shape[1] // max(cols, 1)).clip(0, grid.shape[1] - 1)
+    return grid[r][:, c]
+
+
+def block_mean(image: np.ndarray, k: int) -> np.ndarray:
+    """Shrink ``(H, W, ...)`` by ``k`` with block means (edges cropped)."""
+    if k <= 1:
+        return image
+    h, w = image.shape[0] // k * k, image.shape[1] // k * k
+    im = image[:h, :w]
+    return im.reshape(h // k, k, w // k, k, *im.shape[2:]).mean(axis=(1, 3))
+
+
+class SectionPanel(ArchPanel):
+    """An architecture panel drawn from ``history.extras`` as stacked sections.
+
+    Keys (while the panel has focus; click it or press Tab): ``v`` next view,
+    ``p`` next probe sample, ``u`` next unit (neuron / head). A click also moves to
+    the next view.
+    """
+
+    can_focus = True
+    BINDINGS = [
+        Binding("v", "cycle('view')", "View", tooltip="Show the next view of this panel"),
+        Binding("p", "cycle('probe')", "Probe", tooltip="Next probe sample"),
+        Binding("u", "cycle('unit')", "Unit", tooltip="Next neuron, unit or head"),
+    ]
+    DEFAULT_CSS = """
+    SectionPanel:focus { border: round $accent; }
+    """
+
+    def __init__(self, architecture: str = "", *, id: str | None = "arch-panel") -> None:
+        super().__init__(architecture, id=id)
+        self.view = 0
+        """Index of the first section shown."""
+        self.probe = 0
+        """Which probe sample the per-sample views show."""
+        self.unit = 0
+        """Which neuron / unit / head the per-unit views show."""
+
+    # choices ---------------------------------------------------------------------------
+    def action_cycle(self, what: str) -> None:
+        setattr(self, what, getattr(self, what) + 1)
+        self._drawn_version = None
+        self._cache = None
+        self.refresh()
+
+    def on_click(self) -> None:
+        self.action_cycle("view")
+
+    def data_version(self, history: RunHistory) -> object:
+        return (history.snapshot_version, id(self._fixed), self.view, self.probe, self.unit,
+                self.extra_version(history))
+
+    def extra_version(self, history: RunHistory) -> object:
+        """Other data the panel draws (e.g. step metrics); None when only snapshots."""
+        return None
+
+    def pick(self, n: int, what: str = "probe") -> int:
+        """The current ``probe``/``unit`` index modulo ``n`` (0 when there are none)."""
+        return getattr(self, what) % n if n else 0
+
+    # drawing ---------------------------------------------------------------------------
+    def sections(self, extras: dict[str, Any], history: RunHistory, width: int
+                 ) -> list[Section]:
+        raise NotImplementedError
+
+    def build(self, history: RunHistory, size: Size) -> RenderableType:
+        extras = history.extras
+        if self._fixed is not None or not extras:
+            return super().build(history, size)
+        sections = self.sections(extras, history, size.width)
+        if not sections:
+            return Text("nothing to show for this model", style="dim")
+        return self.stack(sections, size)
+
+    def stack(self, sections: list[Section], size: Size) -> RenderableType:
+        """The sections from ``view`` on that fit ``size``, sharing the spare lines."""
+        start = self.view % len(sections)
+        order = sections[start:] + sections[:start]
+        shown: list[Section] = []
+        used = 0
+        for s in order:
+            if shown and used + s.min_height + 1 > size.height:
+                break
+            shown.append(s)
+            used += s.min_height + 1  # + the title line
+        spare = max(0, size.height - used)
+        growers = [s for s in shown if s.grow] or shown
+        parts: list[RenderableType] = []
+        for s in shown:
+            h = s.min_height + (spare // len(growers) if s in growers else 0)
+            if len(shown) < len(sections) and s is shown[0]:
+                title = f"{s.title}   (v: next view {start + 1}/{len(sections)})"
+            else:
+                title = s.title
+            parts.append(title_line(title))
+            parts.append(Boxed(s.draw(size.width, h), size.width, h))
+        return Group(*parts)

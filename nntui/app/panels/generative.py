@@ -1,0 +1,106 @@
+"""GAN (generated vs real, D's view of the plane, losses, D(x) and D(G(z))) and
+autoencoder (inputs beside reconstructions, latent plane, reconstruction errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from nntui.app.history import RunHistory
+from nntui.app.panels.base import Section, SectionPanel, resample
+from nntui.app.widgets.arch_panel import register_arch_panel
+from nntui.app.widgets.curves import smoothed
+from nntui.viz import DecisionBoundary, Histogram, ImageGrid, Scatter, line_plot
+
+
+def gan_points(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    """Real (class 1) and generated (class 0) points over D's P(real) as regions."""
+    real, fake = extras["real"], extras["fake"]
+    grid = resample(extras["d_grid"], 2 * max(1, height - 1), max(1, width))
+    points = np.concatenate([real, fake])
+    labels = np.concatenate([np.ones(len(real)), np.zeros(len(fake))]).astype(np.int64)
+    return DecisionBoundary(grid, points, labels, extras["extent"],
+                            class_names=["generated (D says fake)", "real (D says real)"])
+
+
+def gan_curves(history: RunHistory, keys: tuple[str, ...], width: int, height: int,
+               title: str) -> RenderableType:
+    series = {k: smoothed(history.step_metrics[k]) for k in keys if k in history.step_metrics}
+    if not series:
+        return Text("no steps yet", style="dim")
+    return line_plot(series, width=width, height=height, title=title)
+
+
+@register_arch_panel("gan")
+class GanPanel(SectionPanel):
+    """Generated against real data (2-D) or a grid of generated images, then D and G
+    losses and D(x) against D(G(z)) over the steps."""
+
+    def extra_version(self, history: RunHistory) -> object:
+        return history.curves_version // 8  # the curves redraw every few steps
+
+    def sections(self, extras: dict[str, Any], history: RunHistory, width: int
+                 ) -> list[Section]:
+        if extras.get("kind") == "points":
+            first = Section("generated vs real, regions: D's verdict",
+                            lambda w, h: gan_points(extras, w, h), 10)
+        elif extras.get("kind") == "images":
+            first = Section("generated samples (the same z every snapshot)",
+                            lambda w, h: ImageGrid(extras["samples"]), 15, grow=False)
+        else:
+            return []
+        return [first,
+                Section("losses", lambda w, h: gan_curves(
+                    history, ("d_loss", "g_loss"), w, h, "D and G loss"), 8),
+                Section("D(x) real vs D(G(z)) generated", lambda w, h: gan_curves(
+                    history, ("d_real", "d_fake"), w, h, "D(x), D(G(z)) → 0.5"), 8)]
+
+
+def pairs_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    """Rows: (noisy) inputs, reconstructions, and clean targets for the denoiser."""
+    rows = [("input" if not extras["noise"] else "noisy input", extras["inputs"]),
+            ("reconstruction", extras["outputs"])]
+    if extras["noise"]:
+        rows.append(("clean target", extras["targets"]))
+    per_row = max(1, height // len(rows) - 1)
+    parts: list[RenderableType] = []
+    for label, images in rows:
+        scale_down = 2 if images.shape[1] > 2 * per_row else 1
+        shown = images[:, ::scale_down, ::scale_down] if images.ndim == 3 else images
+        parts.append(Text(label, style="dim"))
+        parts.append(ImageGrid(shown))
+    return Group(*parts)
+
+
+def latent_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    title = "" if extras["latent_dim"] <= 2 else f"(PCA of {extras['latent_dim']}-D codes)"
+    return Scatter(extras["latent"], extras.get("latent_labels"), width=width,
+                   height=max(2, height - 2 - bool(title)), class_names=extras.get("class_names"),
+                   title=title or None)
+
+
+def errors_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    return Histogram(extras["errors"], bins=min(40, width), width=width, height=max(1, height - 2))
+
+
+@register_arch_panel("autoencoder")
+class AutoencoderPanel(SectionPanel):
+    """Inputs beside reconstructions (with the clean target for the denoiser), the 2-D
+    latent plane coloured by class, and the reconstruction-error histogram."""
+
+    def sections(self, extras: dict[str, Any], history: RunHistory, width: int
+                 ) -> list[Section]:
+        if "inputs" not in extras:
+            return []
+        rows = 3 if extras["noise"] else 2
+        return [
+            Section("reconstructions", lambda w, h: pairs_view(extras, w, h), 8 * rows,
+                    grow=False),
+            Section("latent codes of held-out samples, by class",
+                    lambda w, h: latent_view(extras, w, h), 10),
+            Section("reconstruction error (MSE per held-out sample; outliers are anomalies)",
+                    lambda w, h: errors_view(extras, w, h), 6),
+        ]

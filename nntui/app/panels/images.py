@@ -1,0 +1,103 @@
+"""CNN (and MLP on images): filters, feature maps, probe probabilities, confusion matrix
+and the most confidently wrong held-out samples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from nntui.app.history import RunHistory
+from nntui.app.panels.base import Section, SectionPanel, block_mean
+from nntui.app.widgets.arch_panel import register_arch_panel
+from nntui.viz import HalfBlockImage, Heatmap, ImageGrid, ProbabilityBars
+
+
+def probe_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
+               ) -> RenderableType:
+    """The probe image beside its predicted class probabilities."""
+    p = panel.pick(len(extras["probe_y"]))
+    names = extras.get("class_names")
+    probs = extras["probe_probs"][p]
+    image = HalfBlockImage(extras["probe_x"][p], scale=None, max_height=height)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row(image, ProbabilityBars(probs, names, true_label=int(extras["probe_y"][p]),
+                                        top_k=min(len(probs), height)))
+    return grid
+
+
+def maps_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
+              ) -> RenderableType:
+    """One row of channels per conv / pooling layer for the chosen probe."""
+    p = panel.pick(len(extras["probe_y"]))
+    rows: list[RenderableType] = []
+    lines = max(2, height // max(1, len(extras["maps"])) - 1)  # per layer, below its label
+    for name, kind, maps in extras["maps"]:
+        m = np.moveaxis(maps[p], -1, 0)  # (C, H, W)
+        k = max(1, -(-m.shape[1] // (2 * lines)))  # shrink until a map fits its lines
+        m = np.stack([block_mean(c, k) for c in m])
+        fit = max(1, (width + 1) // (m.shape[2] + 1))
+        shape = "×".join(map(str, maps.shape[1:]))
+        rows.append(Text(f"{name} ({kind}) {shape}", style="dim"))
+        rows.append(ImageGrid(m[:fit], cmap="viridis", shared_limits=True))
+    return Group(*rows)
+
+
+def filters_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    f = extras["filters"]
+    scale = max(1, min(4, (2 * (height - 1)) // max(1, f.shape[1])))
+    return ImageGrid(f, cmap="diverging", scale=scale)
+
+
+def confusion_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    names = [n[:5] for n in extras["class_names"]]
+    acc = extras["heldout_accuracy"]
+    return Group(Text(f"held-out accuracy {acc:.1%} over {extras['heldout_size']} samples "
+                      "(rows: true, columns: predicted)", style="dim"),
+                 Heatmap(extras["confusion"], "viridis", row_labels=names, col_labels=names,
+                         show_values=True, legend=False))
+
+
+def wrong_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
+    if not len(extras.get("wrong_true", ())):
+        return Text("no held-out mistakes", style="dim")
+    names = extras["class_names"]
+    labels = [f"{names[t][:4]}→{names[p][:4]}" for t, p in
+              zip(extras["wrong_true"], extras["wrong_pred"], strict=True)]
+    return ImageGrid(extras["wrong_x"], labels=labels)
+
+
+class ImagesPanel(SectionPanel):
+    """Image classifiers: probe and probabilities, feature maps, filters, confusion, mistakes."""
+
+    @staticmethod
+    def image_sections(panel: SectionPanel, extras: dict[str, Any]) -> list[Section]:
+        out = []
+        if "probe_x" in extras:
+            n = len(extras["probe_y"])
+            out.append(Section(f"probe {panel.pick(n) + 1}/{n} (p: next) and predicted "
+                               "probabilities", lambda w, h: probe_view(panel, extras, w, h), 7))
+        if extras.get("maps"):
+            out.append(Section("feature maps of the probe",
+                               lambda w, h: maps_view(panel, extras, w, h),
+                               5 * len(extras["maps"])))
+        if "filters" in extras:
+            out.append(Section(f"{extras.get('filters_layer', 'first layer')} weights",
+                               lambda w, h: filters_view(extras, w, h), 4, grow=False))
+        if "confusion" in extras:
+            k = len(extras["class_names"])
+            out.append(Section("confusion matrix", lambda w, h: confusion_view(extras, w, h),
+                               min(k + 2, 12), grow=False))
+            out.append(Section("most confidently wrong (true→predicted)",
+                               lambda w, h: wrong_view(extras, w, h), 15, grow=False))
+        return out
+
+    def sections(self, extras: dict[str, Any], history: RunHistory, width: int
+                 ) -> list[Section]:
+        return self.image_sections(self, extras)
+
+
+register_arch_panel("cnn")(ImagesPanel)

@@ -1,0 +1,98 @@
+"""Data for the architecture panels, computed at snapshot time on the trainer's thread.
+
+:func:`panel_data` is what ``Session.extras`` returns into ``SnapshotTaken.extras``:
+plain NumPy arrays and Python values only, bounded in size (kilobytes to a few
+hundred kilobytes) and cheap (a few milliseconds for the default presets), built
+from a fixed set of probe samples per session. The app's panels
+(``nntui.app.panels``) draw it with ``nntui.viz``.
+
+Keys by architecture (all dicts also hold ``"architecture"``):
+
+* perceptron, mlp on 2-D points: ``kind="boundary"``, ``grid (GH, GW, K)`` class
+  probabilities (row 0 at ymin, :func:`nntui.viz.grid_points`), ``extent``, ``points``,
+  ``labels``, ``class_names``; mlp also ``neurons (GH, GW, U)`` and ``neuron_layer``.
+* mlp on 1-D inputs: ``kind="regression"``, ``curve_x``, ``curve_y``, ``points (N, 2)``.
+* cnn (and mlp on images): ``filters (F, kh, kw)``, ``maps`` ``[(layer, kind, (P, H, W, C))]``
+  (cnn), ``probe_x``, ``probe_y``, ``probe_probs (P, K)``, ``confusion (K, K)``,
+  ``heldout_accuracy``, ``heldout_size``, ``wrong_x``/``wrong_true``/``wrong_pred``/
+  ``wrong_conf``, ``class_names``.
+* rnn, lstm, gru: ``rnn_kind``, ``gates {key: (P, T, u)}``, ``grad_norm_per_step (T,)``,
+  ``probe_x``; ``probe_probs``/``probe_y`` (classification) or ``forecast_*`` and
+  ``heldout_truth``/``heldout_pred`` (forecasting).
+* gan: ``kind="points"`` with ``real``, ``fake``, ``d_grid``, ``extent``; or
+  ``kind="images"`` with ``samples (S, H, W)``.
+* autoencoder: ``inputs``, ``outputs``, ``targets``, ``noise``, ``latent (M, 2)``,
+  ``latent_dim``, ``latent_labels``, ``class_names``, ``errors (M,)``.
+* transformer: ``attention (B, P, H, T, T)``, ``tokens``, ``prompts``, ``generated``,
+  ``truths``, ``vocab``.
+* transfer: the cnn keys plus ``layers [(name, kind, params, trainable)]``, ``frozen``,
+  ``accuracy_before``, ``pretrain_accuracy``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from nntui.panel_data.common import session_state
+from nntui.panel_data.generative import autoencoder_data, gan_data
+from nntui.panel_data.images import cnn_data, dense_image_data, transfer_data
+from nntui.panel_data.language import transformer_data
+from nntui.panel_data.points import decision_grid, points_data, regression_data
+from nntui.panel_data.sequences import recurrent_data
+
+__all__ = ["MIN_INTERVAL", "compute_panel_data", "decision_grid", "panel_data"]
+
+MIN_INTERVAL = 0.25
+"""Seconds between two computations for one session; snapshots in between reuse the
+last result. The dashboard draws at 4 frames a second, so fresher data would never
+be seen, and this caps what the panels cost training at ``cost × 4`` per second."""
+
+
+def panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
+    """Per-architecture extras for ``SnapshotTaken.extras`` (see the module docstring),
+    recomputed at most every :data:`MIN_INTERVAL` seconds per session."""
+    state = session_state(session)
+    now = time.monotonic()
+    last = state.get("last")
+    if last is not None and now - last[0] < MIN_INTERVAL:
+        return last[1]
+    out = compute_panel_data(session, model, x_val, y_val)
+    state["last"] = (time.monotonic(), out)
+    return out
+
+
+def compute_panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
+    """The extras for this moment, always computed.
+
+    ``x_val``/``y_val`` are the trainer's held-out arrays (None when there are none,
+    then the training arrays stand in).
+    """
+    arch = session.spec.architecture
+    ds = session.dataset
+    out: dict[str, Any] = {"architecture": arch}
+    if x_val is None or len(x_val) == 0:
+        x_val, y_val = session.x_train, session.y_train
+    x_val, y_val = np.asarray(x_val), np.asarray(y_val)
+    shape = tuple(ds.input_shape)
+    if arch in ("perceptron", "mlp") and shape == (2,):
+        out.update(points_data(session, model))
+    elif arch == "mlp" and shape == (1,) and ds.task == "regression":
+        out.update(regression_data(session, model))
+    elif arch == "mlp" and len(shape) >= 2 and ds.task == "classification":
+        out.update(dense_image_data(session, model, x_val, y_val))
+    elif arch == "cnn":
+        out.update(cnn_data(session, model, x_val, y_val))
+    elif arch in ("rnn", "lstm", "gru"):
+        out.update(recurrent_data(session, model, x_val, y_val))
+    elif arch == "gan":
+        out.update(gan_data(session, model))
+    elif arch == "autoencoder":
+        out.update(autoencoder_data(session, model, x_val, y_val))
+    elif arch == "transformer":
+        out.update(transformer_data(session, model, x_val, y_val))
+    elif arch == "transfer":
+        out.update(transfer_data(session, model, x_val, y_val))
+    return out
