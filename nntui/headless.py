@@ -61,6 +61,10 @@ def train_command(args: Any) -> int:
     from nntui.session import build_session
 
     console = Console(stderr=True)
+
+    def say(text: str) -> None:  # paths must stay on one line to be copied
+        console.print(text, soft_wrap=True, highlight=False, markup=False)
+
     spec = _spec(args)
     session = build_session(spec, data_dir=args.data_dir)
     if args.resume:
@@ -88,17 +92,17 @@ def train_command(args: Any) -> int:
         with _blas_threads():
             trainer.run()
     except TrainingDiverged as e:
-        console.print(f"[red]nntui: {e}[/red]")
+        say(f"nntui: {e}")
         status = 3
     finally:
         logger.close()
     hist = trainer.history.history
     final = {k: v[-1] for k, v in hist.items() if v and math.isfinite(v[-1])}
     if trainer.stopped:
-        console.print(f"stopped at step {trainer.step} (epoch {trainer.epoch}); "
+        say(f"stopped at step {trainer.step} (epoch {trainer.epoch}); "
                       f"resume with: nntui train {spec.name} --resume {logger.run_dir}")
-    console.print("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
-    console.print(f"logs: {logger.run_dir}")
+    say("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
+    say(f"logs: {logger.run_dir}")
     if writer.path is None and status == 0 and not trainer.stopped:
         raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
     return status

@@ -10,6 +10,7 @@ Every layer:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -42,7 +43,7 @@ class Layer:
                 f"{type(self).__name__} got unexpected argument(s): {', '.join(sorted(kwargs))}"
             )
         cls = type(self).__name__
-        snake = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
+        snake = _snake_case(cls)
         if name is None:
             k = _name_counts[snake]
             _name_counts[snake] += 1
@@ -144,6 +145,12 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _snake_case(name: str) -> str:
+    """Keras's rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def check_rank(layer: Layer, input_shape: Shape, rank: int, hint: str) -> None:
