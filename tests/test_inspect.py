@@ -1,0 +1,216 @@
+"""Pure tests of nntui.inspect: every number the inspector writes out adds up to the
+engine's traced value (chain-rule terms, conv patches, pooling winners, losses, updates)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nntui.engine.layers import get_layer_class as L
+from nntui.engine.model import Input, Sequential
+from nntui.engine.trace import traced_step
+from nntui.inspect import InspectorState, Selection, build_stages, layer_config
+from nntui.inspect.backward import conv_backward, dense_backward, dense_weight_terms
+from nntui.inspect.forward import conv_forward, conv_patch, pool_forward, pool_window
+from nntui.inspect.loss_update import per_sample_loss
+from nntui.inspect.sequence import attention_forward, recurrent_forward
+
+RNG = np.random.default_rng(7)
+
+
+def compiled(layers: list, optimizer: object = "adam", loss: str = "mse") -> Sequential:
+    model = Sequential(layers, seed=3)
+    model.compile(optimizer=optimizer, loss=loss)
+    model.build()
+    return model
+
+
+def state_for(model: Sequential, x: np.ndarray, y: np.ndarray) -> InspectorState:
+    trace = traced_step(model, x, y)
+    return InspectorState(trace, [layer_config(ly) for ly in model.layers],
+                          model.optimizer.get_config(), model.optimizer.iterations)
+
+
+def test_stages_run_forward_loss_backward_update() -> None:
+    names = [(s.phase, s.layer) for s in build_stages(2)]
+    assert names == [("forward", 0), ("forward", 1), ("loss", None), ("backward", 1),
+                     ("backward", 0), ("update", None)]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "elu"])
+def test_dense_chain_rule_terms_sum_to_the_traced_gradient(activation: str) -> None:
+    model = compiled([Input((3,)), L("Dense")(4, activation=activation), L("Dense")(2)])
+    x, y = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))
+    trace = traced_step(model, x, y)
+    lt = trace.layers[0]
+    cfg = layer_config(model.layers[0])
+    for i in range(3):
+        for j in range(4):
+            ex = dense_backward(lt, Selection(row=i, col=j), cfg)
+            assert [t.label for t in ex.terms] == [f"n={n}" for n in range(5)]
+            np.testing.assert_allclose(ex.total, lt.grads["kernel"][i, j], rtol=1e-5, atol=1e-7)
+            assert ex.agrees
+            # each term is the course's dL/da · g'(z) · x, and the product uses dL/dz
+            for n, term in enumerate(ex.terms):
+                da, gprime, xv = term.factors
+                np.testing.assert_allclose(da * gprime * xv, term.value, rtol=1e-4, atol=1e-7)
+                np.testing.assert_allclose(xv, x[n, i], rtol=1e-6)
+
+
+def test_fused_softmax_head_uses_y_hat_minus_y() -> None:
+    model = compiled([Input((3,)), L("Dense")(3, activation="softmax")],
+                     loss="sparse_categorical_crossentropy")
+    x, y = RNG.standard_normal((4, 3)), np.array([0, 2, 1, 2])
+    trace = traced_step(model, x, y)
+    assert trace.fused
+    lt = trace.layers[0]
+    ex = dense_backward(lt, Selection(row=1, col=2), layer_config(model.layers[0]), fused=True)
+    terms = dense_weight_terms(lt, 1, 2)
+    np.testing.assert_allclose(sum(t.value for t in terms), lt.grads["kernel"][1, 2], rtol=1e-5)
+    assert any("(ŷ − y)/N" in line for line in ex.lines)
+    onehot = np.eye(3)[y]
+    np.testing.assert_allclose(lt.internals["grad_z"], (trace.prediction - onehot) / 4, atol=1e-7)
+
+
+@pytest.mark.parametrize(("padding", "strides"), [("valid", 1), ("same", 2), ("same", 1)])
+def test_conv_patch_product_sum_equals_z(padding: str, strides: int) -> None:
+    model = compiled([Input((7, 6, 2)), L("Conv2D")(3, 3, strides=strides, padding=padding,
+                                                     activation="relu")])
+    x = RNG.standard_normal((2, 7, 6, 2))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    z = lt.internals["z"]
+    for n in range(2):
+        for f in range(3):
+            for i in range(z.shape[1]):
+                for j in range(z.shape[2]):
+                    ex = conv_forward(lt, Selection(row=i, col=j, sample=n, channel=f), cfg)
+                    np.testing.assert_allclose(ex.total, z[n, i, j, f], rtol=1e-5, atol=1e-6)
+                    assert len(ex.terms) == 3 * 3 * 2
+    patch, corner = conv_patch(x, (3, 3), (strides, strides), padding, 1, 0, 0)
+    assert patch.shape == (3, 3, 2)
+    # TF's 'same' split: 7 rows, stride 2 pad 2 (1 on top); 6 cols pad 1 (0 on the left)
+    assert corner == {("valid", 1): (0, 0), ("same", 1): (-1, -1), ("same", 2): (-1, 0)}[
+        (padding, strides)]
+
+
+def test_conv_weight_gradient_terms_sum_to_the_traced_gradient() -> None:
+    model = compiled([Input((6, 6, 2)), L("Conv2D")(2, 3, padding="same", strides=2),
+                      L("Flatten")(), L("Dense")(1)])
+    x, y = RNG.standard_normal((3, 6, 6, 2)), RNG.standard_normal((3, 1))
+    trace = traced_step(model, x, y)
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    for r in range(3 * 3 * 2):
+        for f in range(2):
+            ex = conv_backward(lt, Selection(row=r, col=f), cfg)
+            assert len(ex.terms) == 3 * 3 * 3  # N · OH · OW
+            np.testing.assert_allclose(ex.total, ex.value, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_pooling_winner_is_the_max_of_its_window(padding: str) -> None:
+    model = compiled([Input((5, 5, 2)), L("MaxPooling2D")(2, padding=padding)])
+    x = RNG.standard_normal((2, 5, 5, 2))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    out = lt.output
+    for n in range(2):
+        for c in range(2):
+            for i in range(out.shape[1]):
+                for j in range(out.shape[2]):
+                    ex = pool_forward(lt, Selection(row=i, col=j, sample=n, channel=c), cfg)
+                    win, _ = pool_window(lt, cfg, n, i, j, c)
+                    r, col = ex.tensors[0].highlight
+                    assert lt.input[n, r, col, c] == np.nanmax(win) == out[n, i, j, c]
+                    assert ex.agrees
+
+
+def test_average_pooling_is_the_window_mean() -> None:
+    model = compiled([Input((4, 4, 1)), L("AveragePooling2D")(2)])
+    x = RNG.standard_normal((1, 4, 4, 1))
+    trace = traced_step(model, x, RNG.standard_normal((1, 2, 2, 1)))
+    ex = pool_forward(trace.layers[0], Selection(row=1, col=0), layer_config(model.layers[0]))
+    np.testing.assert_allclose(ex.total, x[0, 2:4, 0:2, 0].mean(), rtol=1e-6)
+    assert ex.agrees
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_recurrent_step_recomputes_the_traced_hidden_state(kind: str) -> None:
+    model = compiled([Input((4, 2)), L(kind)(3, return_sequences=True)])
+    x = RNG.standard_normal((2, 4, 2))
+    trace = traced_step(model, x, RNG.standard_normal((2, 4, 3)))
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    for n in range(2):
+        for t in range(4):
+            for k in range(3):
+                ex = recurrent_forward(lt, Selection(row=t, col=k, sample=n), cfg)
+                np.testing.assert_allclose(ex.total, lt.internals["hidden"][n, t, k], atol=1e-6)
+                assert ex.value == pytest.approx(float(lt.output[n, t, k]))
+
+
+def test_attention_softmax_and_weighted_sum_match_the_trace() -> None:
+    model = compiled([Input((4, 3)), L("MultiHeadSelfAttention")(num_heads=2, key_dim=2,
+                                                                 causal=True)])
+    x = RNG.standard_normal((2, 4, 3))
+    trace = traced_step(model, x, RNG.standard_normal((2, 4, 3)))
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    for h in range(2):
+        for t in range(4):
+            ex = attention_forward(lt, Selection(row=t, col=0, sample=1, channel=h), cfg)
+            np.testing.assert_allclose(ex.total, lt.internals["context"][1, t, h, 0], atol=1e-6)
+            a_row = [term.factors[0] for term in ex.terms]
+            np.testing.assert_allclose(sum(a_row), 1.0, atol=1e-6)
+            assert all(a == 0 for a in a_row[t + 1:])  # causal: no attention to later keys
+
+
+@pytest.mark.parametrize(("loss", "y"), [
+    ("mse", RNG.standard_normal((4, 2))),
+    ("binary_crossentropy", np.array([[0, 1], [1, 1], [0, 0], [1, 0]], float)),
+    ("sparse_categorical_crossentropy", np.array([0, 1, 1, 0])),
+])
+def test_per_sample_losses_average_to_the_traced_loss(loss: str, y: np.ndarray) -> None:
+    act = {"mse": None, "binary_crossentropy": "sigmoid"}.get(loss, "softmax")
+    model = compiled([Input((3,)), L("Dense")(2, activation=act)], loss=loss)
+    trace = traced_step(model, RNG.standard_normal((4, 3)), y)
+    np.testing.assert_allclose(per_sample_loss(trace).mean(), trace.loss, rtol=1e-5)
+    state = state_for(model, trace.x, y)
+    state.go_to("loss")
+    assert state.explain().agrees
+
+
+@pytest.mark.parametrize("optimizer", [
+    "adam", "rmsprop", {"name": "sgd", "learning_rate": 0.1},
+    {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9},
+])
+def test_update_written_out_equals_the_new_weight(optimizer: object) -> None:
+    model = compiled([Input((3,)), L("Dense")(2, activation="tanh")], optimizer=optimizer)
+    x, y = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2))
+    state = state_for(model, x, y)
+    state.go_to("update")
+    before = state.explain()
+    assert before.value is None and any("press u" in line for line in before.lines)
+    for _ in range(2):  # Adam's bias correction uses t: check two steps
+        trace = traced_step(model, x, y, apply_update=True)
+        state.set_trace(trace, model.optimizer.iterations)
+        for r in range(3):
+            for c in range(2):
+                state.selection = Selection(row=r, col=c)
+                ex = state.explain()
+                assert ex.total is not None
+                np.testing.assert_allclose(ex.total, ex.value, rtol=1e-5, atol=1e-7)
+
+
+def test_navigation_wraps_and_keeps_to_the_phase() -> None:
+    model = compiled([Input((3,)), L("Dense")(4), L("Dense")(2)])
+    state = state_for(model, RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2)))
+    state.go(-1)
+    assert state.index == 0
+    state.change_layer(1)
+    assert (state.stage.phase, state.stage.layer) == ("forward", 1)
+    state.go_to("backward", 1)
+    state.change_layer(1)
+    assert (state.stage.phase, state.stage.layer) == ("backward", 0)
+    state.move(-1, -1)  # wraps to the last element of the kernel (3, 4)
+    assert state.explain().cursor == (2, 3)
+    state.go(100)
+    assert state.stage.phase == "update"
