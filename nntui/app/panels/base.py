@@ -144,8 +144,11 @@ class SectionPanel(ArchPanel):
         spare = max(0, size.height - used)
         growers = [s for s in shown if s.grow] or shown
         parts: list[RenderableType] = []
+        left = size.height
         for s in shown:
             h = s.min_height + (spare // len(growers) if s in growers else 0)
+            h = max(1, min(h, left - 1))  # a first section taller than the panel is cropped
+            left -= h + 1
             if len(shown) < len(sections) and s is shown[0]:
                 title = f"{s.title}   (v: next view {start + 1}/{len(sections)})"
             else:

@@ -1,0 +1,136 @@
+"""Architecture panels: registry, keys (Pilot) and looks (SVG snapshots) on fixed data.
+
+Data comes from tiny, untrained preset sessions (seeded, so deterministic); GAN curves
+from a scripted metric series.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nntui.app.history import RunHistory
+from nntui.app.panels import (
+    AutoencoderPanel,
+    GanPanel,
+    ImagesPanel,
+    PointsPanel,
+    RecurrentPanel,
+    SectionPanel,
+    TransferPanel,
+    TransformerPanel,
+    panel_for,
+)
+from nntui.app.widgets.arch_panel import ArchPanel, arch_panel_for
+from nntui.engine import events as ev
+from nntui.panel_data import compute_panel_data
+from tests.app.conftest import asynctest
+from tests.app.panel_harness import PanelApp, history_with_extras, tiny_session
+
+SIZE = (80, 40)
+PRESETS = {
+    "perceptron": "perceptron-blobs", "mlp": "mlp-spiral", "cnn": "cnn-shapes",
+    "lstm": "lstm-memory", "gru": "gru-memory", "rnn": "rnn-memory", "gan": "gan-gaussians",
+    "autoencoder": "denoising-autoencoder-shapes", "transformer": "transformer-addition",
+    "transfer": "transfer-shapes",
+}
+
+
+PINNED = {  # the panels' looks should not follow every preset tweak
+    "lstm-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
+    "gru-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
+    "rnn-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
+}
+
+
+@functools.cache
+def extras(preset: str) -> dict[str, Any]:
+    session = tiny_session(preset, *PINNED.get(preset, ()))
+    trainer = session.trainer(snapshot_every=0)
+    return compute_panel_data(session, session.model, trainer.x_val, trainer.y_val)
+
+
+def history_for(arch: str) -> RunHistory:
+    history = RunHistory()
+    if arch == "gan":
+        for step in range(1, 61):  # scripted: D and G settle towards the equilibrium
+            d_real = 0.5 + 0.4 * np.exp(-step / 20)
+            history.apply(ev.StepCompleted(step, 1, step, {
+                "loss": 1.4, "d_loss": 0.69 - 0.2 * np.exp(-step / 15),
+                "g_loss": 0.69 + 0.5 * np.exp(-step / 15), "d_real": d_real,
+                "d_fake": 1 - d_real}, 0.002, 1000.0, step * 0.01))
+    if arch == "transfer":
+        history.apply(ev.EpochCompleted(1, 10, {"loss": 0.3, "val_accuracy": 0.875}, 1.0))
+    return history_with_extras(extras(PRESETS[arch]), history)
+
+
+def test_registry_has_a_panel_per_architecture() -> None:
+    expected = {"perceptron": PointsPanel, "mlp": PointsPanel, "cnn": ImagesPanel,
+                "rnn": RecurrentPanel, "lstm": RecurrentPanel, "gru": RecurrentPanel,
+                "gan": GanPanel, "autoencoder": AutoencoderPanel,
+                "transformer": TransformerPanel, "transfer": TransferPanel}
+    for arch, cls in expected.items():
+        assert panel_for(arch) is cls
+        panel = arch_panel_for(arch)  # what TrainScreen mounts into #arch-panel
+        assert isinstance(panel, cls) and panel.id == "arch-panel"
+    assert panel_for("unknown") is ArchPanel
+
+
+@pytest.mark.parametrize("arch", sorted(PRESETS))
+def test_panel_builds_at_small_and_large_sizes(arch: str) -> None:
+    from rich.console import Console
+    from textual.geometry import Size
+
+    panel = panel_for(arch)(arch)
+    history = history_for(arch)
+    for w, h in ((40, 12), (80, 40), (140, 60)):
+        for view in range(3):
+            panel.view = view
+            console = Console(width=w, height=h, record=True, color_system="truecolor")
+            console.print(panel.build(history, Size(w, h)))
+            lines = console.export_text().splitlines()
+            assert len(lines) <= h, (arch, w, h, view)
+
+
+@asynctest
+async def test_keys_cycle_view_probe_and_unit() -> None:
+    app = PanelApp("cnn", history_for("cnn"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        assert isinstance(panel, SectionPanel) and panel.has_focus
+        before = panel.render()
+        await pilot.press("p")
+        assert panel.probe == 1 and panel.render() is not before
+        await pilot.press("v", "u")
+        assert (panel.view, panel.unit) == (1, 1)
+        await pilot.click("#arch-panel")
+        assert panel.view == 2
+
+
+@asynctest
+async def test_panel_redraws_on_a_new_snapshot_only() -> None:
+    history = history_for("mlp")
+    app = PanelApp("mlp", history)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        first = panel.render()
+        assert panel.render() is first  # cached while the data is the same
+        history.apply(ev.SnapshotTaken(10, 1, (), extras(PRESETS["mlp"])))
+        await pilot.pause()
+        assert panel.render() is not first
+
+
+@pytest.mark.parametrize("arch", sorted(PRESETS))
+def test_panel_snapshot(arch: str, snap_compare: Any) -> None:
+    assert snap_compare(PanelApp(arch, history_for(arch)), terminal_size=SIZE)
+
+
+def test_mlp_neuron_view_snapshot(snap_compare: Any) -> None:
+    async def next_unit(pilot: Any) -> None:
+        await pilot.press("u", "u")
+
+    assert snap_compare(PanelApp("mlp", history_for("mlp")), terminal_size=(60, 40),
+                        run_before=next_unit)
