@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.app.widgets.inspector_tensors import render_plain
+from nntui.app.widgets.inspector_tensors import Prerendered, render_plain
 from nntui.inspect.explanation import Explanation, f
 from nntui.inspect.gradcheck import GradCheckResult
 
@@ -58,7 +58,7 @@ class ExplanationPanel(Static):
     """
 
     def show(self, ex: Explanation) -> None:
-        self.update(explanation_renderable(ex))
+        self.update(Prerendered(explanation_renderable(ex)))
 
     @property
     def plain(self) -> str:
@@ -113,7 +113,7 @@ class GradCheckPanel(Static):
         elif isinstance(result, str):
             self.update(Text(result, style="dim"))
         else:
-            self.update(gradcheck_renderable(result))
+            self.update(Prerendered(gradcheck_renderable(result)))
 
     @property
     def plain(self) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 
-from rich.columns import Columns
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.widgets import Static
 
@@ -52,6 +53,71 @@ def tensor_renderable(t: Tensor) -> RenderableType:
     return Group(*parts)
 
 
+class Prerendered:
+    """Renders ``inner`` once per width and replays the lines.
+
+    Textual renders a widget's content to learn its height and again to draw it, and a
+    ``Columns`` of tables re-renders each table to measure it: caching the lines keeps a
+    key press in the inspector to one render.
+    """
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+        self._lines: dict[int, list[list[Segment]]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        lines = self._lines.get(width)
+        if lines is None:
+            lines = console.render_lines(self.inner, options.update(height=None), pad=False)
+            self._lines[width] = lines
+        for line in lines:
+            yield from line
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, options.max_width)
+
+
+class Flow:
+    """Renderables side by side, wrapping to a new row when the width runs out.
+
+    Each item is rendered once at its natural width (Rich's ``Columns`` renders every
+    table several times to measure it, which made each key press slow).
+    """
+
+    def __init__(self, items: list[RenderableType], gap: int = 2) -> None:
+        self.items, self.gap = items, gap
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        blocks = []
+        for item in self.items:
+            w = min(Measurement.get(console, options, item).maximum, width)
+            lines = console.render_lines(item, options.update(width=w, height=None), pad=True)
+            blocks.append((w, lines))
+        row: list[tuple[int, list[list[Segment]]]] = []
+        used = 0
+        for w, lines in blocks:
+            if row and used + self.gap + w > width:
+                yield from self._row(row)
+                row, used = [], 0
+            used += (self.gap if row else 0) + w
+            row.append((w, lines))
+        if row:
+            yield from self._row(row)
+
+    def _row(self, row: list[tuple[int, list[list[Segment]]]]) -> RenderResult:
+        height = max(len(lines) for _, lines in row)
+        gap = Segment(" " * self.gap)
+        for k in range(height):
+            for n, (w, lines) in enumerate(row):
+                if n:
+                    yield gap
+                yield from lines[k] if k < len(lines) else [Segment(" " * w)]
+            yield Segment.line()
+
+
 class TensorPanel(Static):
     """A stage's tensors, in reading order."""
 
@@ -65,7 +131,7 @@ class TensorPanel(Static):
 
     def show(self, tensors: list[Tensor]) -> None:
         self.tensors = tensors
-        self.update(Columns([tensor_renderable(t) for t in tensors], padding=(0, 2)))
+        self.update(Prerendered(Flow([tensor_renderable(t) for t in tensors])))
 
     @property
     def plain(self) -> str:
@@ -73,7 +139,11 @@ class TensorPanel(Static):
         return render_plain(self.content, max(self.size.width, 80))
 
 
+
 def render_plain(renderable: object, width: int) -> str:
+    """A renderable as plain text at ``width`` columns."""
+    if isinstance(renderable, Prerendered):
+        renderable = renderable.inner
     console = Console(width=width, file=io.StringIO(), color_system=None, record=True)
     console.print(renderable)
     return console.export_text()
