@@ -4,7 +4,6 @@ of its sum and whether they add up to the traced value; and the gradient check."
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -15,23 +14,23 @@ from nntui.inspect.gradcheck import GradCheckResult
 MAX_TERMS = 10
 
 
-def terms_table(ex: Explanation) -> Table:
+def aligned(rows: list[list[str]], right: set[int]) -> list[str]:
+    """Rows of cells padded into columns (plain lines: a Rich Table is slow to render)."""
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) if k in right else c.ljust(w)
+                      for k, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+            for r in rows]
+
+
+def terms_text(ex: Explanation) -> Text:
     """The first terms of the sum, each with its factors and their product."""
-    table = Table(
-        title=f"terms: {ex.term_header}",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-        show_header=False,
-    )
-    table.add_column(style="dim")
-    table.add_column(justify="right")
-    table.add_column(justify="right")
-    for term in ex.terms[:MAX_TERMS]:
-        table.add_row(term.label, " · ".join(f(v) for v in term.factors), f"= {f(term.value)}")
+    rows = [[t.label, " · ".join(f(v) for v in t.factors), f"= {f(t.value)}"]
+            for t in ex.terms[:MAX_TERMS]]
+    text = Text(f"terms: {ex.term_header}\n", style="bold")
+    text.append("\n".join(aligned(rows, {1, 2})))
     if len(ex.terms) > MAX_TERMS:
-        table.add_row("…", f"{len(ex.terms) - MAX_TERMS} more", "")
-    return table
+        text.append(f"\n… {len(ex.terms) - MAX_TERMS} more terms", style="dim")
+    return text
 
 
 def explanation_renderable(ex: Explanation) -> RenderableType:
@@ -41,7 +40,7 @@ def explanation_renderable(ex: Explanation) -> RenderableType:
         parts.append(Text(""))
     parts += [Text(line) for line in ex.lines]
     if ex.terms:
-        parts += [Text(""), terms_table(ex)]
+        parts += [Text(""), terms_text(ex)]
     if ex.total is not None and ex.value is not None:
         ok = ex.agrees
         mark = Text(f"Σ = {f(ex.total)}   traced {ex.value_label} = {f(ex.value)}   ", style="bold")
@@ -66,38 +65,22 @@ class ExplanationPanel(Static):
 
 
 def gradcheck_renderable(result: GradCheckResult) -> RenderableType:
-    table = Table(
-        title=f"gradient check · {result.layer} ({result.dtype}, ε = {result.eps:g})",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
-    for name in ("param", "index", "analytic", "numeric", "rel. error"):
-        table.add_column(name, justify="left" if name in ("param", "index") else "right")
-    for row in result.rows:
-        style = "" if result.row_ok(row) else "red"
-        table.add_row(
-            row.param,
-            ",".join(map(str, row.index)),
-            f(row.analytic),
-            f(row.numeric),
-            f"{row.rel_error:.1e}",
-            style=style,
-        )
-    verdict = (
-        Text(
-            f"✓ backward agrees with finite differences (max rel. error "
-            f"{result.max_rel_error:.1e}, tolerance {result.rtol:g})",
-            style="green",
-        )
-        if result.passed
-        else Text(
-            f"✗ {sum(not result.row_ok(r) for r in result.rows)} elements differ "
-            f"beyond {result.rtol:g}",
-            style="bold red",
-        )
-    )
-    return Group(table, verdict)
+    rows = [["param", "index", "analytic", "numeric", "rel. error"]]
+    rows += [[r.param, ",".join(map(str, r.index)), f(r.analytic), f(r.numeric),
+              f"{r.rel_error:.1e}"] for r in result.rows]
+    lines = aligned(rows, {2, 3, 4})
+    text = Text(f"gradient check · {result.layer} ({result.dtype}, ε = {result.eps:g})\n",
+                style="bold")
+    text.append(lines[0] + "\n", style="dim")
+    for row, line in zip(result.rows, lines[1:], strict=True):
+        text.append(line + "\n", style="" if result.row_ok(row) else "red")
+    if result.passed:
+        text.append(f"✓ backward agrees with finite differences (max rel. error "
+                    f"{result.max_rel_error:.1e}, tolerance {result.rtol:g})", style="green")
+    else:
+        bad = sum(not result.row_ok(r) for r in result.rows)
+        text.append(f"✗ {bad} elements differ beyond {result.rtol:g}", style="bold red")
+    return text
 
 
 class GradCheckPanel(Static):
