@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 PROBES = 4  # probe samples per session (the panels cycle through them)
-CHUNK = 16  # held-out samples re-evaluated per snapshot once the cache is full
+CHUNK = 64  # held-out samples re-evaluated per snapshot once the cache is full
 MAX_HELDOUT = 2000  # held-out samples a rolling evaluation covers at most
 
 

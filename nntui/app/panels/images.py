@@ -13,6 +13,7 @@ from rich.text import Text
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel, block_mean
 from nntui.app.widgets.arch_panel import register_arch_panel
+from nntui.panel_data.common import CHUNK
 from nntui.viz import HalfBlockImage, Heatmap, ImageGrid, ProbabilityBars
 
 
@@ -55,8 +56,9 @@ def filters_view(extras: dict[str, Any], width: int, height: int) -> RenderableT
 def confusion_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
     names = [n[:5] for n in extras["class_names"]]
     acc = extras["heldout_accuracy"]
-    return Group(Text(f"held-out accuracy {acc:.1%} over {extras['heldout_size']} samples "
-                      "(rows: true, columns: predicted)", style="dim"),
+    return Group(Text(f"held-out accuracy {acc:.1%} over {extras['heldout_size']} samples, "
+                      f"{CHUNK} re-evaluated per snapshot (rows: true, columns: predicted)",
+                      style="dim"),
                  Heatmap(extras["confusion"], "viridis", row_labels=names, col_labels=names,
                          show_values=True, legend=False))
 

@@ -34,8 +34,7 @@ def accuracy_view(extras: dict[str, Any], history: RunHistory, width: int, heigh
     after = latest_val_accuracy(history)
     rows = [("pretrained, old task", extras.get("pretrain_accuracy")),
             ("before fine-tuning", extras.get("accuracy_before")),
-            ("after (latest val)", after),
-            ("held-out now", extras.get("heldout_accuracy"))]
+            ("after (latest val)", after)]
     bar = max(4, width - 30)
     lines = []
     for label, value in rows:
@@ -65,6 +64,6 @@ class TransferPanel(SectionPanel):
             Section("layers", lambda w, h: layers_view(extras, w, h), len(extras["layers"]),
                     grow=False),
             Section("accuracy on the new task", lambda w, h: accuracy_view(extras, history, w, h),
-                    4, grow=False),
+                    3, grow=False),
             *ImagesPanel.image_sections(self, extras),
         ]
