@@ -24,10 +24,10 @@ def aligned(rows: list[list[str]], right: set[int]) -> list[str]:
 
 def terms_text(ex: Explanation) -> Text:
     """The first terms of the sum, each with its factors and their product."""
-    rows = [[t.label, " · ".join(f(v) for v in t.factors), f"= {f(t.value)}"]
+    rows = [[t.label, " · ".join(f(v) for v in t.factors), "=", f(t.value)]
             for t in ex.terms[:MAX_TERMS]]
     text = Text(f"terms: {ex.term_header}\n", style="bold")
-    text.append("\n".join(aligned(rows, {1, 2})))
+    text.append("\n".join(aligned(rows, {1, 3})))
     if len(ex.terms) > MAX_TERMS:
         text.append(f"\n… {len(ex.terms) - MAX_TERMS} more terms", style="dim")
     return text
