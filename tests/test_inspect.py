@@ -27,8 +27,17 @@ def compiled(layers: list, optimizer: object = "adam", loss: str = "mse") -> Seq
 
 def state_for(model: Sequential, x: np.ndarray, y: np.ndarray) -> InspectorState:
     trace = traced_step(model, x, y)
+    opt = model.optimizer
+    assert opt is not None
     return InspectorState(trace, [layer_config(ly) for ly in model.layers],
-                          model.optimizer.get_config(), model.optimizer.iterations)
+                          opt.get_config(), opt.iterations)
+
+
+def close(a: float | None, b: float | np.floating | None, rtol: float = 1e-5,
+          atol: float = 1e-7) -> None:
+    """``a`` and ``b`` are numbers and agree (an explanation's total against the trace)."""
+    assert a is not None and b is not None
+    np.testing.assert_allclose(a, float(b), rtol=rtol, atol=atol)
 
 
 def test_stages_run_forward_loss_backward_update() -> None:
@@ -48,7 +57,7 @@ def test_dense_chain_rule_terms_sum_to_the_traced_gradient(activation: str) -> N
         for j in range(4):
             ex = dense_backward(lt, Selection(row=i, col=j), cfg)
             assert [t.label for t in ex.terms] == [f"n={n}" for n in range(5)]
-            np.testing.assert_allclose(ex.total, lt.grads["kernel"][i, j], rtol=1e-5, atol=1e-7)
+            close(ex.total, lt.grads["kernel"][i, j], rtol=1e-5, atol=1e-7)
             assert ex.agrees
             # each term is the course's dL/da · g'(z) · x, and the product uses dL/dz
             for n, term in enumerate(ex.terms):
@@ -85,7 +94,7 @@ def test_conv_patch_product_sum_equals_z(padding: str, strides: int) -> None:
             for i in range(z.shape[1]):
                 for j in range(z.shape[2]):
                     ex = conv_forward(lt, Selection(row=i, col=j, sample=n, channel=f), cfg)
-                    np.testing.assert_allclose(ex.total, z[n, i, j, f], rtol=1e-5, atol=1e-6)
+                    close(ex.total, z[n, i, j, f], rtol=1e-5, atol=1e-6)
                     assert len(ex.terms) == 3 * 3 * 2
     patch, corner = conv_patch(x, (3, 3), (strides, strides), padding, 1, 0, 0)
     assert patch.shape == (3, 3, 2)
@@ -104,7 +113,7 @@ def test_conv_weight_gradient_terms_sum_to_the_traced_gradient() -> None:
         for f in range(2):
             ex = conv_backward(lt, Selection(row=r, col=f), cfg)
             assert len(ex.terms) == 3 * 3 * 3  # N · OH · OW
-            np.testing.assert_allclose(ex.total, ex.value, rtol=1e-5, atol=1e-7)
+            close(ex.total, ex.value, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
@@ -120,7 +129,9 @@ def test_pooling_winner_is_the_max_of_its_window(padding: str) -> None:
                 for j in range(out.shape[2]):
                     ex = pool_forward(lt, Selection(row=i, col=j, sample=n, channel=c), cfg)
                     win, _ = pool_window(lt, cfg, n, i, j, c)
-                    r, col = ex.tensors[0].highlight
+                    hl = ex.tensors[0].highlight
+                    assert hl is not None
+                    r, col = hl
                     assert lt.input[n, r, col, c] == np.nanmax(win) == out[n, i, j, c]
                     assert ex.agrees
 
@@ -130,7 +141,7 @@ def test_average_pooling_is_the_window_mean() -> None:
     x = RNG.standard_normal((1, 4, 4, 1))
     trace = traced_step(model, x, RNG.standard_normal((1, 2, 2, 1)))
     ex = pool_forward(trace.layers[0], Selection(row=1, col=0), layer_config(model.layers[0]))
-    np.testing.assert_allclose(ex.total, x[0, 2:4, 0:2, 0].mean(), rtol=1e-6)
+    close(ex.total, x[0, 2:4, 0:2, 0].mean(), rtol=1e-6)
     assert ex.agrees
 
 
@@ -144,7 +155,7 @@ def test_recurrent_step_recomputes_the_traced_hidden_state(kind: str) -> None:
         for t in range(4):
             for k in range(3):
                 ex = recurrent_forward(lt, Selection(row=t, col=k, sample=n), cfg)
-                np.testing.assert_allclose(ex.total, lt.internals["hidden"][n, t, k], atol=1e-6)
+                close(ex.total, lt.internals["hidden"][n, t, k], atol=1e-6)
                 assert ex.value == pytest.approx(float(lt.output[n, t, k]))
 
 
@@ -157,7 +168,7 @@ def test_attention_softmax_and_weighted_sum_match_the_trace() -> None:
     for h in range(2):
         for t in range(4):
             ex = attention_forward(lt, Selection(row=t, col=0, sample=1, channel=h), cfg)
-            np.testing.assert_allclose(ex.total, lt.internals["context"][1, t, h, 0], atol=1e-6)
+            close(ex.total, lt.internals["context"][1, t, h, 0], atol=1e-6)
             a_row = [term.factors[0] for term in ex.terms]
             np.testing.assert_allclose(sum(a_row), 1.0, atol=1e-6)
             assert all(a == 0 for a in a_row[t + 1:])  # causal: no attention to later keys
@@ -191,13 +202,13 @@ def test_update_written_out_equals_the_new_weight(optimizer: object) -> None:
     assert before.value is None and any("press u" in line for line in before.lines)
     for _ in range(2):  # Adam's bias correction uses t: check two steps
         trace = traced_step(model, x, y, apply_update=True)
-        state.set_trace(trace, model.optimizer.iterations)
+        state.set_trace(trace, model.optimizer.iterations)  # type: ignore[union-attr]
         for r in range(3):
             for c in range(2):
                 state.selection = Selection(row=r, col=c)
                 ex = state.explain()
                 assert ex.total is not None
-                np.testing.assert_allclose(ex.total, ex.value, rtol=1e-5, atol=1e-7)
+                close(ex.total, ex.value, rtol=1e-5, atol=1e-7)
 
 
 def test_navigation_wraps_and_keeps_to_the_phase() -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,8 @@ RNG = np.random.default_rng(11)
 
 def model_and_batch(kind: str, backend: str = "numpy") -> tuple[Sequential, np.ndarray, np.ndarray]:
     if kind == "mlp":
-        layers = [Input((3,)), L("Dense")(4, activation="tanh"), L("Dense")(3, activation="softmax")]
+        layers = [Input((3,)), L("Dense")(4, activation="tanh"),
+                  L("Dense")(3, activation="softmax")]
         x, y = RNG.standard_normal((4, 3)), np.array([0, 2, 1, 1])
         loss = "sparse_categorical_crossentropy"
     elif kind == "cnn":
@@ -71,7 +74,7 @@ def test_gradient_check_leaves_the_model_unchanged() -> None:
 
 def test_a_wrong_backward_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     model, x, y = model_and_batch("mlp")
-    dense = type(model.layers[0])
+    dense: Any = type(model.layers[0])
     original = dense.backward_from_z
 
     def broken(self: object, grad_z: np.ndarray) -> np.ndarray:

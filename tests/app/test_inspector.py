@@ -17,6 +17,7 @@ from nntui.engine.model import Input, Sequential
 from nntui.engine.trace import StepTrace, traced_step
 from nntui.inspect.explanation import f
 from nntui.inspect.gradcheck import gradient_check
+from nntui.viz import fmt_number
 from tests.app.conftest import SIZE, asynctest, wait_until
 
 
@@ -93,7 +94,8 @@ async def test_mlp_forward_loss_backward_and_update_show_the_traced_numbers() ->
         shows(screen, float(z[1, 2]), "z[1,2]")
         shows(screen, float(want.layers[0].output[1, 2]), "a[1,2]")
         assert "x·W + b" in screen.explanation_panel.plain
-        assert f"{float(want.layers[0].weights['kernel'][0, 0]):.3g}"[:5] in screen.tensor_panel.plain
+        w00 = float(want.layers[0].weights["kernel"][0, 0])
+        assert fmt_number(w00, 3) in screen.tensor_panel.plain  # the kernel's numbers
 
         await pilot.press("right", "right")  # the loss
         assert state.stage.phase == "loss"
@@ -152,7 +154,9 @@ async def test_cnn_conv_patch_pooling_winner_and_conv_gradient() -> None:
         await pilot.press("down")  # pooling forward, same cursor, sample and channel
         ex = state.explain()
         pool_in = want.layers[1].input
-        r, c = ex.tensors[0].highlight
+        hl = ex.tensors[0].highlight
+        assert hl is not None and ex.value is not None
+        r, c = hl
         i, j = ex.cursor
         assert pool_in[1, r, c, 1] == want.layers[1].output[1, i, j, 1] == ex.value
         assert pool_in[1, r, c, 1] == pool_in[1, 2 * i:2 * i + 2, 2 * j:2 * j + 2, 1].max()
