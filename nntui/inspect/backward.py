@@ -132,7 +132,7 @@ def dense_backward(
         f"dL/dW[{i},{j}]",
         (i, j),
         tuple(w.shape),
-    )  # type: ignore[arg-type]
+    )
 
 
 def conv_weight_terms(
@@ -337,6 +337,6 @@ def generic_backward(
         value=value,
         value_label=label,
         cursor=cursor,
-        cursor_shape=tuple(shape),  # type: ignore[arg-type]
+        cursor_shape=tuple(shape),
         selectors={"param": (wrap(sel.param, len(names)), len(names))} if names else {},
     )

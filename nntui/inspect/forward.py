@@ -92,7 +92,7 @@ def dense_forward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> Explan
         f"z[{n},{j}]",
         (n, j),
         tuple(z.shape),
-    )  # type: ignore[arg-type]
+    )
 
 
 def padded_input(
@@ -138,7 +138,7 @@ def conv_forward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> Explana
     n, fi = wrap(sel.sample, z.shape[0]), wrap(sel.channel, nf)
     i, j = wrap(sel.row, z.shape[1]), wrap(sel.col, z.shape[2])
     strides = tuple(cfg.get("strides", (1, 1)))
-    patch, (r0, c0) = conv_patch(lt.input, (kh, kw), strides, cfg.get("padding", "valid"), n, i, j)  # type: ignore[arg-type]
+    patch, (r0, c0) = conv_patch(lt.input, (kh, kw), strides, cfg.get("padding", "valid"), n, i, j)
     prod = patch * w[..., fi]  # (kh, kw, C)
     terms = [
         Term(
@@ -324,7 +324,7 @@ def generic_forward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> Expl
         lines,
         cursor=(r, c),
         cursor_shape=tuple(out_v.shape),
-        value=float(out_v[r, c]),  # type: ignore[arg-type]
+        value=float(out_v[r, c]),
         value_label="output",
         selectors={"sample": (wrap(sel.sample, len(lt.output)), len(lt.output))},
     )

@@ -97,7 +97,7 @@ def loss_stage(trace: StepTrace, sel: Selection) -> Explanation:
         value_label="L",
         cursor=(n, k),
         cursor_shape=tuple(pred.shape),
-    )  # type: ignore[arg-type]
+    )
 
 
 def optimizer_formula(cfg: dict[str, Any]) -> str:
@@ -215,6 +215,6 @@ def update_stage(
         value=value,
         value_label=f"new {key}[{r},{c}]",
         cursor=(r, c),
-        cursor_shape=tuple(w.shape),  # type: ignore[arg-type]
+        cursor_shape=tuple(w.shape),
         selectors={"param": (wrap(sel.param, len(names)), len(names))},
     )

@@ -173,7 +173,7 @@ def recurrent_backward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> E
         value=value,
         value_label=f"dL/d{p}",
         cursor=cursor,
-        cursor_shape=tuple(shape),  # type: ignore[arg-type]
+        cursor_shape=tuple(shape),
         selectors={"param": (wrap(sel.param, len(names)), len(names))},
     )
 
