@@ -47,12 +47,12 @@ class NntuiApp(App[None]):
         self.catalog: Catalog = catalog or PresetCatalog()
         self.runs_dir = Path(runs_dir)
         self.tensorboard = tensorboard
-        self._too_small: TooSmallScreen | None = None
 
     # screens ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         if self.tensorboard:
             self.run_worker(warm_imports, thread=True, group="warm-up", exit_on_error=False)
+        self.call_after_refresh(self._check_size)
         if self.replay_dir is not None:
             try:
                 self.push_screen(ReplayScreen(self.replay_dir))
@@ -65,7 +65,6 @@ class NntuiApp(App[None]):
                 self.start_training(self.catalog.load_preset(self.preset))
             except NntuiError as exc:
                 self.notify(str(exc), title="preset", severity="error", timeout=15)
-        self._check_size()
 
     def start_training(self, spec: Any) -> TrainScreen:
         """Open the dashboard and train ``spec`` (the backend option overrides the spec's)."""
@@ -97,15 +96,13 @@ class NntuiApp(App[None]):
 
     # size ------------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
-        self._check_size()
+        self.call_after_refresh(self._check_size)  # after any screen change in flight
 
     def _check_size(self) -> None:
         """Cover everything with a "make the window larger" screen below the minimum."""
         small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
-        if small and self._too_small is None:
-            self._too_small = TooSmallScreen()
-            self.push_screen(self._too_small)
-        elif not small and self._too_small is not None:
-            if self.screen is self._too_small:
-                self.pop_screen()
-            self._too_small = None
+        covered = isinstance(self.screen, TooSmallScreen)
+        if small and not covered:
+            self.push_screen(TooSmallScreen())
+        elif covered and not small:
+            self.pop_screen()

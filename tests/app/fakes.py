@@ -31,7 +31,7 @@ PRESETS = {
                 "description": "two hidden layers solve XOR",
                 "dataset": {"name": "xor"}, "model": {"hidden": [8, 8], "activation": "relu"},
                 "train": {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32,
-                          "epochs": 50, "seed": 0, "snapshot_every": 2}},
+                          "epochs": 50, "seed": 0, "snapshot_every": 10}},
     "perceptron-blobs": {"name": "perceptron-blobs", "title": "Perceptron on blobs",
                          "architecture": "perceptron", "dataset": {"name": "blobs"},
                          "model": {}, "train": {"epochs": 3}},
@@ -56,8 +56,9 @@ class FakeSession:
 class FakeCatalog:
     """Two architectures, two presets, XOR data; counts the sessions it built."""
 
-    def __init__(self) -> None:
+    def __init__(self, epochs: int | None = None) -> None:
         self.built: list[RunSpec] = []
+        self.epochs = epochs  # override the presets' epochs (long runs for control tests)
 
     def architectures(self) -> dict[str, ArchitectureInfo]:
         return ARCHS
@@ -71,7 +72,8 @@ class FakeCatalog:
         return ["xor", "blobs"]
 
     def load_preset(self, name: str) -> RunSpec:
-        return spec_from_dict(PRESETS[name])
+        spec = spec_from_dict(PRESETS[name])
+        return spec if self.epochs is None else spec.with_train(epochs=self.epochs)
 
     def spec_from_dict(self, d: dict[str, Any]) -> RunSpec:
         return spec_from_dict(d)

@@ -90,7 +90,7 @@ class TrainScreen(Screen[None]):
         with Container(id="dashboard"):
             yield CurvesPanel("loss and metrics", id="curves")
             yield HistogramPanel("weights and gradients", id="histograms")
-            yield GradNormPanel("gradient norm per layer (log)", id="grad-norms")
+            yield GradNormPanel("gradient norm per layer over steps (log)", id="grad-norms")
             yield arch_panel_for(getattr(self.spec, "architecture", ""))
             yield ActivationTable(id="layer-table")
         yield Footer()
@@ -132,7 +132,6 @@ class TrainScreen(Screen[None]):
         if h.status_version != self._status_version:
             self._status_version = h.status_version
             self.query_one(StatusLine).show(h)
-            self.refresh_bindings()
         for panel in self.query(Panel):
             panel.tick()
         self.layer_table.show(h)
@@ -181,6 +180,10 @@ class TrainScreen(Screen[None]):
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", title="training stopped",
                         severity="error", timeout=15)
+
+    def on_unmount(self) -> None:
+        if self.training is not None:  # however the app ends, the trainer thread must too
+            self.training.stop()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Stop the run after its current step and wait until its logs are closed."""

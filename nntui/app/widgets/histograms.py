@@ -19,6 +19,7 @@ COLORS = {"weights": "#1f77b4", "grads": "#ff7f0e"}
 class HistogramPanel(Panel):
     """Histograms of the ``layer``'s weights and gradients (``[`` / ``]`` choose the layer)."""
 
+    MIN_INTERVAL = 0.5
     PLACEHOLDER = "histograms appear at the first snapshot"
 
     chosen: reactive[str] = reactive("", layout=False)

@@ -26,6 +26,8 @@ class Panel(Widget):
     Panel { border: round $primary-darken-2; border-title-color: $text-accent; }
     """
     PLACEHOLDER = "waiting for the first steps"
+    MIN_INTERVAL = 0.25
+    """Seconds between two redraws at most (plotext plots cost 5-20 ms each)."""
 
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -33,6 +35,7 @@ class Panel(Widget):
         self.history: RunHistory | None = None
         self._drawn_version: object = None
         self._cache: tuple[object, Size, RenderableType] | None = None
+        self._refreshed_at = 0.0
         self.last_build_ms = 0.0
         """Time the last :meth:`build` took, in milliseconds (for measuring)."""
 
@@ -52,8 +55,12 @@ class Panel(Widget):
         self.refresh()
 
     def tick(self) -> None:
-        """Refresh if the data changed since the last frame."""
-        if self.history is not None and self.data_version(self.history) != self._drawn_version:
+        """Refresh if the data changed since the last frame (at most every MIN_INTERVAL)."""
+        now = time.monotonic()
+        if now - self._refreshed_at < self.MIN_INTERVAL or self.history is None:
+            return
+        if self.data_version(self.history) != self._drawn_version:
+            self._refreshed_at = now
             self.refresh()
 
     def render(self) -> RenderableType:
