@@ -139,7 +139,7 @@ def apply_form(base: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
             model["activation"] = activation
     train = d.setdefault("train", {})
     for name, kind in TRAIN_FIELDS.items():
-        if name in values:
+        if values.get(name, "").strip():  # empty: the default
             train[name] = _parse(name, kind, values[name])
     return d
 

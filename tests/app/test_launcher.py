@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input, Select
+
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.train_screen import TrainScreen
-from textual.widgets import Input, Select
 from tests.app.conftest import SIZE, asynctest, wait_until
 
 

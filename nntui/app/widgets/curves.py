@@ -12,7 +12,7 @@ from nntui.app.history import BoundedSeries, RunHistory
 from nntui.app.widgets.panel import Panel
 from nntui.viz.plot import Series, line_plot
 
-MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 30, 8
+MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 30, 7
 SMOOTH = 0.15  # EMA weight of the newest batch in the training curve
 
 

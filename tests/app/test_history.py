@@ -1,0 +1,74 @@
+"""Plain tests of the dashboard's data: bounded series, history folding, the form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nntui.app import form
+from nntui.app.history import BoundedSeries, RunHistory
+from nntui.app.workers import EventBuffer
+from nntui.engine import events as ev
+from tests.app.fakes import PRESETS, fake_events
+
+
+def test_bounded_series_halves_and_keeps_the_span() -> None:
+    s = BoundedSeries(cap=100)
+    for i in range(1000):
+        s.add(i, float(i))
+    assert len(s) <= 100 and s.x[0] == 0 and s.x[-1] >= 900
+    assert np.all(np.diff(s.x) > 0)
+
+
+def test_history_folds_the_event_stream() -> None:
+    h = RunHistory()
+    for event in fake_events(steps=120, steps_per_epoch=20):
+        h.apply(event)
+    assert (h.step, h.epoch, h.total_steps, h.backend) == (120, 6, 200, "numpy")
+    assert len(h.step_metrics["loss"]) == 120 and len(h.epoch_metrics["val_loss"]) == 6
+    assert h.layer_names() == ["dense_0", "dense_1", "dense_2"]
+    assert h.layers["dense_1"].dead == 0.25
+    assert h.remaining == pytest.approx(0.8)
+    steps, edges = h.histograms("dense_0", "weights", bins=10)
+    assert len(steps) == 12 and edges.shape == (11,) and steps[-1][1].sum() == 16
+
+
+def test_history_states() -> None:
+    h = RunHistory()
+    h.apply(ev.TrainingDivergedEvent(5, "diverged: lower the learning rate"))
+    h.apply(ev.TrainingPaused(5))
+    assert h.state == "diverged" and "lower" in h.message
+    h.apply(ev.TrainingResumed(5))
+    h.apply(ev.TrainingFinished(9, 1, {}, stopped_early=True))
+    assert h.state == "stopped"
+
+
+def test_event_buffer_drains_in_order_without_a_target() -> None:
+    buf = EventBuffer()
+    events = fake_events(steps=5)
+    for e in events:
+        buf(e)
+    assert buf.drain() == events and buf.drain() == []
+
+
+def test_form_round_trip_and_errors() -> None:
+    base = PRESETS["mlp-xor"]
+    values = form.form_values(base)
+    assert values["layers"] == "8,8" and values["learning_rate"] == "0.01"
+    assert form.apply_form(base, values) == base
+    changed = form.apply_form(base, {**values, "layers": "4", "epochs": "3"})
+    assert changed["model"]["hidden"] == [4] and changed["train"]["epochs"] == 3
+    with pytest.raises(form.FieldError, match="whole number"):
+        form.apply_form(base, {**values, "batch_size": "3.5"})
+    assert form.field_for_error("train.learning_rate must be > 0. Received: -1") == \
+        "learning_rate"
+    assert form.field_for_error("dataset.name is required") == "dataset"
+
+
+def test_form_edits_explicit_layer_lists() -> None:
+    base = {"architecture": "mlp", "dataset": {"name": "xor"}, "model": {"layers": [
+        {"type": "Dense", "units": 8, "activation": "relu"},
+        {"type": "Dense", "units": 2, "activation": "softmax"}]}, "train": {}}
+    d = form.apply_form(base, {"layers": "16,4", "activation": "tanh"})
+    assert [(la["units"], la["activation"]) for la in d["model"]["layers"]] == \
+        [(16, "tanh"), (4, "tanh"), (2, "softmax")]

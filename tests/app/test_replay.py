@@ -1,0 +1,38 @@
+"""``nntui replay LOGDIR``: the dashboard follows a run folder while it is written."""
+
+from __future__ import annotations
+
+from nntui.app.app import NntuiApp
+from nntui.app.screens.replay_screen import ReplayScreen
+from nntui.runlog import RunLogger
+from tests.app.conftest import SIZE, asynctest, wait_until
+from tests.app.fakes import FakeCatalog, fake_events
+
+
+@asynctest
+async def test_replay_follows_a_growing_log(tmp_path) -> None:
+    events = [e for e in fake_events(steps=60) if type(e).__name__ != "SnapshotTaken"]
+    logger = RunLogger(tmp_path / "run", tensorboard=False)
+    for e in events[:31]:
+        logger.handle(e)
+    app = NntuiApp(replay_dir=tmp_path / "run", catalog=FakeCatalog(), tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_until(pilot, lambda: screen.history.step == 29)  # 20 steps, epoch, 9 steps
+        assert screen.check_action("toggle_pause", ()) is False  # nothing to control
+        for e in events[31:]:
+            logger.handle(e)
+        await wait_until(pilot, lambda: screen.history.step == 60)
+        assert screen.history.state == "replay"
+    logger.close()
+
+
+@asynctest
+async def test_replay_of_a_missing_folder_is_an_error_message_not_a_traceback(tmp_path) -> None:
+    app = NntuiApp(replay_dir=tmp_path / "nope", catalog=FakeCatalog(), tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LauncherScreen"
+        assert any("run log not found" in n.message for n in app._notifications)
