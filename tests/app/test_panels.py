@@ -50,7 +50,21 @@ PINNED = {  # the panels' looks should not follow every preset tweak
 def extras(preset: str) -> dict[str, Any]:
     session = tiny_session(preset, *PINNED.get(preset, ()))
     trainer = session.trainer(snapshot_every=0)
-    return compute_panel_data(session, session.model, trainer.x_val, trainer.y_val)
+    return stable_names(compute_panel_data(session, session.model, trainer.x_val, trainer.y_val))
+
+
+def stable_names(d: dict[str, Any]) -> dict[str, Any]:
+    """Layer names come from a process-wide counter (dense_11 or dense_21 depending on
+    the tests before): rename them by position so snapshots do not depend on test order."""
+    for key in ("neuron_layer", "filters_layer", "rnn_layer"):
+        if key in d:
+            d[key] = "layer"
+    if "maps" in d:
+        d["maps"] = [(f"{kind.lower()}_{i}", kind, m) for i, (_, kind, m) in enumerate(d["maps"])]
+    if "layers" in d:
+        d["layers"] = [(f"{kind.lower()}_{i}", kind, n, t)
+                       for i, (_, kind, n, t) in enumerate(d["layers"])]
+    return d
 
 
 def history_for(arch: str) -> RunHistory:
