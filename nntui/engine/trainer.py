@@ -94,6 +94,7 @@ class Trainer:
         self._run_flag = threading.Event()
         self._run_flag.set()
         self._stop = threading.Event()
+        self._idle = threading.Event()  # set while the loop is blocked on pause (no step running)
         self._pending_steps = 0  # steps to run while paused ("step" / "epoch" keys)
         self._lock = threading.Lock()
         self._elapsed = 0.0
@@ -115,6 +116,7 @@ class Trainer:
         with self._lock:
             self._pending_steps = 0
         if not self._run_flag.is_set():
+            self._idle.clear()
             self._run_flag.set()
             self.emit(ev.TrainingResumed(self.step))
 
@@ -122,12 +124,20 @@ class Trainer:
         """While paused, run exactly ``n`` more steps, then pause again."""
         with self._lock:
             self._pending_steps += n
+        self._idle.clear()  # a step is now due: wait_until_paused waits for it
         self._run_flag.set()
 
     def epoch_once(self) -> None:
         """While paused, run to the end of the current epoch."""
         done = self.step % self.steps_per_epoch
         self.step_once(self.steps_per_epoch - done)
+
+    def wait_until_paused(self, timeout: float = 5.0) -> bool:
+        """After ``pause()``: block until the step in flight has finished; False on timeout.
+
+        Once this returns True the model can be read safely (the inspector, exports).
+        """
+        return self._idle.wait(timeout)
 
     def stop(self) -> None:
         self._stop.set()
@@ -154,6 +164,7 @@ class Trainer:
         last: dict[str, float] = {}
         while self.epoch < self.epochs and not self._stop.is_set():
             last = self._run_epoch()
+        self._idle.set()
         self.emit(ev.TrainingFinished(self.step, self.epoch, last, self._stop.is_set()))
         return self.history
 
@@ -180,7 +191,10 @@ class Trainer:
 
     def _wait_turn(self) -> bool:
         """Block while paused; False when stopped."""
+        if not self._run_flag.is_set():
+            self._idle.set()
         self._run_flag.wait()
+        self._idle.clear()
         if self._stop.is_set():
             return False
         with self._lock:

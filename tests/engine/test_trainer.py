@@ -1,0 +1,87 @@
+"""Trainer controls from another thread: pause, step, epoch, stop, learning rate; events."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import nntui
+from nntui import layers
+from nntui.engine import events as ev
+from nntui.engine.trainer import Trainer
+from nntui.errors import ConfigError, TrainingDiverged
+
+
+def _trainer(lr: float = 0.01, **kw) -> Trainer:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = nntui.Sequential([nntui.Input((2,)), layers.Dense(8, activation="relu"),
+                              layers.Dense(2, activation="softmax")], backend="numpy", seed=0)
+    model.compile(optimizer=nntui.optimizers.SGD(lr), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return Trainer(model, x, y, batch_size=32, epochs=kw.pop("epochs", 50), seed=0, **kw)
+
+
+def _start(trainer: Trainer) -> threading.Thread:
+    t = threading.Thread(target=trainer.run, daemon=True)
+    t.start()
+    return t
+
+
+def test_pause_step_epoch_and_stop_from_another_thread() -> None:
+    trainer = _trainer()
+    seen: list = []
+    trainer.subscribe(seen.append)
+    trainer.pause()
+    thread = _start(trainer)
+    assert trainer.wait_until_paused(5)
+    assert trainer.step == 0
+    trainer.step_once()
+    assert trainer.wait_until_paused(5) and trainer.step == 1
+    trainer.epoch_once()  # to the end of epoch 1: 8 batches of 32
+    assert trainer.wait_until_paused(5) and trainer.step == 8
+    trainer.set_learning_rate(0.5)
+    assert trainer.model.optimizer.learning_rate == 0.5
+    trainer.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds[:2] == ["TrainingPaused", "TrainingStarted"] and kinds[-1] == "TrainingFinished"
+    assert kinds.count("StepCompleted") == 8 and kinds.count("EpochCompleted") == 1
+    assert "LearningRateChanged" in kinds and seen[-1].stopped_early
+
+
+def test_bad_learning_rate_is_refused_and_the_old_one_kept() -> None:
+    trainer = _trainer()
+    with pytest.raises(ConfigError, match="learning_rate must be a positive number"):
+        trainer.set_learning_rate(-1)
+    assert trainer.model.optimizer.learning_rate == 0.01
+
+
+def test_snapshots_carry_downsampled_weights_gradients_and_activations() -> None:
+    trainer = _trainer(epochs=1, snapshot_every=4)
+    snaps = []
+    trainer.subscribe(lambda e: snaps.append(e) if isinstance(e, ev.SnapshotTaken) else None)
+    trainer.run()
+    assert [s.step for s in snaps] == [4, 8]
+    first = snaps[0].layers[0]
+    assert first.weights["kernel"].shape == (16,) and first.grads["kernel"].shape == (16,)
+    assert first.activation is not None and 0.0 <= first.dead_fraction <= 1.0
+    assert first.grad_norm > 0
+
+
+def test_divergence_raises_in_headless_mode_and_pauses_in_the_app() -> None:
+    trainer = _trainer(lr=1e30, epochs=3)
+    events = []
+    trainer.subscribe(events.append)
+    with pytest.raises(TrainingDiverged, match="lower learning rate|learning rate"):
+        trainer.run()
+    assert any(isinstance(e, ev.TrainingDivergedEvent) for e in events)
+    paused = _trainer(lr=1e30, epochs=3, on_divergence="pause")
+    thread = _start(paused)
+    assert paused.wait_until_paused(10) and paused.paused
+    paused.stop()
+    thread.join(5)
