@@ -137,9 +137,20 @@ class Sequential:
             return len(self.layers) - 1, lambda g: g
         return None
 
-    def backward(self, grad: Array, *, fused: bool = False, stop_at: int = 0) -> Array:
-        """Run every layer's backward, last to first; ``fused``: grad is dL/dz of the head."""
+    def backward(self, grad: Array, *, fused: bool = False, stop_at: int = 0,
+                 input_grad: bool = True) -> Array:
+        """Run every layer's backward, last to first; ``fused``: grad is dL/dz of the head.
+
+        ``input_grad=False``: nothing needs dL/dx of layer ``stop_at``, so layers that can
+        (Dense, Conv2D, recurrent) skip it (for Conv2D a matmul and col2im) and return None.
+        """
         layers = self.layers
+        if not input_grad and stop_at < len(layers):
+            layers[stop_at].skip_input_grad = True
+            try:
+                return self.backward(grad, fused=fused, stop_at=stop_at)
+            finally:
+                layers[stop_at].skip_input_grad = False
         start = len(layers) - 1
         if fused:
             idx, entry = self._fused_head()  # type: ignore[misc]
@@ -183,7 +194,8 @@ class Sequential:
             layer.zero_grad()
         pred = self.forward(xb, training=True)
         value, grad, fused = self.compute_loss_and_grad(yb, pred)
-        self.backward(grad, fused=fused, stop_at=self._first_needed_backward())
+        self.backward(grad, fused=fused, stop_at=self._first_needed_backward(),
+                      input_grad=False)
         reg = self.apply_gradients()
         self._last_pred = pred
         return self.ops.item(value) + reg

@@ -29,6 +29,7 @@ class Dense(Layer):
     """
 
     formula = "z = x·W + b"
+    skip_input_grad = False  # the model sets it when nothing needs dL/dx (the first layer)
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
@@ -68,7 +69,7 @@ class Dense(Layer):
         self._x = x
         z = x @ self.params["kernel"]  # (N, in) @ (in, U) -> (N, U)
         if self.use_bias:
-            z = z + self.params["bias"]
+            z += self.params["bias"]  # z is fresh: add in place, no second (N, U) array
         self._record("z", z)
         return self.activation.forward(z)  # type: ignore[union-attr]
 
@@ -86,6 +87,8 @@ class Dense(Layer):
             self._accumulate("kernel", x2.T @ ops.reshape(grad_z, (-1, self.units)))
         if self.use_bias:
             self._accumulate("bias", ops.sum(ops.reshape(grad_z, (-1, self.units)), axis=0))
+        if self.skip_input_grad:
+            return None  # a third of the layer's backward FLOPs, unused by the first layer
         return grad_z @ self.params["kernel"].T  # (N, U) @ (U, in) -> (N, in)
 
     def get_config(self) -> dict[str, Any]:
