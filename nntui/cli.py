@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +117,33 @@ def list_command(args: Any) -> int:
     return 0
 
 
-def install_stop_handlers(stop: Any) -> None:
-    """Ctrl+C and SIGTERM ask the trainer to stop after the current step."""
+@contextlib.contextmanager
+def install_stop_handlers(stop: Any) -> Iterator[None]:
+    """Ctrl+C and SIGTERM ask the trainer to stop after the current step.
+
+    A second signal stops at once (KeyboardInterrupt: the logs are still closed).
+    The previous handlers are restored on exit, so a script or test calling
+    :func:`main` gets its own Ctrl+C back. Off the main thread (where Python
+    cannot install handlers) nothing is installed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked: list[int] = []
 
     def handler(signum: int, frame: Any) -> None:
+        if asked:
+            raise KeyboardInterrupt
+        asked.append(signum)
         stop()
 
-    signal.signal(signal.SIGINT, handler)
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, handler)
+    names = ["SIGINT"] + (["SIGTERM"] if hasattr(signal, "SIGTERM") else [])
+    previous = {n: signal.signal(getattr(signal, n), handler) for n in names}
+    try:
+        yield
+    finally:
+        for n, old in previous.items():
+            signal.signal(getattr(signal, n), old if old is not None else signal.SIG_DFL)
 
 
 if __name__ == "__main__":

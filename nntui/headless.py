@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 
 from nntui.checkpointing import restore_state, state_arrays
 from nntui.engine import events as ev
 from nntui.errors import CheckpointError, TrainingDiverged
+from nntui.gradient_watch import GradientWatch, global_norms
 from nntui.presets import load_preset, spec_from_dict
 
 
@@ -36,22 +39,75 @@ def _spec(args: Any) -> Any:
 class CheckpointWriter:
     """Subscriber: a checkpoint at every epoch end and at the end of training.
 
-    Divergence never overwrites the last good checkpoint.
+    Divergence never overwrites the last good checkpoint: after a
+    ``TrainingDivergedEvent`` nothing more is written, and weights or optimizer
+    state holding NaN or inf are never saved. Finding them (the loss of the step
+    that broke them was still finite) ends the run as diverged, as the trainer
+    does for the loss: a ``TrainingDivergedEvent``, then :class:`TrainingDiverged`.
     """
 
     def __init__(self, logger: Any, model: Any, trainer_ref: list[Any]) -> None:
         self.logger, self.model, self.trainer_ref = logger, model, trainer_ref
         self.diverged = False
         self.path: Path | None = None
+        self.step: int | None = None  # step of the last checkpoint written
 
     def __call__(self, event: Any) -> None:
         if isinstance(event, ev.TrainingDivergedEvent):
             self.diverged = True
         elif isinstance(event, (ev.EpochCompleted, ev.TrainingFinished)) and not self.diverged:
             t = self.trainer_ref[0]
+            arrays = state_arrays(self.model)
+            bad = non_finite_arrays(arrays)
+            if bad:
+                msg = (f"training diverged at step {event.step}: the weights became NaN or "
+                       f"infinite ({', '.join(bad[:3])}). Try a lower learning rate "
+                       "(e.g. 10x smaller) or gradient clipping.")
+                t.emit(ev.TrainingDivergedEvent(event.step, msg))
+                raise TrainingDiverged(msg)
             self.path = self.logger.save_checkpoint(
-                state_arrays(self.model), step=event.step, epoch=event.epoch,
+                arrays, step=event.step, epoch=event.epoch,
                 rng_state=t.rng.bit_generator.state)
+            self.step = event.step
+
+
+def non_finite_arrays(arrays: dict[str, np.ndarray]) -> list[str]:
+    """Names of the float arrays holding NaN or inf (e.g. ``m/w/dense/kernel``)."""
+    return [name for name, a in arrays.items()
+            if a.dtype.kind in "fc" and not np.isfinite(a).all()]
+
+
+class GradientWarner:
+    """Subscriber: prints one warning line the first time gradients look like exploding."""
+
+    def __init__(self, model: Any, say: Callable[[str], None]) -> None:
+        self.model, self.say = model, say
+        self.watch = GradientWatch()
+
+    def __call__(self, event: Any) -> None:
+        if not isinstance(event, ev.StepCompleted):
+            return
+        norms = global_norms(self.model)
+        if not norms:
+            return
+        first = self.watch.first
+        warning = self.watch.update(event.step, max(norms))
+        if warning is not None and first is None:
+            self.say(f"nntui: warning: {warning.message()}")
+
+
+def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWriter,
+                       run_dir: Path) -> str:
+    """One line: what happened, what to try on this command line, what was kept."""
+    what = str(error).split(" Try ", 1)[0].rstrip(".")
+    t = spec.train
+    clip = (f"a smaller gradient clip (--set train.clipnorm={t.clipnorm / 10:g})" if t.clipnorm
+            else "gradient clipping (--set train.clipnorm=1.0)")
+    kept = (f"the last good checkpoint (step {writer.step}) is kept in {run_dir}"
+            if writer.path is not None else
+            "no checkpoint was written (it diverged before the first epoch ended)")
+    return (f"{what}. Try a lower learning rate (--set train.learning_rate="
+            f"{t.learning_rate / 10:g}) or {clip}; {kept}")
 
 
 def train_command(args: Any) -> int:
@@ -66,46 +122,69 @@ def train_command(args: Any) -> int:
         console.print(text, soft_wrap=True, highlight=False, markup=False)
 
     spec = _spec(args)
+    # Read before building: a damaged checkpoint is reported before any work.
+    ckpt = load_checkpoint(Path(args.resume)) if args.resume else None
     session = build_session(spec, data_dir=args.data_dir)
-    if args.resume:
-        logger = RunLogger(args.resume)
-        ckpt = load_checkpoint(Path(args.resume))
+    if ckpt is not None:
         restore_state(session.model, ckpt.arrays)
+        logger = RunLogger(args.resume)
     else:
         logger = RunLogger.create(args.log_dir, spec.name)
-        ckpt = None
-    trainer = session.trainer(on_divergence="raise")
-    if ckpt is not None:
-        trainer.step, trainer.epoch = ckpt.step, ckpt.epoch
-        if ckpt.rng_state:
-            trainer.rng.bit_generator.state = ckpt.rng_state
+    try:
+        trainer = session.trainer(on_divergence="raise")
+        if ckpt is not None:
+            trainer.step, trainer.epoch = ckpt.step, ckpt.epoch
+            if ckpt.rng_state:
+                try:
+                    trainer.rng.bit_generator.state = ckpt.rng_state
+                except (TypeError, ValueError, KeyError) as exc:
+                    raise CheckpointError(
+                        f"checkpoint in {args.resume} has an unusable random state: {exc}"
+                    ) from None
+    except BaseException:
+        logger.close()
+        raise
     writer = CheckpointWriter(logger, session.model, [trainer])
     trainer.subscribe(logger.handle)
     trainer.subscribe(writer)
+    trainer.subscribe(GradientWarner(session.model, say))
+    printer = None
     if not args.quiet:
-        trainer.subscribe(ProgressPrinter(console))
+        printer = ProgressPrinter(console)
+        trainer.subscribe(printer)
     from nntui.cli import install_stop_handlers
 
-    install_stop_handlers(trainer.stop)
     status = 0
     try:
-        with _blas_threads():
+        with install_stop_handlers(trainer.stop), _blas_threads(), _quiet_float_warnings():
             trainer.run()
     except TrainingDiverged as e:
-        say(f"nntui: {e}")
+        say(f"nntui: error: {divergence_message(e, spec, writer, logger.run_dir)}")
         status = 3
+    except BaseException as e:
+        # Record how the run ended; the logs are closed below either way.
+        logger.handle(ev.TrainingFailed(trainer.step, f"{type(e).__name__}: {e}"))
+        raise
     finally:
+        if printer is not None and printer.progress is not None:
+            printer.progress.stop()
         logger.close()
     hist = trainer.history.history
     final = {k: v[-1] for k, v in hist.items() if v and math.isfinite(v[-1])}
-    if trainer.stopped:
+    if trainer.stopped and status == 0:
         say(f"stopped at step {trainer.step} (epoch {trainer.epoch}); "
-                      f"resume with: nntui train {spec.name} --resume {logger.run_dir}")
-    say("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
+            f"resume with: nntui train {spec.name} --resume {logger.run_dir}")
+    if final and status == 0:
+        say("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
     say(f"logs: {logger.run_dir}")
-    if writer.path is None and status == 0 and not trainer.stopped:
+    if writer.path is None and status == 0 and not trainer.stopped and spec.train.epochs > 0:
         raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
     return status
+
+
+def _quiet_float_warnings() -> Any:
+    """NaN/overflow is reported once, as divergence, not as a wall of RuntimeWarnings."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
 def _blas_threads() -> Any:

@@ -144,7 +144,9 @@ def _train_spec(raw: dict[str, Any]) -> TrainSpec:
         if isinstance(t["metrics"], str):
             t["metrics"] = [t["metrics"]]
         _check_type("train.metrics", t["metrics"], (list, tuple), "a list of metric names")
-        t["metrics"] = tuple(str(m) for m in t["metrics"])
+        for m in t["metrics"]:
+            _check_type("train.metrics", m, str, "a list of metric names, e.g. ['accuracy']")
+        t["metrics"] = tuple(t["metrics"])
     spec = TrainSpec(**t)
     _check_type("train.optimizer", spec.optimizer, str, f"one of {', '.join(OPTIMIZER_NAMES)}")
     if spec.optimizer.lower() not in OPTIMIZER_NAMES:
@@ -165,11 +167,14 @@ def _train_spec(raw: dict[str, Any]) -> TrainSpec:
         if not (lo <= v <= hi) or (not incl and v == lo):
             op = ">=" if incl else ">"
             raise ConfigError(f"train.{name} must be {op} {lo} and <= {hi}. Received: {v!r}")
-    for name, lo in (("batch_size", 1), ("epochs", 0), ("seed", 0), ("snapshot_every", 0)):
+    for name, lo, hi in (("batch_size", 1, 10**6), ("epochs", 0, 10**6), ("seed", 0, 2**32 - 1),
+                         ("snapshot_every", 0, 10**6)):
         v = getattr(spec, name)
         _check_type(f"train.{name}", v, int, "a whole number")
         if v < lo:
             raise ConfigError(f"train.{name} must be >= {lo}. Received: {v!r}")
+        if v > hi:
+            raise ConfigError(f"train.{name} must be <= {hi}. Received: {v!r}")
     return replace(spec, optimizer=spec.optimizer.lower(), learning_rate=float(spec.learning_rate))
 
 
@@ -179,32 +184,75 @@ def spec_from_dict(d: dict[str, Any], name: str = "custom") -> RunSpec:
     Raises:
         ConfigError: the first invalid field, named with its path.
     """
-    allowed = {"name", "title", "architecture", "description", "dataset", "model", "train", "expect"}
+    if not isinstance(d, dict):
+        raise ConfigError(f"a config must be a table of settings. Received: {type(d).__name__}")
+    allowed = ("name", "title", "architecture", "description", "dataset", "model", "train",
+               "expect")
     for key in d:
         if key not in allowed:
-            raise ConfigError(f"unknown top-level key {key!r}; allowed: {', '.join(sorted(allowed))}")
+            raise ConfigError(f"unknown top-level key {key!r}; "
+                              f"allowed: {', '.join(sorted(allowed))}")
     arch = d.get("architecture")
-    if arch not in ARCHITECTURES:
-        raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}. Received: {arch!r}")
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
+        raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}. "
+                          f"Received: {arch!r}")
+    for key in ("name", "title", "description"):
+        if key in d:
+            _check_type(key, d[key], str, "a string")
     dataset = d.get("dataset", {})
     if isinstance(dataset, str):
         dataset = {"name": dataset}
     _check_type("dataset", dataset, dict, "a table with a 'name'")
-    if not isinstance(dataset.get("name"), str):
-        raise ConfigError("dataset.name is required, e.g. dataset = { name = 'spiral' }")
+    _check_dataset(dataset)
     model = d.get("model", {})
     _check_type("model", model, dict, "a table")
+    from nntui.model_fields import check_model
+
+    check_model(arch, model)
     train = d.get("train", {})
     _check_type("train", train, dict, "a table")
-    exp = d.get("expect", {})
-    _check_type("expect", exp, dict, "a table")
-    try:
-        expect = Expectation(**exp)
-    except TypeError as e:
-        raise ConfigError(f"expect: {e}") from None
     return RunSpec(name=str(d.get("name", name)), title=str(d.get("title", d.get("name", name))),
                    architecture=arch, description=str(d.get("description", "")),
-                   dataset=dict(dataset), model=dict(model), train=_train_spec(train), expect=expect)
+                   dataset=dict(dataset), model=dict(model), train=_train_spec(train),
+                   expect=_expectation(d.get("expect", {})))
+
+
+def _check_dataset(dataset: dict[str, Any]) -> None:
+    """The dataset exists and every option is one its loader takes (values: the loader's job)."""
+    from nntui.data import DATASETS, options
+
+    name = dataset.get("name")
+    if not isinstance(name, str):
+        raise ConfigError("dataset.name is required, e.g. dataset = { name = 'spiral' }")
+    if name not in DATASETS:
+        close = difflib.get_close_matches(name, list(DATASETS), n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise ConfigError(f"dataset.name must be one of {', '.join(DATASETS)}. "
+                          f"Received: {name!r}.{hint}")
+    accepted = ["seed", "n_samples", *options(name)]
+    if DATASETS[name].needs_download:
+        accepted.append("data_dir")
+    for key in dataset:
+        if key != "name" and key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"dataset.{key} is not an option of dataset {name!r}; its options: "
+                              f"{', '.join(accepted)}.{hint}")
+    for key in ("path", "data_dir"):
+        if key in dataset:
+            _check_type(f"dataset.{key}", dataset[key], str, "a file or folder path (a string)")
+
+
+def _expectation(exp: Any) -> Expectation:
+    _check_type("expect", exp, dict, "a table")
+    for key, value in exp.items():
+        if key not in Expectation.__dataclass_fields__:
+            raise ConfigError(f"expect.{key} is not allowed; allowed: metric, min, max, text")
+        if key in ("metric", "text"):
+            _check_type(f"expect.{key}", value, str, "a string")
+        else:
+            _check_type(f"expect.{key}", value, (int, float), "a number")
+    return Expectation(**exp)
 
 
 def preset_paths() -> dict[str, Path]:

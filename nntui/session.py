@@ -16,7 +16,7 @@ from nntui.engine.model import Input, Sequential
 from nntui.engine.optimizers import SGD, Adam, Optimizer, RMSprop
 from nntui.engine.perceptron import Perceptron
 from nntui.engine.trainer import Trainer
-from nntui.errors import ConfigError
+from nntui.errors import ConfigError, NntuiError
 from nntui.presets import ARCHITECTURES, RunSpec
 
 
@@ -132,14 +132,38 @@ def _body(spec: RunSpec, ds: Any) -> list[Any]:
     return flat + _hidden_dense(spec, hidden, act)
 
 
-def _check_fit(spec: RunSpec, info: Any) -> None:
+FILE_DATASETS = ("csv", "npz")  # their input kind is known only once the file is read
+
+
+def _check_fit(spec: RunSpec, name: str, kind: str) -> None:
     arch = ARCHITECTURES[spec.architecture]
-    if info.input_kind not in arch.input_kinds:
+    if kind not in arch.input_kinds:
         raise ConfigError(
-            f"{arch.title} cannot learn from dataset {info.name!r}: it takes "
-            f"{' or '.join(arch.input_kinds)} data and {info.name!r} is {info.input_kind} data. "
-            f"Choose a {' or '.join(arch.input_kinds)} dataset (see `nntui list`)."
+            f"{arch.title} cannot learn from dataset {name!r}: it takes "
+            f"{' or '.join(arch.input_kinds)} data and {name!r} is {kind} data. "
+            f"Choose {_article(arch.input_kinds[0])} {' or '.join(arch.input_kinds)} dataset "
+            "(see `nntui list`)."
         )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _loaded_kind(ds: Any, registered: str) -> str:
+    """A file dataset's input kind from its sample shape: (F,), (T, F) or (H, W, C)."""
+    if ds.name not in FILE_DATASETS:
+        return registered
+    return {1: "vector", 2: "sequence", 3: "image"}.get(len(ds.input_shape), "unknown")
+
+
+def _check_data(spec: RunSpec, ds: Any) -> None:
+    """What the input kind alone cannot tell: the perceptron draws one line (two classes)."""
+    if spec.architecture == "perceptron" and (ds.task != "classification" or ds.num_classes != 2):
+        raise ConfigError(
+            f"Perceptron cannot learn from dataset {ds.name!r}: it separates two classes with "
+            f"one line and {ds.name!r} has {ds.num_classes or 'no'} classes. "
+            "Choose blobs or xor, or use the mlp architecture.")
 
 
 def build_session(spec: RunSpec, data_dir: str | None = None) -> Session:
@@ -148,6 +172,7 @@ def build_session(spec: RunSpec, data_dir: str | None = None) -> Session:
     Raises:
         ConfigError: the architecture cannot fit the dataset, or a model field is invalid.
         DatasetError: the dataset cannot be loaded.
+        ShapeError: the layers do not fit the data (e.g. convolutions shrink it below 1 pixel).
     """
     from nntui.data import DATASETS, load_dataset
 
@@ -155,13 +180,27 @@ def build_session(spec: RunSpec, data_dir: str | None = None) -> Session:
     name = spec.dataset["name"]
     if name not in DATASETS:
         load_dataset(name)  # raises the DatasetError with the closest names
-    _check_fit(spec, DATASETS[name])
+    if name not in FILE_DATASETS:
+        _check_fit(spec, name, DATASETS[name].input_kind)
     if data_dir is not None and DATASETS[name].needs_download:
         opts.setdefault("data_dir", data_dir)
-    ds = load_dataset(name, seed=spec.train.seed, **opts)
+    seed = opts.pop("seed", spec.train.seed)  # dataset.seed: other data, same training seed
+    ds = load_dataset(name, seed=seed, **opts)
+    _check_fit(spec, name, _loaded_kind(ds, DATASETS[name].input_kind))
+    _check_data(spec, ds)
     from nntui.session_builders import BUILDERS
 
-    return BUILDERS.get(spec.architecture, _build_supervised)(spec, ds)
+    try:
+        return BUILDERS.get(spec.architecture, _build_supervised)(spec, ds)
+    except MemoryError:
+        raise ConfigError(f"the {spec.architecture} model in this config does not fit in memory; "
+                          "use fewer or smaller layers") from None
+    except NntuiError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as e:
+        # A value the checks above let through: still one clear line, cause kept in the chain.
+        raise ConfigError(f"cannot build the {spec.architecture} model from this config: "
+                          f"{type(e).__name__}: {e}") from e
 
 
 def compile_supervised(spec: RunSpec, model: Sequential, ds: Any) -> None:

@@ -122,24 +122,34 @@ def make_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def check_count(name: str, value: int, minimum: int = 1) -> int:
-    """Check that an integer option is at least ``minimum``.
+MAX_COUNT = 100_000
+"""Upper bound of every count option (classes, time steps, features, ...): a typo like
+``num_classes = 1000000000`` is an error, not an out-of-memory kill."""
+MAX_SAMPLES = 1_000_000
+"""Upper bound of ``n_samples`` for generated data (files are bounded by their size)."""
+
+
+def check_count(name: str, value: int, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """Check that an integer option lies in ``[minimum, maximum]``.
 
     Raises:
         DatasetError: quoting the bad value.
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise DatasetError(f"{name} must be an integer >= {minimum}. Received: {name}={value!r}")
+    if value > maximum:
+        raise DatasetError(f"{name} must be an integer <= {maximum}. Received: {name}={value!r}")
     return int(value)
 
 
 def sample_count(n_samples: int | None, default: int, minimum: int = 2) -> int:
-    """``n_samples``, or ``default`` when it is None, checked to be at least ``minimum``.
+    """``n_samples``, or ``default`` when it is None, checked to be in ``[minimum, MAX_SAMPLES]``.
 
     Raises:
         DatasetError: quoting the bad value.
     """
-    return check_count("n_samples", default if n_samples is None else n_samples, minimum)
+    value = default if n_samples is None else n_samples
+    return check_count("n_samples", value, minimum, MAX_SAMPLES)
 
 
 def check_fraction(name: str, value: float) -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import Dataset, check_choice, check_count
+from nntui.data.dataset import MAX_COUNT, MAX_SAMPLES, Dataset, check_choice, check_count
 from nntui.data.tabular import tabular_dataset
 from nntui.errors import DatasetError
 
@@ -95,7 +95,9 @@ def load_npz(
             mismatched lengths.
     """
     if path is None:
-        raise DatasetError('dataset "npz" needs a file: pass path="data.npz" (--option path=...)')
+        raise DatasetError(
+            'dataset "npz" needs a file: pass path="data.npz" (--set dataset.path=...)'
+        )
     file = Path(path).expanduser()
     arrays = _pick(_read_npz(file), file)
     for x, y in zip(arrays[0::2], arrays[1::2], strict=True):
@@ -105,7 +107,7 @@ def load_npz(
                 f"got shapes {x.shape} and {y.shape}"
             )
     if n_samples is not None:
-        check_count("n_samples", n_samples, 1)
+        check_count("n_samples", n_samples, 1, MAX_SAMPLES)
     if not len(arrays[1]):
         raise DatasetError(f"{file}: the archive holds no training samples")
     integer = np.issubdtype(arrays[1].dtype, np.integer)
@@ -113,6 +115,11 @@ def load_npz(
     check_choice("task", kind, ("classification", "regression"))
     ys = [_targets(y, kind) for y in arrays[1::2]]
     classes = int(max(y.max() for y in ys if y.size)) + 1 if kind == "classification" else None
+    if classes is not None and classes > MAX_COUNT:
+        raise DatasetError(
+            f"{file}: class indices go up to {classes - 1}; classification needs labels "
+            f"0..K-1 with K <= {MAX_COUNT} (pass task='regression' for numeric targets)"
+        )
     names = tuple(str(i) for i in range(classes)) if classes else None
     if len(arrays) == 2:
         x = arrays[0][:n_samples] if n_samples is not None else arrays[0]

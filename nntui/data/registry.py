@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 from typing import Any
 
 from nntui.data import images, mnist, npz, sequences, synthetic, tabular, text
@@ -93,16 +94,40 @@ def _info(name: str) -> DatasetInfo:
     raise DatasetError(f"unknown dataset {name!r}; {hint}available: {', '.join(DATASETS)}")
 
 
-def _check_options(name: str, given: dict[str, Any], accepted: dict[str, Any]) -> None:
-    """Refuse options the loader does not take, suggesting the closest one."""
-    for key in given:
+def _check_options(
+    name: str, given: dict[str, Any], accepted: dict[str, Any], annotations: dict[str, Any]
+) -> None:
+    """Refuse options the loader does not take (suggesting the closest one), and values
+    whose type differs from the option's default (a number where a number is expected)."""
+    for key, value in given.items():
         if key not in accepted:
-            close = difflib.get_close_matches(key, list(accepted), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(key), list(accepted), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             valid = ", ".join(accepted) or "none"
             raise DatasetError(
                 f"dataset {name!r} has no option {key!r}; {hint}its options: {valid}"
             )
+        _check_type(name, key, value, accepted[key], annotations.get(key, ""))
+
+
+def _check_type(name: str, key: str, value: Any, default: Any, annotation: Any) -> None:
+    if default is None or value is None or "|" in str(annotation):
+        return  # no single type to compare with (target: str | int): the loader checks it
+    if isinstance(default, bool):
+        ok, what = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok, what = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok, what = ok and math.isfinite(value), "a finite number"
+    elif isinstance(default, str):
+        ok, what = isinstance(value, str), "a string"
+    else:
+        return
+    if not ok:
+        raise DatasetError(
+            f"dataset {name!r}: invalid option value: {key} must be {what}. Received: {value!r}"
+        )
 
 
 def load_dataset(
@@ -133,7 +158,7 @@ def load_dataset(
     info = _info(name)
     params = inspect.signature(info.loader).parameters
     accepted = {k: p.default for k, p in params.items() if k not in COMMON}
-    _check_options(name, options_, accepted)
+    _check_options(name, options_, accepted, {k: p.annotation for k, p in params.items()})
     kwargs: dict[str, Any] = {"seed": seed, "n_samples": n_samples, **options_}
     if "data_dir" in params:
         kwargs["data_dir"] = None if data_dir is None else str(data_dir)

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import Dataset, check_choice, check_count, holdout_split, make_rng
+from nntui.data.dataset import (
+    MAX_SAMPLES,
+    Dataset,
+    check_choice,
+    check_count,
+    holdout_split,
+    make_rng,
+)
 from nntui.errors import DatasetError
 
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
@@ -162,7 +169,9 @@ def load_csv(
             values (naming row and column), unknown target column.
     """
     if path is None:
-        raise DatasetError('dataset "csv" needs a file: pass path="data.csv" (--option path=...)')
+        raise DatasetError(
+            'dataset "csv" needs a file: pass path="data.csv" (--set dataset.path=...)'
+        )
     if task is not None:
         check_choice("task", task, ("classification", "regression"))
     file = Path(path).expanduser()
@@ -172,7 +181,7 @@ def load_csv(
     names, data = _split_header(rows, header)
     first_line = 2 if data is not rows else 1
     if n_samples is not None:
-        data = data[: check_count("n_samples", n_samples, 2)]
+        data = data[: check_count("n_samples", n_samples, 2, MAX_SAMPLES)]
     if len(names) < 2 or len(data) < 2:
         raise DatasetError(
             f"{file}: need at least 2 columns and 2 data rows, found "

@@ -197,7 +197,9 @@ def load_text(
         DatasetError: no path, unreadable or non-UTF-8 file, text too short.
     """
     if path is None:
-        raise DatasetError('dataset "text" needs a file: pass path="some.txt" (--option path=...)')
+        raise DatasetError(
+            'dataset "text" needs a file: pass path="some.txt" (--set dataset.path=...)'
+        )
     file = Path(path).expanduser()
     return text_dataset(
         "text",

@@ -1,0 +1,115 @@
+"""Exploding gradients flagged before they overflow.
+
+The optimizer records the global gradient norm of every step (before clipping) in
+``optimizer.last_global_norm``. :class:`GradientWatch` keeps a running median of
+it and warns when the norm is past ``limit``, or past ``ratio`` times that median
+for ``persist`` steps in a row: the usual sign, a few steps ahead, that the loss is
+about to become NaN. A single spike (an LSTM "getting" a memory task spikes to
+~400x its median for one step) only sets :attr:`GradientWatch.exploding`.
+
+It is pure (no engine, no Rich, no Textual): ``nntui train`` prints its first
+warning as one line; the app's gradient panel can show :attr:`GradientWatch.exploding`.
+
+Example:
+    >>> watch = GradientWatch()
+    >>> [watch.update(s, 1.0) for s in range(1, 21)][-1] is None
+    True
+    >>> watch.update(21, 500.0) is None  # one spike: flagged, no warning yet
+    True
+    >>> watch.update(22, 800.0), watch.update(23, 900.0).ratio
+    (None, 900.0)
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_LIMIT = 1e3  # an absolute global norm no preset reaches while learning well
+DEFAULT_RATIO = 100.0  # growth over the running median that counts as exploding
+
+
+@dataclass(frozen=True)
+class GradientWarning:
+    """One step whose global gradient norm looks like it is exploding."""
+
+    step: int
+    norm: float
+    median: float  # running median of the previous norms (0.0 before there are any)
+    ratio: float  # norm / median (inf when the median is 0)
+
+    def message(self) -> str:
+        """One line: what happened and what to try."""
+        if not math.isfinite(self.norm):
+            what = f"the global gradient norm became {self.norm}"
+        else:
+            what = f"the global gradient norm reached {self.norm:.3g}"
+            if self.median > 0:
+                what += f", {self.ratio:.0f}x its running median {self.median:.3g}"
+        return (f"gradients are exploding at step {self.step}: {what}. Training may diverge; "
+                "try gradient clipping (--set train.clipnorm=1.0) or a lower learning rate.")
+
+
+class GradientWatch:
+    """Warns when the global gradient norm is past ``limit``, or ``ratio`` × the median
+    for ``persist`` steps in a row.
+
+    Args:
+        limit: absolute norm that always counts as exploding (non-finite norms too).
+        ratio: growth over the running median that counts as exploding.
+        persist: consecutive steps past ``ratio`` × median before a warning.
+        window: how many recent norms the median is taken over.
+        warmup: steps before the ratio test applies (early norms swing widely).
+    """
+
+    def __init__(self, limit: float = DEFAULT_LIMIT, ratio: float = DEFAULT_RATIO,
+                 persist: int = 3, window: int = 200, warmup: int = 10) -> None:
+        self.limit, self.ratio, self.persist, self.warmup = limit, ratio, persist, warmup
+        self._streak = 0
+        self._norms: deque[float] = deque(maxlen=window)
+        self.exploding = False  # the latest step was past a threshold (a panel's marker)
+        self.first: GradientWarning | None = None  # the run's first warning
+        self.count = 0  # how many warnings
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self._norms) if self._norms else 0.0
+
+    def update(self, step: int, norm: float) -> GradientWarning | None:
+        """Record the norm of ``step``; returns a warning when it looks like an explosion.
+
+        Flagged norms are not added to the median, so a run of large norms keeps
+        being compared with the calm before it.
+        """
+        median = self.median
+        enough = len(self._norms) >= self.warmup
+        absolute = not math.isfinite(norm) or norm > self.limit
+        grown = enough and median > 0 and norm > self.ratio * median
+        self.exploding = absolute or grown
+        self._streak = self._streak + 1 if self.exploding else 0
+        if not self.exploding:
+            if norm > 0:  # 0.0: no optimizer step was taken (e.g. the perceptron rule)
+                self._norms.append(norm)
+            return None
+        if not absolute and self._streak < self.persist:
+            return None
+        ratio = norm / median if median > 0 else math.inf
+        warning = GradientWarning(step, float(norm), median, ratio)
+        self.count += 1
+        if self.first is None:
+            self.first = warning
+        return warning
+
+
+def global_norms(model: Any) -> list[float]:
+    """The last global gradient norm of every optimizer inside ``model`` (a GAN has two)."""
+    parts = [model.g, model.d] if hasattr(model, "g") and hasattr(model, "d") else [model]
+    norms = []
+    for part in parts:
+        norm = getattr(getattr(part, "optimizer", None), "last_global_norm", None)
+        if isinstance(norm, (int, float)):
+            norms.append(float(norm))
+    return norms
