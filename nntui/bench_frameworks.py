@@ -68,12 +68,15 @@ def nntui_model(model: str, backend: str) -> Any:
 
 def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str) -> Runner:
     from nntui.engine.trainer import Trainer
+    from nntui.threads import training_threads
 
     m = nntui_model(model, backend)
     rng = np.random.default_rng(0)
 
     def epoch() -> None:
-        Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30))).run()
+        trainer = Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30)))
+        with training_threads(headless=True):  # as `nntui train` runs (threads.py)
+            trainer.run()
 
     return epoch
 

@@ -300,7 +300,10 @@ class Sequential:
             from nntui.progress import ProgressPrinter
 
             trainer.subscribe(ProgressPrinter())
-        trainer.run()
+        from nntui.threads import training_threads
+
+        with training_threads(headless=True):  # the measured BLAS thread count (threads.py)
+            trainer.run()
         return trainer.history
 
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: Any = 0,

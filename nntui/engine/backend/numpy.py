@@ -21,6 +21,7 @@ class NumpyBackend:
 
     def __init__(self, dtype: str = "float32") -> None:
         self.dtype = np.dtype(dtype)
+        self._ones: dict[np.dtype, np.ndarray] = {}  # for column sums as one GEMV
 
     # conversion
     def asarray(self, x: Any, dtype: Any = None) -> Array:
@@ -81,7 +82,17 @@ class NumpyBackend:
 
     # reductions
     def sum(self, x: Array, axis: Axis = None, keepdims: bool = False) -> Array:
+        if axis == 0 and not keepdims and x.ndim == 2 and x.dtype.kind == "f":
+            # column sums (bias gradients) as ones @ x: one GEMV; NumPy's axis-0 sum walks
+            # rows with a C-long inner loop, ~13x slower for a (43264, 8) conv gradient
+            return self._ones_vector(x.shape[0], x.dtype) @ x
         return np.sum(x, axis=axis, keepdims=keepdims)
+
+    def _ones_vector(self, n: int, dtype: np.dtype) -> np.ndarray:
+        ones = self._ones.get(dtype)
+        if ones is None or ones.size < n:
+            ones = self._ones[dtype] = np.ones(n, dtype)
+        return ones[:n]
 
     def mean(self, x: Array, axis: Axis = None, keepdims: bool = False) -> Array:
         return np.mean(x, axis=axis, keepdims=keepdims)
@@ -144,15 +155,19 @@ class NumpyBackend:
 
     # convolution helpers
     def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Patches of a padded (N, H, W, C) input as (N, OH, OW, kh*kw*C), one copy."""
+        """Patches of a padded (N, H, W, C) input as (N, OH, OW, kh*kw*C), one copy (which
+        may be a transposed view: reshape it, don't assume C order)."""
         n, h, w, c = x.shape
         oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
         if c == 1:  # one channel: kh*kw slice copies beat a strided copy with a 1-long inner run
-            out = np.empty((n, oh, ow, kh, kw), x.dtype)
+            # patch-major (kh*kw, N, OH, OW): each copy writes one contiguous block (~1.7x
+            # faster than interleaving); returned as its transposed view, so the GEMM on
+            # the (N*OH*OW, kh*kw) reshape reads it as a transposed operand, without a copy
+            out = np.empty((kh, kw, n, oh, ow), x.dtype)
             for i in range(kh):
                 for j in range(kw):
-                    out[..., i, j] = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, 0]
-            return out.reshape(n, oh, ow, kh * kw)
+                    out[i, j] = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, 0]
+            return out.reshape(kh * kw, n, oh, ow).transpose(1, 2, 3, 0)
         s0, s1, s2, s3 = x.strides
         win = as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1, s2, s3),
                          writeable=False)

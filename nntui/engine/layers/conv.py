@@ -95,6 +95,7 @@ class Conv2D(Layer):
     """
 
     formula = "z = Σ x[i·s+u, j·s+v, c] · W[u, v, c, f] + b[f]"
+    skip_input_grad = False  # the model sets it when nothing needs dL/dx (the first layer)
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  activation: Any = None, use_bias: bool = True,
@@ -148,7 +149,7 @@ class Conv2D(Layer):
         w2 = ops.reshape(self.params["kernel"], (kh * kw * c, self.filters))
         z = self._cols @ w2  # (N*OH*OW, kh*kw*C) @ (kh*kw*C, F) -> (N*OH*OW, F)
         if self.use_bias:
-            z = z + self.params["bias"]
+            z += self.params["bias"]  # z is fresh: add in place
         z = ops.reshape(z, (n, oh, ow, self.filters))
         self._record("z", z)
         a = self.activation.forward(z)  # type: ignore[union-attr]
@@ -170,6 +171,11 @@ class Conv2D(Layer):
         self._accumulate("kernel", ops.reshape(self._cols.T @ dz, tuple(kernel.shape)))
         if self.use_bias:
             self._accumulate("bias", ops.sum(dz, axis=0))
+        if self.skip_input_grad:
+            return None  # the first layer: no dcols matmul, no col2im
+        if isinstance(dz, np.ndarray):
+            return crop(_input_grad_by_offset(dz, kernel, self._xp_shape, (oh, ow), self.strides),
+                        self._pads)
         dcols = dz @ ops.reshape(kernel, (kh * kw * c, f)).T  # (N*OH*OW, F) @ (F, kh*kw*C)
         dcols = ops.reshape(dcols, (n, oh, ow, kh * kw * c))
         dx = ops.col2im(dcols, self._xp_shape, kh, kw, sh, sw)  # (N, Hp, Wp, C)
@@ -180,6 +186,25 @@ class Conv2D(Layer):
                 "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "activation": self.activation_name,
                 "use_bias": self.use_bias}
+
+
+def _input_grad_by_offset(dz: np.ndarray, kernel: np.ndarray, xp_shape: Shape,
+                          out_hw: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+    """NumPy dL/dx of the padded input: for each kernel offset (u, v), one GEMM
+    dz · W[u, v]ᵀ added into the input pixels that offset saw.
+
+    Same sums as ``col2im(dz · Wᵀ)``, without the (N·OH·OW, kh·kw·C) matrix and its
+    window-major copy (profiled ~3x faster for the reference CNN's second layer).
+    """
+    (oh, ow), (sh, sw) = out_hw, strides
+    n, _, _, c = xp_shape
+    dx = np.zeros(xp_shape, dz.dtype)
+    for u in range(kernel.shape[0]):
+        for v in range(kernel.shape[1]):
+            part = dz @ kernel[u, v].T  # (N*OH*OW, F) @ (F, C) -> (N*OH*OW, C)
+            dx[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :] += \
+                part.reshape(n, oh, ow, c)
+    return dx
 
 
 def crop(x: Array, pads: Pads) -> Array:

