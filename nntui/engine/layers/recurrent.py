@@ -89,6 +89,7 @@ class Recurrent(Layer):
     """
 
     blocks = 1
+    skip_input_grad = False  # the model sets it when nothing needs dL/dx (the first layer)
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  return_sequences: bool = False, kernel_initializer: Any = "glorot_uniform",
@@ -135,8 +136,10 @@ class Recurrent(Layer):
         return (input_shape[0], self.units) if self.return_sequences else (self.units,)
 
     # shared forward and backward pieces ----------------------------------------
-    def _project(self, x: Array, bias: Array | None) -> Array:
-        """x·W + b for every step at once, time-major: (N, T, F) -> (T, N, k·u)."""
+    def _project(self, x: Array, bias: Array | None, kernel: Array | None = None) -> Array:
+        """x·W + b for every step at once, time-major: (N, T, F) -> (T, N, k·u).
+
+        ``kernel`` replaces W in the product only (LSTM's NumPy path passes a scaled copy)."""
         check_rank(self, tuple(x.shape[1:]), 2, SEQUENCE_HINT)
         n, t, f = x.shape
         want = self.params["kernel"].shape[0]
@@ -144,7 +147,7 @@ class Recurrent(Layer):
             raise ShapeError(
                 f"{type(self).__name__} {self.name!r} was built for {want} features per time "
                 f"step but received inputs of shape {tuple(x.shape)}")
-        ops, w = self.ops, self.params["kernel"]
+        ops, w = self.ops, self.params["kernel"] if kernel is None else kernel
         x2 = ops.reshape(ops.transpose(x, (1, 0, 2)), (t * n, f))  # (T·N, F), one copy
         if bias is not None:
             # the bias as the weight of a constant-1 input: no full-size add here nor sum in
@@ -172,7 +175,7 @@ class Recurrent(Layer):
         Args:
             dz_in: (T, N, k·u) gradient of every step's x_t·W + b_in.
             dz_rec: (T, N, k·u) gradient of every step's h_{t−1}·U + b_rec.
-            hs: per-step hidden states h_1 … h_T, each (N, u).
+            hs: per-step hidden states h_1 … h_T, each (N, u) (or one (T, N, u) array).
         """
         ops, (t, n, k) = self.ops, dz_in.shape
         w = self.params["kernel"]
@@ -182,7 +185,8 @@ class Recurrent(Layer):
             self._accumulate("kernel", dwb[:w.shape[0]])
             # dU = Σ_t h_{t−1}ᵀ dz_t; h_0 = 0, so step 0 adds nothing
             if t > 1:
-                h_prev = ops.reshape(ops.stack(hs[:-1], axis=0), ((t - 1) * n, self.units))
+                prev = hs[:-1] if isinstance(hs, np.ndarray) else ops.stack(hs[:-1], axis=0)
+                h_prev = ops.reshape(prev, ((t - 1) * n, self.units))
                 dr = ops.reshape(dz_rec[1:], ((t - 1) * n, k))
                 du = h_prev.T @ dr  # (u, (T−1)·N) @ ((T−1)·N, k·u) -> (u, k·u)
             else:
@@ -190,6 +194,8 @@ class Recurrent(Layer):
             self._accumulate("recurrent_kernel", du)
             if self.use_bias:
                 self._accumulate("bias", self._bias_grad(dwb[-1], dz_rec))
+        if self.skip_input_grad:
+            return None  # the first layer: nothing needs dL/dx
         dx = dz2 @ w.T  # (T·N, k·u) @ (k·u, F) -> (T·N, F)
         return ops.transpose(ops.reshape(dx, (t, n, w.shape[0])), (1, 0, 2))
 
