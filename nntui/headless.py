@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,7 @@ class CheckpointWriter:
                 msg = (f"training diverged at step {event.step}: the weights became NaN or "
                        f"infinite ({', '.join(bad[:3])}). Try a lower learning rate "
                        "(e.g. 10x smaller) or gradient clipping.")
+                self.diverged = True  # also when this writer is not subscribed itself
                 t.emit(ev.TrainingDivergedEvent(event.step, msg))
                 raise TrainingDiverged(msg)
             self.path = self.logger.save_checkpoint(
@@ -145,6 +147,8 @@ def train_command(args: Any) -> int:
         logger.close()
         raise
     writer = CheckpointWriter(logger, session.model, [trainer])
+    if ckpt is not None:  # the resumed-from checkpoint is the last good one until a new one
+        writer.path, writer.step = Path(args.resume) / "checkpoint.npz", ckpt.step
     trainer.subscribe(logger.handle)
     trainer.subscribe(writer)
     trainer.subscribe(GradientWarner(session.model, say))
@@ -162,8 +166,10 @@ def train_command(args: Any) -> int:
         say(f"nntui: error: {divergence_message(e, spec, writer, logger.run_dir)}")
         status = 3
     except BaseException as e:
-        # Record how the run ended; the logs are closed below either way.
-        logger.handle(ev.TrainingFailed(trainer.step, f"{type(e).__name__}: {e}"))
+        # Record how the run ended (best effort: the disk may be what failed, and the
+        # original error is the one to report); the logs are closed below either way.
+        with contextlib.suppress(CheckpointError):
+            logger.handle(ev.TrainingFailed(trainer.step, f"{type(e).__name__}: {e}"))
         raise
     finally:
         if printer is not None and printer.progress is not None:
@@ -177,7 +183,7 @@ def train_command(args: Any) -> int:
     if final and status == 0:
         say("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
     say(f"logs: {logger.run_dir}")
-    if writer.path is None and status == 0 and not trainer.stopped and spec.train.epochs > 0:
+    if writer.step is None and status == 0 and not trainer.stopped:
         raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
     return status
 

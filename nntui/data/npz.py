@@ -6,7 +6,10 @@ The archive holds either ``x`` and ``y`` (split here, seeded) or ``x_train``,
 
 from __future__ import annotations
 
+import lzma
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,23 @@ from nntui.data.tabular import tabular_dataset
 from nntui.errors import DatasetError
 
 SPLIT_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# What np.load and zipfile raise on damaged archives (encrypted or unsupported members
+# included). Listed, not `Exception`, so a bug in this module still surfaces as itself.
+_READ_ERRORS = (
+    OSError,
+    EOFError,
+    KeyError,
+    IndexError,
+    TypeError,
+    MemoryError,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+)
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
@@ -37,10 +57,12 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
     except ValueError as exc:
-        raise DatasetError(
-            f"{path}: holds object arrays, which would need pickle; save plain numeric arrays"
-        ) from exc
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        if "pickle" in str(exc):
+            raise DatasetError(
+                f"{path}: holds object arrays, which would need pickle; save plain numeric arrays"
+            ) from exc
+        raise DatasetError(f"{path}: not a readable .npz archive ({exc})") from exc
+    except _READ_ERRORS as exc:
         raise DatasetError(f"{path}: not a readable .npz archive ({exc})") from exc
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from nntui.runlog.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from nntui.runlog.config import read_config, write_config
+from nntui.runlog.export import safe_export_path
 from nntui.runlog.logger import RunLogger
 from nntui.runlog.replay import RunReader, read_csv_rows, read_jsonl_rows, rows_to_events
 from nntui.runlog.rundir import new_run_dir
@@ -21,6 +22,7 @@ __all__ = [
     "read_csv_rows",
     "read_jsonl_rows",
     "rows_to_events",
+    "safe_export_path",
     "save_checkpoint",
     "write_config",
 ]
