@@ -33,6 +33,15 @@ def state_arrays(model: Any) -> dict[str, np.ndarray]:
     return out
 
 
+def non_finite_arrays(arrays: dict[str, np.ndarray]) -> list[str]:
+    """Names of the float arrays holding NaN or inf (e.g. ``m/w/dense/kernel``).
+
+    A checkpoint is written only when this is empty: divergence keeps the last good one.
+    """
+    return [name for name, a in arrays.items()
+            if a.dtype.kind in "fc" and not np.isfinite(a).all()]
+
+
 def restore_state(model: Any, arrays: dict[str, np.ndarray]) -> None:
     """Load weights and optimizer state saved by :func:`state_arrays` into a built model.
 

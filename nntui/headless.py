@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from nntui.checkpointing import restore_state, state_arrays
+from nntui.checkpointing import non_finite_arrays, restore_state, state_arrays
 from nntui.engine import events as ev
 from nntui.errors import CheckpointError, TrainingDiverged
 from nntui.gradient_watch import GradientWatch, global_norms
@@ -71,12 +71,6 @@ class CheckpointWriter:
                 arrays, step=event.step, epoch=event.epoch,
                 rng_state=t.rng.bit_generator.state)
             self.step = event.step
-
-
-def non_finite_arrays(arrays: dict[str, np.ndarray]) -> list[str]:
-    """Names of the float arrays holding NaN or inf (e.g. ``m/w/dense/kernel``)."""
-    return [name for name, a in arrays.items()
-            if a.dtype.kind in "fc" and not np.isfinite(a).all()]
 
 
 class GradientWarner:
