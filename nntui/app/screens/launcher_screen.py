@@ -7,7 +7,7 @@ valid. Enter on a preset (the default one is highlighted at start) trains it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from rich.text import Text
 from textual import on
@@ -39,7 +39,8 @@ def _control(name: str) -> Select[str] | Input:
         options = [(c, c) for c in CHOICES[name]]
         return Select(options, allow_blank=False, compact=True, id=name.replace("_", "-"))
     kind = form.TRAIN_FIELDS.get(name)
-    input_type = "integer" if kind is int else "number" if kind is float else "text"
+    input_type: Literal["integer", "number", "text"] = (
+        "integer" if kind is int else "number" if kind is float else "text")
     placeholder = "e.g. 64,32" if name == "layers" else ""
     return Input(type=input_type, placeholder=placeholder, compact=True,
                  id=name.replace("_", "-"))
@@ -122,7 +123,9 @@ class LauncherScreen(Screen[None]):
 
     def _set_choices(self, name: str, choices: list[str]) -> None:
         self._choices[name] = list(choices)
-        self.field(name).control.set_options([(c, c) for c in choices])  # type: ignore[union-attr]
+        control = self.field(name).control
+        if isinstance(control, Select):
+            control.set_options([(c, c) for c in choices])
 
     def load_preset(self, preset: str | None, datasets: list[str] | None = None) -> None:
         """Fill the form from ``preset`` (None: a bare config for the architecture)."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 
 class FormField(Vertical):
@@ -20,7 +19,7 @@ class FormField(Vertical):
     FormField.-invalid Label.form-field--label { color: $text-error; }
     """
 
-    def __init__(self, name: str, label: str, control: Widget) -> None:
+    def __init__(self, name: str, label: str, control: Input | Select[str]) -> None:
         super().__init__(id=f"{name.replace('_', '-')}-field")
         self.field_name = name
         self.label = label

@@ -7,6 +7,7 @@ it costs about a millisecond instead of tens, and vanishing (falling) or explodi
 
 from __future__ import annotations
 
+import numpy as np
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.geometry import Size
@@ -32,6 +33,6 @@ class GradNormPanel(Panel):
         per_layer = max(size.height // len(series), 2)  # title + bars (+ axis, min/max)
         bars = max(1, per_layer - 3)
         shown = series[: max(1, size.height // 3)]
-        return Group(*(NormSeries(s.y, width=size.width, height=bars,
+        return Group(*(NormSeries(np.asarray(s.y), width=size.width, height=bars,
                                   title=f"{name}  (steps {s.x[0]:g}–{s.x[-1]:g})")
                        for name, s in shown))
