@@ -162,8 +162,10 @@ class Trainer:
         self.emit(ev.TrainingStarted(self.run_name, self.model.backend, self.epochs,
                                      self.steps_per_epoch, self.config, self.step, self.epoch))
         last: dict[str, float] = {}
-        while self.epoch < self.epochs and not self._stop.is_set():
-            last = self._run_epoch()
+        # divergence is reported as an event; NumPy's overflow warnings would only add noise
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while self.epoch < self.epochs and not self._stop.is_set():
+                last = self._run_epoch()
         self._idle.set()
         self.emit(ev.TrainingFinished(self.step, self.epoch, last, self._stop.is_set()))
         return self.history
@@ -215,11 +217,12 @@ class Trainer:
         self.step += 1
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
         metrics.update(self._batch_metrics(yb))
-        if not all(math.isfinite(v) for v in metrics.values()):
-            self._diverged(metrics)
         lr = self.model.optimizer.learning_rate if self.model.optimizer else 0.0
         self.emit(ev.StepCompleted(self.step, self.epoch, batch, metrics, lr,
                                    len(xb) / dt if dt > 0 else 0.0, self._elapsed))
+        bad_grads = not all(math.isfinite(n) for n in self._grad_norms())
+        if bad_grads or not all(math.isfinite(v) for v in metrics.values()):
+            self._diverged(metrics, "the gradients" if bad_grads else "the loss")
         if snap:
             self.model.record_outputs = False
             self.emit(self.snapshot())
@@ -234,10 +237,18 @@ class Trainer:
         p, y = ops.to_numpy(pred), ops.to_numpy(yb)
         return {name: fn(y, p) for name, fn in fns}
 
-    def _diverged(self, metrics: dict[str, float]) -> None:
-        msg = (f"training diverged at step {self.step}: the loss became "
-               f"{metrics.get('loss', float('nan'))}. Try a lower learning rate "
-               "(e.g. 10x smaller) or gradient clipping (global_clipnorm=1.0).")
+    def _grad_norms(self) -> list[float]:
+        """Global gradient norms of the last step (one per optimizer; a GAN has two)."""
+        parts = [getattr(self.model, "g", None), getattr(self.model, "d", None)]
+        opts = [p.optimizer for p in parts if p is not None] or [self.model.optimizer]
+        return [getattr(o, "last_global_norm", 0.0) for o in opts if o is not None]
+
+    def _diverged(self, metrics: dict[str, float], what: str = "the loss") -> None:
+        loss = metrics.get("loss", float("nan"))
+        became = "NaN or infinite" if what == "the gradients" else f"{loss}"
+        msg = (f"training diverged at step {self.step}: {what} became {became}. "
+               "Try a lower learning rate (e.g. 10x smaller) or gradient clipping "
+               "(train.clipnorm = 1.0).")
         self.emit(ev.TrainingDivergedEvent(self.step, msg))
         if self.on_divergence == "raise":
             raise TrainingDiverged(msg)
