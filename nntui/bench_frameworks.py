@@ -22,7 +22,10 @@ def make_runners(model: str, x: np.ndarray, y: np.ndarray, batch: int, backends:
         runners[f"nntui-{backend}"] = make_nntui(model, x, y, batch, backend)
     if not compare:
         return runners
-    for name, maker in (("pytorch", make_torch), ("keras", make_keras), ("sklearn", make_sklearn)):
+    makers: tuple[tuple[str, Callable[..., Runner | None]], ...] = (
+        ("pytorch", make_torch), ("pytorch-1t", make_torch_1t), ("keras", make_keras),
+        ("sklearn", make_sklearn))
+    for name, maker in makers:
         try:
             runner = maker(model, x, y, batch)
         except ImportError:
@@ -82,11 +85,29 @@ def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: st
 
 
 # PyTorch ---------------------------------------------------------------------------
-def make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
+def make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int, threads: int = 2) -> Runner:
+    """PyTorch's epoch with ``threads`` intra-op threads (set again at every epoch, since
+    the 2-thread and 1-thread runners interleave in one process)."""
+    import torch
+
+    run = _make_torch(model, x, y, batch)
+
+    def epoch() -> None:
+        torch.set_num_threads(threads)
+        run()
+
+    return epoch
+
+
+def make_torch_1t(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
+    """PyTorch with one thread: the same thread count nntui trains with on 2-core machines."""
+    return make_torch(model, x, y, batch, threads=1)
+
+
+def _make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
     import torch
     from torch import nn
 
-    torch.set_num_threads(2)
     torch.manual_seed(0)
     if model == "cnn":
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # NHWC -> NCHW once, outside timing
@@ -171,7 +192,14 @@ def make_keras(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner |
                                 keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
                                 keras.layers.Dense(10, activation="softmax")])
     net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return lambda: net.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+
+    def epoch() -> None:
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)  # torch's default, as a course runs Keras
+        net.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+
+    return epoch
 
 
 # scikit-learn ------------------------------------------------------------------------

@@ -50,7 +50,8 @@ class Optimizer:
         self.global_clipnorm = global_clipnorm
         self.iterations = 0
         self.state: dict[str, dict[str, Array]] = {}
-        self.last_global_norm: float = 0.0
+        self._norm: float | None = 0.0  # last step's global gradient norm, once computed
+        self._norm_of: tuple[Backend, list[Array]] | None = None  # what it is computed from
         self._scratch: list[np.ndarray] = []  # NumPy only: reused temporaries, not state
 
     @property
@@ -81,7 +82,29 @@ class Optimizer:
         self.iterations += 1
         return out
 
+    @property
+    def last_global_norm(self) -> float:
+        """Global L2 norm of the last step's gradients, before clipping.
+
+        Computed when first read (gradient watch, dashboard), not in every step: the
+        layers' gradient arrays stay untouched until their next backward replaces them.
+        """
+        if self._norm is None and self._norm_of is not None:
+            ops, grads = self._norm_of
+            self._norm = math.sqrt(sum(ops.item(_squared_norm(ops, g)) for g in grads))
+            self._norm_of = None
+        return self._norm or 0.0
+
+    @last_global_norm.setter
+    def last_global_norm(self, value: float) -> None:
+        self._norm, self._norm_of = float(value), None
+
     def _clip(self, ops: Backend, grads: list[Array]) -> list[Array]:
+        if not (self.clipnorm or self.global_clipnorm):
+            self._norm, self._norm_of = None, (ops, list(grads))
+            if self.clipvalue:
+                return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+            return grads
         sq = [_squared_norm(ops, g) for g in grads]
         total = math.sqrt(sum(ops.item(s) for s in sq)) if grads else 0.0
         self.last_global_norm = total
