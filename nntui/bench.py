@@ -99,7 +99,6 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
               log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the benchmark; returns {"peak_gflops": ..., "results": [Result...], "ratios": {...}}."""
     from nntui.bench_frameworks import make_runners
-
     from nntui.threads import headless_blas_threads
 
     gemm = gemm_peak()
@@ -130,9 +129,16 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
 
 
 def ratios(results: list[Result]) -> dict[str, float]:
+    from nntui.bench_frameworks import SNAPSHOT_EVERY, SNAPSHOT_SUFFIX
+
     by = {(r.model, r.framework): r.samples_per_second for r in results}
     out = {}
     for (model, fw), sps in by.items():
+        if fw.endswith(SNAPSHOT_SUFFIX):
+            base = fw[:-len(SNAPSHOT_SUFFIX)]
+            if (model, base) in by:
+                out[f"{model}: snapshots every {SNAPSHOT_EVERY} / off"] = sps / by[(model, base)]
+            continue
         if not fw.startswith("nntui"):
             continue
         for other in ("pytorch", "pytorch-1t", "keras", "sklearn"):

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 Runner = Callable[[], Any]
+SNAPSHOT_EVERY = 20
+SNAPSHOT_SUFFIX = f"-snap{SNAPSHOT_EVERY}"
 
 
 def make_runners(model: str, x: np.ndarray, y: np.ndarray, batch: int, backends: list[str],
@@ -20,6 +22,9 @@ def make_runners(model: str, x: np.ndarray, y: np.ndarray, batch: int, backends:
     runners: dict[str, Runner] = {}
     for backend in backends:
         runners[f"nntui-{backend}"] = make_nntui(model, x, y, batch, backend)
+    if model == "mlp" and backends:  # what the dashboard's snapshots cost (every 20 steps)
+        runners[f"nntui-{backends[0]}{SNAPSHOT_SUFFIX}"] = make_nntui(
+            model, x, y, batch, backends[0], snapshot_every=SNAPSHOT_EVERY)
     if not compare:
         return runners
     makers: tuple[tuple[str, Callable[..., Runner | None]], ...] = (
@@ -55,7 +60,8 @@ def nntui_model(model: str, backend: str) -> Any:
         m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         return m
     if model == "lstm":
-        m = nntui.Sequential([nntui.Input((50, 1)), L.LSTM(64), L.Dense(1)], backend=backend, seed=0)
+        m = nntui.Sequential([nntui.Input((50, 1)), L.LSTM(64), L.Dense(1)], backend=backend,
+                             seed=0)
         m.compile(optimizer="adam", loss="mse")
         return m
     g = nntui.Sequential([nntui.Input((32,)), L.Dense(128, activation="relu"),
@@ -69,15 +75,22 @@ def nntui_model(model: str, backend: str) -> Any:
     return gan
 
 
-def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str) -> Runner:
+def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str,
+               snapshot_every: int = 0) -> Runner:
     from nntui.engine.trainer import Trainer
     from nntui.threads import training_threads
 
     m = nntui_model(model, backend)
     rng = np.random.default_rng(0)
+    taken: list[Any] = []
 
     def epoch() -> None:
-        trainer = Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30)))
+        trainer = Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30)),
+                          snapshot_every=snapshot_every)
+        if snapshot_every:  # a subscriber keeps the latest, as the dashboard does
+            trainer.subscribe(lambda e: taken.append(e) if type(e).__name__ == "SnapshotTaken"
+                              else None)
+            del taken[:-1]
         with training_threads(headless=True):  # as `nntui train` runs (threads.py)
             trainer.run()
 
@@ -186,7 +199,8 @@ def make_keras(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner |
                                 keras.layers.Dense(128, activation="relu"),
                                 keras.layers.Dense(10, activation="softmax")])
     else:
-        net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
+        net = keras.Sequential([keras.Input((28, 28, 1)),
+                                keras.layers.Conv2D(8, 3, activation="relu"),
                                 keras.layers.MaxPooling2D(2),
                                 keras.layers.Conv2D(16, 3, activation="relu"),
                                 keras.layers.MaxPooling2D(2), keras.layers.Flatten(),

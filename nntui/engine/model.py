@@ -146,11 +146,12 @@ class Sequential:
         """
         layers = self.layers
         if not input_grad and stop_at < len(layers):
-            layers[stop_at].skip_input_grad = True
+            first: Any = layers[stop_at]  # a flag Dense, Conv2D and recurrent layers read
+            first.skip_input_grad = True
             try:
                 return self.backward(grad, fused=fused, stop_at=stop_at)
             finally:
-                layers[stop_at].skip_input_grad = False
+                first.skip_input_grad = False
         start = len(layers) - 1
         if fused:
             idx, entry = self._fused_head()  # type: ignore[misc]

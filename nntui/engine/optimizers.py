@@ -24,7 +24,6 @@ import numpy as np
 from nntui.engine.backend.base import Array, Backend
 from nntui.errors import ConfigError
 
-
 CHUNK = 32768  # elements per piece of an in-place update: its ~6 arrays stay in L2
 
 

@@ -57,6 +57,7 @@ class LSTM(Recurrent):
         s, a = self._rec.symbol, self._act.symbol
         self.formula = (f"i={s}(xW_i+hU_i+b_i); f={s}(xW_f+hU_f+b_f); g={a}(xW_c+hU_c+b_c); "
                         f"o={s}(xW_o+hU_o+b_o); c'=f⊙c+i⊙g; h'=o⊙{a}(c')")
+        self._np_steps: tuple[np.ndarray, ...] | None = None  # the NumPy path's (T, N, ·) arrays
 
     def _bias_init(self) -> Any:
         if not self.unit_forget_bias:

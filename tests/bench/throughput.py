@@ -1,0 +1,173 @@
+"""Training throughput headless and with the dashboard open, measured the same way.
+
+Both sides train the same preset on a thread of this process, with the same
+subscribers the real runs have (a :class:`~nntui.runlog.RunLogger`, TensorBoard
+off on both sides) and their own BLAS setting (``nntui train``'s and the app's),
+and both are timed by the wall clock over a window after a warm-up: the steps the
+trainer finished in the window divided by its length. The dashboard side runs the
+real :class:`~nntui.app.app.NntuiApp` headless under Textual's Pilot, so its UI
+thread does all the work a terminal would see (layout, rendering, compositing);
+only the bytes to the terminal are not written.
+
+Used by ``tests/bench/test_dashboard_bench.py`` and ``tests/bench/soak.py``; run it
+directly for figures: ``python -m tests.bench.throughput mlp-spiral cnn-shapes``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nntui.presets import load_preset
+from nntui.runlog import RunLogger
+from nntui.session import build_session
+from nntui.threads import training_threads
+
+SIZE = (160, 48)  # a typical full-screen terminal
+EPOCHS = 10_000  # long enough never to end inside a measurement
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Steps per second over one window."""
+
+    steps: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.steps / self.seconds if self.seconds > 0 else 0.0
+
+
+def spec_for(preset: str) -> Any:
+    return load_preset(preset).with_train(epochs=EPOCHS)
+
+
+def window(step: Callable[[], int], seconds: float) -> Rate:
+    """Steps taken while sleeping ``seconds`` (blocking)."""
+    s0, t0 = step(), time.perf_counter()
+    time.sleep(seconds)
+    return Rate(step() - s0, time.perf_counter() - t0)
+
+
+def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0) -> Rate:
+    """Throughput of the ``nntui train`` setup: trainer + run logger, no UI."""
+    spec = spec_for(preset)
+    session = build_session(spec)
+    trainer = session.trainer(on_divergence="raise")
+    with tempfile.TemporaryDirectory() as tmp:
+        logger = RunLogger.create(tmp, spec.name, tensorboard=False)
+        trainer.subscribe(logger.handle)
+
+        def train() -> None:
+            with training_threads(headless=True):
+                trainer.run()
+
+        thread = threading.Thread(target=train, name="headless-trainer", daemon=True)
+        thread.start()
+        try:
+            time.sleep(warmup)
+            return window(lambda: trainer.step, seconds)
+        finally:
+            trainer.stop()
+            thread.join(30)
+            logger.close()
+
+
+async def _dashboard(preset: str, seconds: float, warmup: float,
+                     probe: Callable[[Any, Any], Any] | None) -> tuple[Rate, Any]:
+    from nntui.app.app import NntuiApp
+
+    spec = spec_for(preset)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = NntuiApp(runs_dir=Path(tmp), tensorboard=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.start_training(spec)
+            while screen.trainer is None or screen.trainer.step < 1:
+                await pilot.pause(0.05)
+            await asyncio.sleep(warmup)
+            trainer = screen.trainer
+            s0, t0 = trainer.step, time.perf_counter()
+            await asyncio.sleep(seconds)  # the app's loop runs meanwhile, as in a terminal
+            rate = Rate(trainer.step - s0, time.perf_counter() - t0)
+            extra = await probe(pilot, screen) if probe is not None else None
+            await screen.shutdown()
+            await pilot.press("q")
+    return rate, extra
+
+
+def dashboard_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
+                   probe: Callable[[Any, Any], Any] | None = None) -> tuple[Rate, Any]:
+    """Throughput with the dashboard open; ``probe(pilot, screen)`` (async) runs after the
+    window and its result is returned too."""
+    return asyncio.run(_dashboard(preset, seconds, warmup, probe))
+
+
+async def key_latencies(pilot: Any, screen: Any, presses: int = 10) -> list[float]:
+    """Seconds from pressing space to the trainer pausing (or resuming), ``presses`` times.
+
+    The time is taken where the trainer's state changes (``pause()``/``resume()``
+    called), so it includes Textual's key dispatch and everything queued before it.
+    """
+    trainer = screen.trainer
+    changed: list[float] = []
+    for name in ("pause", "resume"):
+        original = getattr(trainer, name)
+
+        def wrapped(original: Callable[[], None] = original) -> None:
+            changed.append(time.perf_counter())
+            original()
+
+        setattr(trainer, name, wrapped)
+    out = []
+    for _ in range(presses):
+        await asyncio.sleep(0.3)  # let frames and steps happen between presses
+        before = len(changed)
+        t0 = time.perf_counter()
+        await pilot.press("space")
+        while len(changed) == before:
+            await asyncio.sleep(0.001)
+        out.append(changed[-1] - t0)
+    if trainer.paused:
+        trainer.resume()
+    return out
+
+
+def compare(preset: str, rounds: int = 3, seconds: float = 3.0) -> dict[str, Any]:
+    """Headless and dashboard runs interleaved ``rounds`` times; medians and ratio."""
+    headless, dashboard, ratios = [], [], []
+    for _ in range(rounds):
+        h = headless_rate(preset, seconds).per_second
+        d = dashboard_rate(preset, seconds)[0].per_second
+        headless.append(h)
+        dashboard.append(d)
+        ratios.append(d / h if h else 0.0)
+    return {"preset": preset, "headless": headless, "dashboard": dashboard, "ratios": ratios,
+            "median_ratio": statistics.median(ratios),
+            "headless_median": statistics.median(headless),
+            "dashboard_median": statistics.median(dashboard)}
+
+
+def main(argv: list[str]) -> None:
+    import os
+
+    presets = argv or ["mlp-spiral"]
+    for preset in presets:
+        print(f"load {os.getloadavg()[0]:.2f}", flush=True)
+        r = compare(preset)
+        print(f"{preset}: headless {[round(x) for x in r['headless']]} steps/s, dashboard "
+              f"{[round(x) for x in r['dashboard']]} steps/s, ratios "
+              f"{[round(x, 3) for x in r['ratios']]}, median {r['median_ratio']:.3f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
