@@ -83,6 +83,8 @@ class Trainer:
         self.batch_size, self.epochs, self.shuffle = batch_size, epochs, shuffle
         self.rng = np.random.default_rng(seed if seed is not None else model.rng.integers(2**31))
         self.snapshot_every = snapshot_every
+        # snapshots sample with their own generator: watching must not change the shuffle order
+        self._snap_rng = np.random.default_rng(0)
         self.on_divergence = on_divergence
         self.extras = extras
         self.run_name, self.config = run_name, config or {}
@@ -256,7 +258,7 @@ class Trainer:
 
     def snapshot(self) -> ev.SnapshotTaken:
         """Downsampled weights, gradients and activations of every layer, now."""
-        ops, rng = self.model.ops, self.rng
+        ops, rng = self.model.ops, self._snap_rng
         outputs = getattr(self.model, "_outputs", None) or []
         layers = []
         for i, layer in enumerate(self.model.layers):

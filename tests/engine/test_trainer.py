@@ -85,3 +85,12 @@ def test_divergence_raises_in_headless_mode_and_pauses_in_the_app() -> None:
     assert paused.wait_until_paused(10) and paused.paused
     paused.stop()
     thread.join(5)
+
+
+def test_snapshots_do_not_change_training() -> None:
+    """Watching is free of side effects: the same seed gives the same weights either way."""
+    quiet, watched = _trainer(epochs=3), _trainer(epochs=3, snapshot_every=3)
+    quiet.run()
+    watched.run()
+    for a, b in zip(quiet.model.get_weights(), watched.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
