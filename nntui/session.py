@@ -62,12 +62,12 @@ class Session:
 
 def make_optimizer(spec: RunSpec) -> Optimizer:
     t = spec.train
-    clip = {"global_clipnorm": t.clipnorm} if t.clipnorm else {}
+    clip = t.clipnorm or None  # train.clipnorm is a global-norm clip; 0 means off
     if t.optimizer == "sgd":
-        return SGD(t.learning_rate, momentum=t.momentum, **clip)
+        return SGD(t.learning_rate, momentum=t.momentum, global_clipnorm=clip)
     if t.optimizer == "rmsprop":
-        return RMSprop(t.learning_rate, **clip)
-    return Adam(t.learning_rate, **clip)
+        return RMSprop(t.learning_rate, global_clipnorm=clip)
+    return Adam(t.learning_rate, global_clipnorm=clip)
 
 
 def layer_from_dict(d: dict[str, Any], where: str) -> Any:
