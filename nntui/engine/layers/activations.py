@@ -235,6 +235,9 @@ class ReLULayer(Activation):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("relu", **kwargs)
 
+    def get_config(self) -> dict[str, Any]:
+        return Layer.get_config(self)
+
 
 class LeakyReLU(Activation):
     """Keras 3's ``LeakyReLU(negative_slope=0.3)`` layer."""
@@ -248,6 +251,9 @@ class LeakyReLU(Activation):
     def _make_fn(self) -> ActivationFn:
         return LeakyReLUFn(self.ops, self.negative_slope)
 
+    def get_config(self) -> dict[str, Any]:
+        return {**Layer.get_config(self), "negative_slope": self.negative_slope}
+
 
 class ELU(Activation):
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
@@ -257,6 +263,9 @@ class ELU(Activation):
     def _make_fn(self) -> ActivationFn:
         return ELUFn(self.ops, self.alpha)
 
+    def get_config(self) -> dict[str, Any]:
+        return {**Layer.get_config(self), "alpha": self.alpha}
+
 
 class Softmax(Activation):
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
@@ -265,6 +274,9 @@ class Softmax(Activation):
 
     def _make_fn(self) -> ActivationFn:
         return SoftmaxFn(self.ops, self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**Layer.get_config(self), "axis": self.axis}
 
 
 class PReLU(Layer):
@@ -286,6 +298,10 @@ class PReLU(Layer):
             shape[ax - 1] = 1
         self.add_weight("alpha", tuple(shape), self.alpha_initializer, rng)
         super().build(input_shape, rng)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "alpha_initializer": self.alpha_initializer,
+                "shared_axes": list(self.shared_axes)}
 
     def forward(self, x: Array, training: bool = False) -> Array:
         self._x = x
