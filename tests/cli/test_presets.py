@@ -61,7 +61,7 @@ def test_every_preset_builds_and_takes_exactly_the_steps_asked(name: str) -> Non
 
 
 @pytest.mark.parametrize("name", ["perceptron-blobs", "perceptron-xor", "mlp-xor", "mlp-spiral",
-                                  "mlp-regression", "lstm-memory", "rnn-memory"])
+                                  "mlp-regression", "lstm-memory", "gru-memory", "rnn-memory"])
 def test_fast_presets_reach_their_stated_result(name: str) -> None:
     spec = load_preset(name)
     session = build_session(spec)
