@@ -48,9 +48,27 @@ def hidden_indices(layers: list[dict[str, Any]]) -> list[int]:
             if isinstance(layer, dict) and "units" in layer]
 
 
-def _units_key(d: dict[str, Any]) -> str:
-    """The short-form model key the "layers" field edits: CNNs' dense head, else hidden."""
-    return "dense" if d.get("architecture") == "cnn" else "hidden"
+UNITS_KEYS: dict[str, str] = {
+    "mlp": "hidden", "rnn": "hidden", "lstm": "hidden", "gru": "hidden",
+    "cnn": "dense", "transfer": "dense", "gan": "generator", "autoencoder": "encoder",
+}
+"""The short-form ``[model]`` key the "layers" field edits, per architecture; the others
+(perceptron, transformer) have no such list and the field is disabled."""
+NO_ACTIVATION = frozenset({"perceptron", "rnn", "lstm", "gru", "transformer"})
+"""Architectures without a ``model.activation`` setting (the field is disabled)."""
+
+
+def units_key(architecture: str) -> str | None:
+    """The ``[model]`` key the "layers" field edits for ``architecture`` (None: none)."""
+    return UNITS_KEYS.get(architecture)
+
+
+def has_activation(architecture: str) -> bool:
+    return architecture not in NO_ACTIVATION
+
+
+def _units_key(d: dict[str, Any]) -> str | None:
+    return units_key(str(d.get("architecture", "")))
 
 
 def form_values(d: dict[str, Any]) -> dict[str, str]:
@@ -62,8 +80,9 @@ def form_values(d: dict[str, Any]) -> dict[str, str]:
         units = [layer["units"] for layer in hidden]
         act = next((h["activation"] for h in hidden if "activation" in h), "")
     else:  # the short form: hidden = [64, 64], activation = "relu"
-        units = list(model.get(_units_key(d), []))
-        act = model.get("activation", "")
+        key = _units_key(d)
+        units = list(model.get(key, [])) if key is not None else []
+        act = model.get("activation", "") if has_activation(str(d.get("architecture"))) else ""
     train = d.get("train", {})
     values = {"dataset": str(d.get("dataset", {}).get("name", "")),
               "layers": ",".join(str(u) for u in units), "activation": str(act)}
@@ -131,11 +150,13 @@ def apply_form(base: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     activation = values.get("activation", "")
     if _layers(d):
         _set_hidden(d, units, activation)
-    else:  # write only what changed, so architectures without hidden layers stay valid
+    else:  # write only what changed, and only keys the architecture has
         model = d.setdefault("model", {})
-        if values.get("layers", before["layers"]) != before["layers"]:
-            model[_units_key(d)] = units
-        if activation and activation != before["activation"]:
+        key = _units_key(d)
+        if key is not None and values.get("layers", before["layers"]) != before["layers"]:
+            model[key] = units
+        arch = str(d.get("architecture", ""))
+        if activation and activation != before["activation"] and has_activation(arch):
             model["activation"] = activation
     train = d.setdefault("train", {})
     for name, kind in TRAIN_FIELDS.items():
@@ -145,11 +166,15 @@ def apply_form(base: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
 
 
 def field_for_error(message: str) -> str | None:
-    """The form field a ``spec_from_dict`` error is about (None: not a form field)."""
+    """The form field a ``spec_from_dict`` error is about (None: not a form field):
+    ``train.<name>`` its field, ``dataset.<option>`` the dataset, ``model.activation``
+    the activation, other ``model.<key>`` the layers."""
     m = re.match(r"^(train|dataset|model)\.?([a-z_]*)", message)
     if m is None:
         return None
     section, key = m.groups()
     if section == "train":
         return key if key in TRAIN_FIELDS else None
-    return "dataset" if section == "dataset" else "layers"
+    if section == "dataset":
+        return "dataset"
+    return "activation" if key == "activation" else "layers"

@@ -19,20 +19,28 @@ from typing import Any
 import numpy as np
 
 from nntui.engine import events as ev
+from nntui.gradient_watch import GradientWarning
 
 SERIES_CAP = 2048  # points per step series before halving
 HIST_STEPS = 48  # snapshots kept per layer for histograms over time
 EMA = 0.1  # smoothing of samples/second
+SMOOTH = 0.15  # EMA weight of the newest batch in the training curves
 
 
 class BoundedSeries:
     """An (x, y) series of at most ``cap`` points; when full, every other point is dropped
-    and from then on only every ``stride``-th new point is kept (even downsampling)."""
+    and from then on only every ``stride``-th new point is kept (even downsampling).
 
-    def __init__(self, cap: int = SERIES_CAP) -> None:
-        self.cap = cap
+    With ``ema`` set, ``smooth`` holds an exponential moving average of the kept ``y``
+    (weight ``ema`` for the newest), kept up to date in O(1) per point; a non-finite
+    average restarts from the next value, so NaN shows where a run diverged.
+    """
+
+    def __init__(self, cap: int = SERIES_CAP, ema: float | None = None) -> None:
+        self.cap, self.ema = cap, ema
         self.x: list[float] = []
         self.y: list[float] = []
+        self.smooth: list[float] = []
         self.stride = 1
         self._seen = 0
 
@@ -42,8 +50,12 @@ class BoundedSeries:
             return
         self.x.append(x)
         self.y.append(y)
+        if self.ema is not None:
+            acc = self.smooth[-1] if self.smooth else y
+            self.smooth.append(y if not math.isfinite(acc) else
+                               (1 - self.ema) * acc + self.ema * y)
         if len(self.x) > self.cap:
-            self.x, self.y = self.x[::2], self.y[::2]
+            self.x, self.y, self.smooth = self.x[::2], self.y[::2], self.smooth[::2]
             self.stride *= 2
 
     def __len__(self) -> int:
@@ -52,6 +64,20 @@ class BoundedSeries:
     @property
     def last(self) -> float | None:
         return self.y[-1] if self.y else None
+
+
+@dataclass(frozen=True)
+class GradientsChecked:
+    """The gradient watch changed its verdict at ``step`` (an app-side event, emitted by
+    :class:`~nntui.app.workers.GradientMonitor` on the trainer's thread).
+
+    ``exploding``: the latest global norm is past the watch's thresholds; ``warning``:
+    set when this step raised a warning.
+    """
+
+    step: int
+    exploding: bool
+    warning: GradientWarning | None = None
 
 
 @dataclass
@@ -89,6 +115,9 @@ class RunHistory:
     # (layer, "weights" | "grads") -> deque of (step, sampled values)
     hist: dict[tuple[str, str], deque[tuple[int, np.ndarray]]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    exploding: bool = False  # the gradient watch's marker
+    gradient_warning: GradientWarning | None = None  # the run's first warning
+    gradient_warning_shown: bool = False  # the screen has notified it
     curves_version: int = 0
     snapshot_version: int = 0
     status_version: int = 0
@@ -128,7 +157,10 @@ class RunHistory:
         self.samples_per_second = sps if not self.samples_per_second else (
             (1 - EMA) * self.samples_per_second + EMA * sps)
         for k, v in e.metrics.items():
-            self.step_metrics.setdefault(k, BoundedSeries()).add(e.step, v)
+            series = self.step_metrics.get(k)
+            if series is None:
+                series = self.step_metrics[k] = BoundedSeries(ema=SMOOTH)
+            series.add(e.step, v)
         self.curves_version += 1
 
     def _epoch(self, e: ev.EpochCompleted) -> None:
@@ -158,6 +190,11 @@ class RunHistory:
                 self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS)).append(
                     (step, values.astype(np.float32, copy=False)))
 
+    def _gradients(self, e: GradientsChecked) -> None:
+        self.exploding = e.exploding
+        if e.warning is not None and self.gradient_warning is None:
+            self.gradient_warning = e.warning
+
     def _paused(self, e: ev.TrainingPaused) -> None:
         if self.state != "diverged":  # the trainer pauses itself after diverging
             self.state = "paused"
@@ -185,7 +222,8 @@ class RunHistory:
 
     def histograms(self, layer: str, what: str, bins: int = 24
                    ) -> tuple[list[tuple[int, np.ndarray]], np.ndarray] | None:
-        """``(step, counts)`` per kept snapshot with edges shared by all of them."""
+        """``(step, counts)`` per kept snapshot with edges shared by all of them (the
+        over-time view; the latest snapshot alone is drawn from :meth:`latest`)."""
         kept = self.hist.get((layer, what))
         if not kept:
             return None
@@ -194,10 +232,15 @@ class RunHistory:
         hi = max((float(v.max()) for v in finite if v.size), default=1.0)
         if hi <= lo:
             lo, hi = lo - 0.5, hi + 0.5
-        edges = np.linspace(lo, hi, bins + 1)
-        counts = [(step, np.histogram(v, bins=edges)[0])
+        # bins + range (not an edges array): NumPy's uniform-bin path, no sort per array
+        counts = [(step, np.histogram(v, bins=bins, range=(lo, hi))[0])
                   for (step, _), v in zip(kept, finite, strict=True)]
-        return counts, edges
+        return counts, np.linspace(lo, hi, bins + 1)
+
+    def latest(self, layer: str, what: str) -> tuple[int, np.ndarray] | None:
+        """``(step, values)`` of the newest snapshot of ``layer``'s weights or gradients."""
+        kept = self.hist.get((layer, what))
+        return kept[-1] if kept else None
 
 
 _HANDLERS: dict[type, Any] = {
@@ -211,4 +254,5 @@ _HANDLERS: dict[type, Any] = {
     ev.TrainingFinished: RunHistory._finished,
     ev.TrainingFailed: RunHistory._failed,
     ev.TrainingDivergedEvent: RunHistory._diverged,
+    GradientsChecked: RunHistory._gradients,
 }

@@ -19,14 +19,48 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from nntui.app.catalog import Catalog
+from nntui.app.history import GradientsChecked
 from nntui.app.messages import EventsArrived
+from nntui.checkpointing import non_finite_arrays, state_arrays
 from nntui.engine import events as ev
 from nntui.errors import NntuiError
-from nntui.runlog import RunLogger, write_config
+from nntui.gradient_watch import GradientWatch, global_norms
+from nntui.runlog import RunLogger, safe_export_path, save_checkpoint, write_config
+from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
 from nntui.threads import training_threads
 
+SCREENSHOT = "screenshot.svg"
+SNAPSHOT_INTERVAL = 0.25
+"""Seconds between two snapshots at least: the panels redraw a few times a second, and
+a snapshot (plus the architecture panel's data) costs the training thread a pass over
+every layer; at a tiny model's ~1,000 steps/s, every 10th step was 10 % of its time."""
+
+
+class GradientMonitor:
+    """Trainer-thread subscriber: feeds a :class:`GradientWatch` the global gradient norm
+    of every step and passes on only changes of its verdict, so the UI gets an event
+    when the marker should appear or go, not one per step."""
+
+    def __init__(self, model: Any, sink: Callable[[Any], None]) -> None:
+        self.model, self.sink = model, sink
+        self.watch = GradientWatch()
+        self._shown = False
+
+    def __call__(self, event: Any) -> None:
+        if not isinstance(event, ev.StepCompleted):
+            return
+        norms = global_norms(self.model)
+        if not norms:
+            return
+        warning = self.watch.update(event.step, max(norms))
+        if warning is not None or self.watch.exploding != self._shown:
+            self._shown = self.watch.exploding
+            self.sink(GradientsChecked(event.step, self.watch.exploding, warning))
+
+
 URGENT = (ev.TrainingStarted, ev.TrainingPaused, ev.TrainingResumed, ev.TrainingFinished,
-          ev.TrainingFailed, ev.TrainingDivergedEvent, ev.LearningRateChanged)
+          ev.TrainingFailed, ev.TrainingDivergedEvent, ev.LearningRateChanged,
+          GradientsChecked)
 
 
 class EventBuffer:
@@ -58,16 +92,6 @@ class EventBuffer:
         return out
 
 
-def model_arrays(model: Any) -> dict[str, Any]:
-    """Weights and optimizer state as named NumPy arrays, for a checkpoint."""
-    arrays = dict(model.named_weights())
-    opt = getattr(model, "optimizer", None)
-    for key, state in (getattr(opt, "state", None) or {}).items():
-        for name, value in state.items():
-            arrays[f"opt/{key}/{name}"] = model.ops.to_numpy(value)
-    return arrays
-
-
 class TrainingRun:
     """One live run: session, trainer and run logger, driven from a worker thread.
 
@@ -87,6 +111,8 @@ class TrainingRun:
         self.trainer: Any = None
         self.logger: RunLogger | None = None
         self.done = threading.Event()
+        self.diverged_at: int | None = None
+        """Step at which training diverged (no checkpoint is written after it)."""
         self._stop_requested = False
         self._checkpoint_requests: list[Future[Path]] = []
         self._lock = threading.Lock()
@@ -117,13 +143,18 @@ class TrainingRun:
         self.session = self.catalog.build_session(spec)
         every = getattr(getattr(spec, "train", None), "snapshot_every", 20) or 20
         self.trainer = self.session.trainer(snapshot_every=every, on_divergence="pause")
+        self.trainer.snapshot_interval = SNAPSHOT_INTERVAL
         self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
                                        tensorboard=self.tensorboard)
         self.trainer.subscribe(self.logger.handle)
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
+        self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
 
     def _between_steps(self, event: Any) -> None:
+        if isinstance(event, ev.TrainingDivergedEvent) and self.diverged_at is None:
+            self.diverged_at = event.step
+            self._fail_pending(f"no checkpoint: training diverged at step {event.step}")
         if isinstance(event, ev.StepCompleted) and self._checkpoint_requests:
             with self._lock:
                 pending, self._checkpoint_requests = self._checkpoint_requests, []
@@ -150,11 +181,22 @@ class TrainingRun:
             self.trainer.stop()
 
     def _save_checkpoint(self) -> Path:
-        trainer, logger = self.trainer, self.logger
-        assert trainer is not None and logger is not None
-        return logger.save_checkpoint(model_arrays(trainer.model), step=trainer.step,
-                                      epoch=trainer.epoch,
-                                      optimizer_step=trainer.model.optimizer.iterations)
+        """Write the checkpoint, unless the run diverged or the state holds NaN/inf (the
+        last good checkpoint, if any, is kept)."""
+        trainer = self.trainer
+        assert trainer is not None and self.run_dir is not None
+        if self.diverged_at is not None:
+            raise NntuiError(f"no checkpoint written: training diverged at step "
+                             f"{self.diverged_at}, so the weights are not worth keeping. "
+                             "Press r to start again with a lower learning rate.")
+        arrays = state_arrays(trainer.model)
+        bad = non_finite_arrays(arrays)
+        if bad:
+            raise NntuiError(f"no checkpoint written: the weights hold NaN or inf "
+                             f"({', '.join(bad[:3])}). Try a lower learning rate.")
+        path = safe_export_path(self.run_dir, CHECKPOINT_NPZ)
+        return save_checkpoint(path.parent, arrays, step=trainer.step, epoch=trainer.epoch,
+                               rng_state=trainer.rng.bit_generator.state)
 
     def checkpoint(self) -> Future[Path]:
         """Save a checkpoint between two steps: now when the trainer is idle (paused or
@@ -173,8 +215,18 @@ class TrainingRun:
         return fut
 
     def write_config(self) -> Path:
+        """The run's ``config.toml`` (the run log writes it at the start; kept if there)."""
         assert self.run_dir is not None
-        return write_config(self.run_dir, self.spec.to_dict())
+        path = safe_export_path(self.run_dir, CONFIG_TOML)
+        return path if path.exists() else write_config(path.parent, self.spec.to_dict())
+
+    def export_paths(self) -> dict[str, Path]:
+        """Where an export writes, by what: ``checkpoint``, ``screenshot`` (and ``config``,
+        which the run log wrote at the start and an export leaves as it is)."""
+        assert self.run_dir is not None
+        return {"checkpoint": safe_export_path(self.run_dir, CHECKPOINT_NPZ),
+                "screenshot": safe_export_path(self.run_dir, SCREENSHOT),
+                "config": safe_export_path(self.run_dir, CONFIG_TOML)}
 
 
 def warm_imports() -> None:

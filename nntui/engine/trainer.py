@@ -53,6 +53,9 @@ class Trainer:
         batch_size, epochs, shuffle, seed: as in Keras's fit (seed drives shuffling).
         validation_split / validation_data: Keras's rules.
         snapshot_every: emit a SnapshotTaken every N steps (0: never).
+        snapshot_interval: and at least this many seconds apart (0: no limit). The app
+            sets it: nobody sees more than a few snapshots a second, and each one costs
+            the training thread a pass over every layer.
         on_divergence: ``"raise"`` (headless) or ``"pause"`` (the app).
         extras: optional hook ``extras(model, x_val, y_val) -> dict`` for architecture panels.
     """
@@ -60,7 +63,8 @@ class Trainer:
     def __init__(self, model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
                  validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
                  shuffle: bool = True, seed: int | None = None, initial_epoch: int = 0,
-                 snapshot_every: int = 0, on_divergence: str = "raise",
+                 snapshot_every: int = 0, snapshot_interval: float = 0.0,
+                 on_divergence: str = "raise",
                  extras: Callable[..., dict[str, Any]] | None = None,
                  run_name: str = "run", config: dict[str, Any] | None = None) -> None:
         if not isinstance(batch_size, int) or batch_size <= 0:
@@ -83,6 +87,8 @@ class Trainer:
         self.batch_size, self.epochs, self.shuffle = batch_size, epochs, shuffle
         self.rng = np.random.default_rng(seed if seed is not None else model.rng.integers(2**31))
         self.snapshot_every = snapshot_every
+        self.snapshot_interval = snapshot_interval
+        self._last_snapshot = -math.inf  # time.monotonic() of the last snapshot
         # snapshots sample with their own generator: watching must not change the shuffle order
         self._snap_rng = np.random.default_rng(0)
         self.on_divergence = on_divergence
@@ -210,6 +216,11 @@ class Trainer:
 
     def _one_step(self, xb: Any, yb: Any, batch: int) -> dict[str, float]:
         snap = self.snapshot_every and (self.step + 1) % self.snapshot_every == 0
+        if snap and self.snapshot_interval:
+            now = time.monotonic()
+            snap = now - self._last_snapshot >= self.snapshot_interval
+            if snap:
+                self._last_snapshot = now
         if snap:
             self.model.record_outputs = True
         t0 = time.perf_counter()

@@ -13,7 +13,8 @@ from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel, resample
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.app.widgets.curves import smoothed
-from nntui.viz import DecisionBoundary, Histogram, ImageGrid, Scatter, line_plot
+from nntui.app.widgets.line_chart import LineChart
+from nntui.viz import DecisionBoundary, Histogram, ImageGrid, Scatter
 
 
 def gan_points(extras: dict[str, Any], width: int, height: int) -> RenderableType:
@@ -31,7 +32,7 @@ def gan_curves(history: RunHistory, keys: tuple[str, ...], width: int, height: i
     series = {k: smoothed(history.step_metrics[k]) for k in keys if k in history.step_metrics}
     if not series:
         return Text("no steps yet", style="dim")
-    return line_plot(series, width=width, height=height, title=title)
+    return LineChart(series, width=width, height=height, title=title)
 
 
 @register_arch_panel("gan")

@@ -11,7 +11,8 @@ from rich.text import Text
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
-from nntui.viz import Heatmap, NormSeries, ProbabilityBars, line_plot
+from nntui.app.widgets.line_chart import LineChart
+from nntui.viz import Heatmap, NormSeries, ProbabilityBars
 
 GATE_TITLES = {
     "gate_i": "input gate i", "gate_f": "forget gate f", "gate_o": "output gate o",
@@ -61,13 +62,13 @@ def prediction_view(panel: SectionPanel, extras: dict[str, Any], width: int, hei
         "input": (np.arange(t + 1), np.append(window, extras["forecast_truth"][p])),
         "forecast": (np.array([t - 1, t]), np.array([window[-1], extras["forecast_pred"][p]])),
     }
-    return line_plot(series, width=width, height=height, title="probe: next value")
+    return LineChart(series, width=width, height=height, title="probe: next value")
 
 
 def heldout_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
     n = len(extras["heldout_truth"])
     x = np.arange(n)
-    return line_plot({"truth": (x, extras["heldout_truth"]),
+    return LineChart({"truth": (x, extras["heldout_truth"]),
                       "forecast": (x, extras["heldout_pred"])},
                      width=width, height=height, title=f"{n} held-out windows")
 

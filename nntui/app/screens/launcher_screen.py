@@ -28,6 +28,8 @@ LABELS = {"dataset": "dataset", "layers": "hidden units", "activation": "activat
           "optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size",
           "epochs": "epochs", "l1": "L1", "l2": "L2", "dropout": "dropout", "seed": "seed",
           "backend": "backend"}
+UNITS_LABELS = {"hidden": "hidden units", "dense": "dense units", "generator": "generator units",
+                "encoder": "encoder units"}
 CHOICES = {"activation": form.ACTIVATIONS, "optimizer": form.OPTIMIZERS,
            "backend": form.BACKENDS}
 
@@ -119,7 +121,19 @@ class LauncherScreen(Screen[None]):
             plist.highlighted = ids.index(default) if default in ids else 0
         datasets = self.catalog.compatible_datasets(name)
         self._set_choices("dataset", datasets)
+        self._enable_model_fields(name)
         self.load_preset(ids[plist.highlighted or 0] if ids else None, datasets)
+
+    def _enable_model_fields(self, architecture: str) -> None:
+        """The layers and activation fields only where the architecture has those settings."""
+        key = form.units_key(architecture)
+        layers = self.field("layers")
+        layers.set_label(UNITS_LABELS.get(key or "", LABELS["layers"]))
+        layers.set_enabled(key is not None, f"the {architecture} architecture has no layer "
+                                            "sizes to set here (edit its config file)")
+        self.field("activation").set_enabled(
+            form.has_activation(architecture),
+            f"the {architecture} architecture has no activation setting")
 
     def _set_choices(self, name: str, choices: list[str]) -> None:
         self._choices[name] = list(choices)

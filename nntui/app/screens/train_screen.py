@@ -13,19 +13,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 import nntui.app.panels  # noqa: F401 - registers the architecture panels (#arch-panel)
 from nntui.app.catalog import Catalog
 from nntui.app.history import RunHistory
 from nntui.app.messages import EventsArrived
+from nntui.app.screens.confirm_screen import ConfirmScreen
 from nntui.app.screens.learning_rate_screen import LearningRateScreen
 from nntui.app.widgets.activation_table import ActivationTable
 from nntui.app.widgets.arch_panel import ArchPanel, arch_panel_for
@@ -38,6 +40,7 @@ from nntui.app.workers import EventBuffer, TrainingRun
 from nntui.errors import NntuiError
 
 FPS = 4
+AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
 EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
 CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export",
             "inspect"}
@@ -75,6 +78,8 @@ class TrainScreen(Screen[None]):
         self.buffer = EventBuffer(self)
         self._timer: Timer | None = None
         self._status_version: object = None
+        self._panels: tuple[Panel, ...] = ()
+        self._alerted = ""  # the problem the alert line shows ("" none)
 
     @property
     def live(self) -> bool:
@@ -87,6 +92,7 @@ class TrainScreen(Screen[None]):
     # layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
+        yield Static(id="alert")
         with Container(id="dashboard"):
             yield CurvesPanel("loss and metrics", id="curves")
             yield HistogramPanel("weights and gradients", id="histograms")
@@ -108,6 +114,7 @@ class TrainScreen(Screen[None]):
         return self.query_one("#layer-table", ActivationTable)
 
     def on_mount(self) -> None:
+        self._panels = tuple(self.query(Panel))  # fixed at compose; no DOM query per frame
         self._show_history()
         self._timer = self.set_interval(1 / FPS, self.frame)
         if self.live:
@@ -132,16 +139,31 @@ class TrainScreen(Screen[None]):
         if h.status_version != self._status_version:
             self._status_version = h.status_version
             self.query_one(StatusLine).show(h)
-        for panel in self.query(Panel):
+        for panel in self._panels:
             panel.tick()
         self.layer_table.show(h)
+        self._show_alerts(h)
+
+    def _show_alerts(self, h: RunHistory) -> None:
+        """A failed or diverged run: a line under the status saying what happened and what
+        to try, and a notification; the first exploding-gradient warning: a notification."""
+        problem = h.message if h.state in ("failed", "diverged") else ""
+        if problem != self._alerted:
+            self._alerted = problem
+            alert = self.query_one("#alert", Static)
+            alert.display = bool(problem)
+            if problem:
+                alert.update(Text.assemble((f"training {h.state}: ", "bold"), problem,
+                                           (AFTER_PROBLEM if self.live else "", "italic")))
+                self.notify(problem, title=f"training {h.state}", severity="error",
+                            timeout=10)
+        warning = h.gradient_warning
+        if warning is not None and not h.gradient_warning_shown:
+            h.gradient_warning_shown = True
+            self.notify(warning.message(), title="gradients", severity="warning", timeout=10)
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         self.frame()
-        if self.history.state in ("failed", "diverged") and self.history.message:
-            self.notify(self.history.message, title=self.history.state, severity="error",
-                        timeout=10)
-            self.history.message = ""
 
     @on(ActivationTable.LayerChosen)
     def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
@@ -198,16 +220,27 @@ class TrainScreen(Screen[None]):
             return False  # a replay has no trainer to control
         return True
 
+    def _stuck(self) -> bool:
+        """True (and says why) when the run diverged: its weights are NaN or inf, so
+        stepping on would only repeat it."""
+        if self.training is None or self.training.diverged_at is None:
+            return False
+        self.notify("training diverged; r starts again, Esc changes the settings",
+                    severity="warning", timeout=5)
+        return True
+
     def action_toggle_pause(self) -> None:
         if self.trainer is None:
             return
         if self.trainer.paused:
+            if self._stuck():
+                return
             self.trainer.resume()
         else:
             self.trainer.pause()
 
     def action_step(self) -> None:
-        if self.trainer is not None:
+        if self.trainer is not None and not self._stuck():
             self._pause_quietly()
             self.trainer.step_once()
 
@@ -221,7 +254,7 @@ class TrainScreen(Screen[None]):
         self.app.push_screen(InspectorScreen.from_trainer(self.trainer))
 
     def action_epoch(self) -> None:
-        if self.trainer is not None:
+        if self.trainer is not None and not self._stuck():
             self._pause_quietly()
             self.trainer.epoch_once()
 
@@ -256,17 +289,38 @@ class TrainScreen(Screen[None]):
             current = self.trainer.model.optimizer.learning_rate
             self.app.push_screen(LearningRateScreen(current), self.set_learning_rate)
 
-    async def action_export(self) -> None:
+    def action_export(self) -> None:
+        """Checkpoint and screenshot into the run folder (config.toml is already there);
+        asks first when an earlier export would be overwritten."""
         run = self.training
         if run is None or run.run_dir is None:
             self.notify("nothing to export yet", severity="warning")
             return
         try:
-            self.app.save_screenshot(filename="screenshot.svg", path=str(run.run_dir))
+            paths = run.export_paths()
+        except NntuiError as exc:
+            self.notify(str(exc), title="export", severity="error")
+            return
+        existing = [p.name for key, p in paths.items() if key != "config" and p.exists()]
+        if not existing:
+            self.run_worker(self._export(run, paths), group="export", exclusive=True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._export(run, paths), group="export", exclusive=True)
+
+        self.app.push_screen(ConfirmScreen(f"Overwrite {' and '.join(existing)} in "
+                                           f"{run.run_dir}?"), answered)
+
+    async def _export(self, run: TrainingRun, paths: dict[str, Path]) -> None:
+        try:
+            shot = paths["screenshot"]
+            self.app.save_screenshot(filename=shot.name, path=str(shot.parent))
             run.write_config()
             await asyncio.wait_for(asyncio.wrap_future(run.checkpoint()), EXPORT_TIMEOUT)
         except NntuiError as exc:
-            self.notify(str(exc), title="export", severity="error")
+            self.notify(str(exc), title="export", severity="error", timeout=10)
             return
         except TimeoutError:
             self.notify("the trainer did not reach the end of a step; try again",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 from textual.message import Message
 from textual.widgets import DataTable
@@ -13,8 +14,13 @@ COLUMNS = (("layer", "layer"), ("kind", "kind"), ("grad", "‖g‖"), ("mean", "
            ("std", "act std"), ("dead", "dead ReLU"))
 
 
+MIN_INTERVAL = 1.0
+"""Seconds between two updates at most: a DataTable repaint costs milliseconds."""
+
+
 def _num(x: float | None) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+    """A fixed width (9 cells), so updating a cell never changes the column widths."""
+    return f"{'–':>9}" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:9.3g}"
 
 
 class ActivationTable(DataTable[str]):
@@ -34,6 +40,7 @@ class ActivationTable(DataTable[str]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._version: object = None
+        self._shown_at = -math.inf
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -41,22 +48,26 @@ class ActivationTable(DataTable[str]):
 
     def show(self, history: RunHistory) -> None:
         """Update the rows from ``history`` if a new snapshot arrived."""
+        now = time.monotonic()
         if history.snapshot_version == self._version:
             return
-        self._version = history.snapshot_version
+        if now - self._shown_at < MIN_INTERVAL and len(self.rows) == len(history.layers):
+            return  # new layers show at once, new numbers at most every MIN_INTERVAL
+        self._version, self._shown_at = history.snapshot_version, now
         for name, s in history.layers.items():
-            dead = None if s.dead is None else f"{100 * s.dead:.0f}%"
-            cells = (name, s.kind, _num(s.grad_norm), _num(s.act_mean), _num(s.act_std),
-                     dead or "–")
-            if name in self.rows:
-                for (key, _), value in zip(COLUMNS, cells, strict=False):
-                    self.update_cell(name, key, value, update_width=True)
-            else:
+            dead = f"{'–':>9}" if s.dead is None else f"{100 * s.dead:8.0f}%"
+            cells = (name, s.kind, _num(s.grad_norm), _num(s.act_mean), _num(s.act_std), dead)
+            if name not in self.rows:
                 self.add_row(*cells, key=name)
+                continue
+            row = self.get_row(name)
+            for (key, _), value, old in zip(COLUMNS[2:], cells[2:], row[2:], strict=True):
+                if value != old:
+                    self.update_cell(name, key, value)
 
     def reset(self) -> None:
         self.clear()
-        self._version = None
+        self._version, self._shown_at = None, -math.inf
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

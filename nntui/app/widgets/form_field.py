@@ -33,6 +33,16 @@ class FormField(Vertical):
             yield self.control
         yield Static("", classes="form-field--error")
 
+    def set_label(self, label: str) -> None:
+        self.label = label
+        if self.is_mounted:
+            self.query_one(".form-field--label", Label).update(label)
+
+    def set_enabled(self, enabled: bool, why: str = "") -> None:
+        """Enable the control, or disable it with ``why`` as its tooltip."""
+        self.control.disabled = not enabled
+        self.control.tooltip = None if enabled else why
+
     def set_error(self, message: str | None) -> None:
         """Mark the field invalid with ``message`` (None: valid)."""
         self.error = message

@@ -16,23 +16,40 @@ from nntui.app.history import RunHistory
 from nntui.app.widgets.panel import Panel
 from nntui.viz.bars import NormSeries
 
+EXPLODING = "⚠ gradients exploding: try clipping (train.clipnorm) or a lower learning rate"
+
 
 class GradNormPanel(Panel):
-    """‖∂L/∂W‖ per layer over time, from the trainer's snapshots."""
+    """‖∂L/∂W‖ per layer over time, from the trainer's snapshots; a warning line and a red
+    border while the gradient watch flags the global norm as exploding."""
 
-    MIN_INTERVAL = 0.5
+    DEFAULT_CSS = """
+    GradNormPanel.-exploding { border: round $error; }
+    """
+
+    MIN_INTERVAL = 1.0
     PLACEHOLDER = "gradient norms appear at the first snapshot"
 
     def data_version(self, history: RunHistory) -> object:
-        return history.snapshot_version
+        return (history.snapshot_version, history.exploding)
+
+    def tick(self) -> None:
+        if self.history is not None:  # the marker shows at once, not at the next redraw
+            self.set_class(self.history.exploding, "-exploding")
+        super().tick()
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
         series = [(name, s) for name, s in history.grad_norms.items() if len(s)]
         if not series:
             return Text(self.PLACEHOLDER, style="dim")
-        per_layer = max(size.height // len(series), 2)  # title + bars (+ axis, min/max)
+        height = size.height - 1 if history.exploding else size.height
+        per_layer = max(height // len(series), 2)  # title + bars (+ axis, min/max)
         bars = max(1, per_layer - 3)
-        shown = series[: max(1, size.height // 3)]
-        return Group(*(NormSeries(np.asarray(s.y), width=size.width, height=bars,
-                                  title=f"{name}  (steps {s.x[0]:g}–{s.x[-1]:g})")
-                       for name, s in shown))
+        shown = series[: max(1, height // 3)]
+        strips = [NormSeries(np.asarray(s.y), width=size.width, height=bars,
+                             title=f"{name}  (steps {s.x[0]:g}–{s.x[-1]:g})")
+                  for name, s in shown]
+        if history.exploding:
+            return Group(Text(EXPLODING, style="bold red", no_wrap=True, overflow="ellipsis"),
+                         *strips)
+        return Group(*strips)

@@ -1,8 +1,12 @@
-"""Weight and gradient histograms of one chosen layer: now, and over time."""
+"""Weight and gradient histograms of one chosen layer: now, and over time.
+
+"Now" is the newest snapshot's values binned on their own range (with their own
+mean, std and count); "over time" bins every kept snapshot on one shared range, so
+the columns compare.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -19,7 +23,7 @@ COLORS = {"weights": "#1f77b4", "grads": "#ff7f0e"}
 class HistogramPanel(Panel):
     """Histograms of the ``layer``'s weights and gradients (``[`` / ``]`` choose the layer)."""
 
-    MIN_INTERVAL = 0.5
+    MIN_INTERVAL = 1.0
     PLACEHOLDER = "histograms appear at the first snapshot"
 
     chosen: reactive[str] = reactive("", layout=False)
@@ -53,17 +57,22 @@ class HistogramPanel(Panel):
 
     def _column(self, history: RunHistory, layer: str, what: str, width: int,
                 height: int) -> RenderableType:
-        found = history.histograms(layer, what, bins=min(width, 48))
-        if found is None:
+        latest = history.latest(layer, what)
+        if latest is None:
             return Text(f"no {what} yet", style="dim")
-        counts, edges = found
-        step, latest = counts[-1]
+        step, values = latest
+        bins = min(width, 48)
         over_time = height >= 12  # Histogram: bars + 3 lines; HistogramHistory: rows + 2
         bar_h = max(1, (height - 5) // 2 if over_time else height - 3)
-        now = Histogram.from_counts(np.asarray(latest), edges, width=width, height=bar_h,
-                                    title=f"{what} · step {step}", color=COLORS[what])
+        # the newest snapshot on its own range: shared edges would squash it into one bar
+        # once the values shrink (gradients do) and count only the values inside them
+        now = Histogram(values, bins=bins, width=width, height=bar_h,
+                        title=f"{what} · step {step}", color=COLORS[what])
         if not over_time:
             return now
+        found = history.histograms(layer, what, bins=bins)
+        assert found is not None
+        counts, edges = found
         hist_h = max(1, height - 5 - bar_h)
         past = HistogramHistory(counts, edges, height=hist_h, width=width, title="over time")
         return Group(now, past)

@@ -26,8 +26,9 @@ class Panel(Widget):
     Panel { border: round $primary-darken-2; border-title-color: $text-accent; }
     """
     PLACEHOLDER = "waiting for the first steps"
-    MIN_INTERVAL = 0.25
-    """Seconds between two redraws at most (plotext plots cost 5-20 ms each)."""
+    MIN_INTERVAL = 0.5
+    """Seconds between two redraws at most. Every redraw is UI-thread time taken from
+    the trainer (they share the GIL), so panels redraw at 1-2 frames a second."""
 
     def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -57,7 +58,8 @@ class Panel(Widget):
     def tick(self) -> None:
         """Refresh if the data changed since the last frame (at most every MIN_INTERVAL)."""
         now = time.monotonic()
-        if now - self._refreshed_at < self.MIN_INTERVAL or self.history is None:
+        # (the frame timer jitters: 0.05 s of slack keeps "every other frame" exact)
+        if now - self._refreshed_at < self.MIN_INTERVAL - 0.05 or self.history is None:
             return
         if self.data_version(self.history) != self._drawn_version:
             self._refreshed_at = now

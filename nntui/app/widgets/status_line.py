@@ -63,4 +63,4 @@ class StatusLine(Static):
         text = status_text(history, state)
         if text.cell_len > self.content_size.width:
             text = status_text(history, state, compact=True)
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no layout pass per frame

@@ -2,15 +2,18 @@
 
 Both sides train the same preset on a thread of this process, with the same
 subscribers the real runs have (a :class:`~nntui.runlog.RunLogger`, TensorBoard
-off on both sides) and their own BLAS setting (``nntui train``'s and the app's),
-and both are timed by the wall clock over a window after a warm-up: the steps the
+off on both sides) and one BLAS thread, the app's setting. (``nntui train`` probes
+1 against 2 threads on a 2-core machine; a probe that picks 2 just before other
+processes wake made headless CNN epochs 2× slower, which would flatter the
+dashboard: ``blas="train"`` measures that setting.) Both are timed by the wall
+clock over a window after a warm-up: the steps the
 trainer finished in the window divided by its length. The dashboard side runs the
 real :class:`~nntui.app.app.NntuiApp` headless under Textual's Pilot, so its UI
 thread does all the work a terminal would see (layout, rendering, compositing);
 only the bytes to the terminal are not written.
 
 Used by ``tests/bench/test_dashboard_bench.py`` and ``tests/bench/soak.py``; run it
-directly for figures: ``python -m tests.bench.throughput mlp-spiral cnn-shapes``.
+directly for figures: ``python -m tests.bench.dashboard mlp-spiral cnn-shapes``.
 """
 
 from __future__ import annotations
@@ -58,8 +61,10 @@ def window(step: Callable[[], int], seconds: float) -> Rate:
     return Rate(step() - s0, time.perf_counter() - t0)
 
 
-def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0) -> Rate:
-    """Throughput of the ``nntui train`` setup: trainer + run logger, no UI."""
+def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
+                  blas: str = "app") -> Rate:
+    """Throughput of the ``nntui train`` setup: trainer + run logger, no UI; one BLAS
+    thread (``blas="app"``) or ``nntui train``'s choice (``blas="train"``)."""
     spec = spec_for(preset)
     session = build_session(spec)
     trainer = session.trainer(on_divergence="raise")
@@ -68,7 +73,7 @@ def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0) -> Rat
         trainer.subscribe(logger.handle)
 
         def train() -> None:
-            with training_threads(headless=True):
+            with training_threads(headless=blas == "train"):
                 trainer.run()
 
         thread = threading.Thread(target=train, name="headless-trainer", daemon=True)
