@@ -23,6 +23,7 @@ from nntui.gradient_watch import GradientWarning
 
 SERIES_CAP = 2048  # points per step series before halving
 HIST_STEPS = 48  # snapshots kept per layer for histograms over time
+OVER_TIME_VALUES = 512  # values kept per snapshot for the over-time view (evenly strided)
 EMA = 0.1  # smoothing of samples/second
 SMOOTH = 0.15  # EMA weight of the newest batch in the training curves
 
@@ -112,8 +113,12 @@ class RunHistory:
     epoch_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
     grad_norms: dict[str, BoundedSeries] = field(default_factory=dict)
     layers: dict[str, LayerStats] = field(default_factory=dict)
-    # (layer, "weights" | "grads") -> deque of (step, sampled values)
-    hist: dict[tuple[str, str], deque[tuple[int, np.ndarray]]] = field(default_factory=dict)
+    # (layer, "weights" | "grads") -> deque of (step, finite values thinned to
+    # OVER_TIME_VALUES, their full min, max): the over-time view
+    hist: dict[tuple[str, str], deque[tuple[int, np.ndarray, float, float]]] = field(
+        default_factory=dict)
+    # (layer, "weights" | "grads") -> (step, every sampled value) of the newest snapshot
+    latest_values: dict[tuple[str, str], tuple[int, np.ndarray]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     exploding: bool = False  # the gradient watch's marker
     gradient_warning: GradientWarning | None = None  # the run's first warning
@@ -186,9 +191,14 @@ class RunHistory:
             self.grad_norms.setdefault(snap.name, BoundedSeries()).add(step, snap.grad_norm)
         for what, arrays in (("weights", snap.weights), ("grads", snap.grads)):
             if arrays:
-                values = np.concatenate([np.ravel(a) for a in arrays.values()])
+                values = np.concatenate([np.ravel(a) for a in arrays.values()]).astype(
+                    np.float32, copy=False)
+                self.latest_values[(snap.name, what)] = (step, values)
+                finite = values[np.isfinite(values)]
+                lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+                thin = finite[:: -(-finite.size // OVER_TIME_VALUES) or 1]
                 self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS)).append(
-                    (step, values.astype(np.float32, copy=False)))
+                    (step, thin, lo, hi))
 
     def _gradients(self, e: GradientsChecked) -> None:
         self.exploding = e.exploding
@@ -227,20 +237,22 @@ class RunHistory:
         kept = self.hist.get((layer, what))
         if not kept:
             return None
-        finite = [v[np.isfinite(v)] for _, v in kept]
-        lo = min((float(v.min()) for v in finite if v.size), default=0.0)
-        hi = max((float(v.max()) for v in finite if v.size), default=1.0)
+        lo = min(k[2] for k in kept)
+        hi = max(k[3] for k in kept)
         if hi <= lo:
             lo, hi = lo - 0.5, hi + 0.5
-        # bins + range (not an edges array): NumPy's uniform-bin path, no sort per array
-        counts = [(step, np.histogram(v, bins=bins, range=(lo, hi))[0])
-                  for (step, _), v in zip(kept, finite, strict=True)]
-        return counts, np.linspace(lo, hi, bins + 1)
+        # one bincount over all snapshots (np.histogram per snapshot: ~100 µs each in
+        # Python overhead, 10 ms a redraw)
+        values = np.concatenate([k[1] for k in kept]).astype(np.float64)
+        rows = np.repeat(np.arange(len(kept)), [k[1].size for k in kept])
+        cols = np.clip(((values - lo) * (bins / (hi - lo))).astype(np.intp), 0, bins - 1)
+        grid = np.bincount(rows * bins + cols, minlength=len(kept) * bins)
+        grid = grid.reshape(len(kept), bins)
+        return [(k[0], grid[i]) for i, k in enumerate(kept)], np.linspace(lo, hi, bins + 1)
 
     def latest(self, layer: str, what: str) -> tuple[int, np.ndarray] | None:
         """``(step, values)`` of the newest snapshot of ``layer``'s weights or gradients."""
-        kept = self.hist.get((layer, what))
-        return kept[-1] if kept else None
+        return self.latest_values.get((layer, what))
 
 
 _HANDLERS: dict[type, Any] = {

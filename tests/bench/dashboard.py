@@ -1,12 +1,13 @@
 """Training throughput headless and with the dashboard open, measured the same way.
 
-Both sides train the same preset on a thread of this process, with the same
-subscribers the real runs have (a :class:`~nntui.runlog.RunLogger`, TensorBoard
-off on both sides) and one BLAS thread, the app's setting. (``nntui train`` probes
-1 against 2 threads on a 2-core machine; a probe that picks 2 just before other
-processes wake made headless CNN epochs 2× slower, which would flatter the
-dashboard: ``blas="train"`` measures that setting.) Both are timed by the wall
-clock over a window after a warm-up: the steps the
+Both sides train the same preset on a thread of this process, with the subscribers
+both real runs have (a :class:`~nntui.runlog.RunLogger`, TensorBoard off on both
+sides, and a gradient watch; headless leaves out ``nntui train``'s per-epoch
+checkpoint and progress bar, so it is the faster side) and one BLAS thread, the
+app's setting. (``nntui train`` probes 1 against 2 threads on a 2-core machine; a
+probe that picks 2 just before other processes wake made headless CNN epochs 2×
+slower, which would flatter the dashboard: ``blas="train"`` measures that setting.)
+Both are timed by the wall clock over a window after a warm-up: the steps the
 trainer finished in the window divided by its length. The dashboard side runs the
 real :class:`~nntui.app.app.NntuiApp` headless under Textual's Pilot, so its UI
 thread does all the work a terminal would see (layout, rendering, compositing);
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nntui.headless import GradientWarner
 from nntui.presets import load_preset
 from nntui.runlog import RunLogger
 from nntui.session import build_session
@@ -71,6 +73,7 @@ def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
     with tempfile.TemporaryDirectory() as tmp:
         logger = RunLogger.create(tmp, spec.name, tensorboard=False)
         trainer.subscribe(logger.handle)
+        trainer.subscribe(GradientWarner(session.model, print))
 
         def train() -> None:
             with training_threads(headless=blas == "train"):

@@ -1,6 +1,6 @@
 """Soak: train a preset with the dashboard open for a long time; memory and speed must hold.
 
-Runs the real app headless under Textual's Pilot (as ``tests/bench/throughput.py``
+Runs the real app headless under Textual's Pilot (as ``tests/bench/dashboard.py``
 does) for ``--minutes`` (default 10), sampling the process's resident memory and the
 trainer's step count every ``--every`` seconds. It compares the first full minute
 after a warm-up with the last minute and exits non-zero when memory grew by 20 % or
@@ -24,7 +24,7 @@ from typing import Any
 from tests.bench.dashboard import SIZE, spec_for
 
 GROWTH_LIMIT = 0.20
-WARMUP = 30.0  # seconds before the "start" window (imports, first allocations, caches)
+WARMUP = 60.0  # seconds before the "start" window (imports, first allocations, caches)
 WINDOW = 60.0  # seconds of each compared window
 
 
@@ -37,6 +37,20 @@ def memory_kib() -> tuple[int, int]:
             if key in ("VmRSS", "VmHWM"):
                 fields[key] = int(value.split()[0])
     return fields["VmRSS"], fields["VmHWM"]
+
+
+def trimmed_kib() -> int:
+    """RSS after a full garbage collection and glibc's ``malloc_trim`` (memory the
+    allocator kept but nothing uses is given back): the live part of :func:`memory_kib`."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the raw figure stands
+    return memory_kib()[0]
 
 
 def window_rate(samples: list[dict[str, Any]], start: float, end: float) -> float:
@@ -57,13 +71,17 @@ async def soak(preset: str, seconds: float, every: float) -> dict[str, Any]:
             while screen.trainer is None or screen.trainer.step < 1:
                 await pilot.pause(0.05)
             t0 = time.perf_counter()
+            trimmed: dict[str, int] = {}
             while True:
                 t = time.perf_counter() - t0
                 rss, peak = memory_kib()
                 samples.append({"t": round(t, 2), "step": screen.trainer.step, "rss_kib": rss,
                                 "peak_kib": peak, "state": screen.history.state})
+                last = t >= seconds
+                if (t >= WARMUP and "start" not in trimmed) or last:  # once each
+                    trimmed["end" if last else "start"] = trimmed_kib()
                 print(json.dumps(samples[-1]), flush=True)
-                if t >= seconds:
+                if last:
                     break
                 await asyncio.sleep(min(every, seconds - t + 0.01))
             await screen.shutdown()
@@ -71,13 +89,16 @@ async def soak(preset: str, seconds: float, every: float) -> dict[str, Any]:
     end = samples[-1]["t"]
 
     def rss_near(t: float) -> int:
-        return min(samples, key=lambda s: abs(s["t"] - t))["rss_kib"]
+        """The raw RSS of the first sample at or after ``t`` (before any trim)."""
+        return next((s for s in samples if s["t"] >= t), samples[-1])["rss_kib"]
 
     start_rate = window_rate(samples, WARMUP, WARMUP + WINDOW)
     end_rate = window_rate(samples, end - WINDOW, end)
     return {"preset": preset, "seconds": end, "samples": samples,
             "start_rss_mib": rss_near(WARMUP) / 1024, "end_rss_mib": samples[-1]["rss_kib"] / 1024,
             "peak_rss_mib": max(s["peak_kib"] for s in samples) / 1024,
+            "start_trimmed_rss_mib": trimmed.get("start", 0) / 1024,
+            "end_trimmed_rss_mib": trimmed.get("end", 0) / 1024,
             "start_steps_per_s": start_rate, "end_steps_per_s": end_rate,
             "load_average": os.getloadavg()}
 

@@ -19,7 +19,7 @@ from tests.bench.dashboard import compare, dashboard_rate, key_latencies
 
 pytestmark = pytest.mark.bench
 
-ROUNDS = 3
+ROUNDS = 5
 SECONDS = 4.0
 MIN_RATIO = 0.9
 MAX_LATENCY = 0.100

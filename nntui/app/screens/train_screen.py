@@ -39,7 +39,7 @@ from nntui.app.widgets.status_line import StatusLine
 from nntui.app.workers import EventBuffer, TrainingRun
 from nntui.errors import NntuiError
 
-FPS = 4
+FPS = 2  # status line and event draining; panels redraw at most once a second
 AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
 EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
 CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export",

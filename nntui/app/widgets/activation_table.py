@@ -14,7 +14,7 @@ COLUMNS = (("layer", "layer"), ("kind", "kind"), ("grad", "‖g‖"), ("mean", "
            ("std", "act std"), ("dead", "dead ReLU"))
 
 
-MIN_INTERVAL = 1.0
+MIN_INTERVAL = 2.0
 """Seconds between two updates at most: a DataTable repaint costs milliseconds."""
 
 

@@ -27,6 +27,9 @@ class ArchPanel(Panel):
     """Base of per-architecture panels; by itself it lists what the extras hold."""
 
     PLACEHOLDER = "the architecture's view appears at the first snapshot"
+    MIN_INTERVAL = 1.0
+    """Its pictures (decision regions, heatmaps, images) have a colour per cell: Textual
+    takes ~15 ms to lay one out, so they redraw once a second (keys redraw at once)."""
 
     def __init__(self, architecture: str = "", *, id: str | None = "arch-panel") -> None:
         super().__init__(architecture or "architecture", id=id)

@@ -43,7 +43,7 @@ def metric_groups(history: RunHistory) -> list[tuple[str, dict[str, Series]]]:
 class CurvesPanel(Panel):
     """Loss (and accuracy or another metric) against the step; side by side when wide."""
 
-    MIN_INTERVAL = 0.5
+    MIN_INTERVAL = 1.0
     PLACEHOLDER = "loss curves appear after the first steps"
 
     def data_version(self, history: RunHistory) -> object:
