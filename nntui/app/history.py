@@ -196,7 +196,7 @@ class RunHistory:
                 self.latest_values[(snap.name, what)] = (step, values)
                 finite = values[np.isfinite(values)]
                 lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
-                thin = finite[:: -(-finite.size // OVER_TIME_VALUES) or 1]
+                thin = finite[:: -(-finite.size // OVER_TIME_VALUES) or 1].copy()  # not a view
                 self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS)).append(
                     (step, thin, lo, hi))
 

@@ -119,12 +119,27 @@ def dashboard_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
     return asyncio.run(_dashboard(preset, seconds, warmup, probe))
 
 
-async def key_latencies(pilot: Any, screen: Any, presses: int = 10) -> list[float]:
-    """Seconds from pressing space to the trainer pausing (or resuming), ``presses`` times.
+async def key_latencies(pilot: Any, screen: Any, presses: int = 10
+                        ) -> dict[str, list[float]]:
+    """Seconds from pressing space to its effect, ``presses`` times (pause, resume, ...).
 
-    The time is taken where the trainer's state changes (``pause()``/``resume()``
-    called), so it includes Textual's key dispatch and everything queued before it.
+    ``"trainer"``: until the trainer's state changes (``pause()``/``resume()`` called),
+    which includes Textual's key dispatch and everything queued before it. ``"shown"``:
+    until the status line is given the new state (it is painted with the next screen
+    update). Both are stamped inside the app: ``pilot.press`` itself returns only once
+    the app is idle, which with a trainer running can take seconds.
     """
+    from nntui.app.widgets.status_line import StatusLine
+
+    status = screen.query_one(StatusLine)
+    shown: list[tuple[float, str]] = []
+    show = status.show
+
+    def stamped(history: Any, state: str | None = None) -> None:
+        shown.append((time.perf_counter(), state or history.state))
+        show(history, state)
+
+    status.show = stamped
     trainer = screen.trainer
     changed: list[float] = []
     for name in ("pause", "resume"):
@@ -135,15 +150,18 @@ async def key_latencies(pilot: Any, screen: Any, presses: int = 10) -> list[floa
             original()
 
         setattr(trainer, name, wrapped)
-    out = []
+    out: dict[str, list[float]] = {"trainer": [], "shown": []}
     for _ in range(presses):
         await asyncio.sleep(0.3)  # let frames and steps happen between presses
-        before = len(changed)
+        before, state = len(changed), screen.history.state
         t0 = time.perf_counter()
         await pilot.press("space")
         while len(changed) == before:
             await asyncio.sleep(0.001)
-        out.append(changed[-1] - t0)
+        out["trainer"].append(changed[-1] - t0)
+        while not any(t > t0 and s != state for t, s in shown):
+            await asyncio.sleep(0.001)
+        out["shown"].append(next(t for t, s in shown if t > t0 and s != state) - t0)
     if trainer.paused:
         trainer.resume()
     return out

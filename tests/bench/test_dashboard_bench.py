@@ -20,7 +20,7 @@ from tests.bench.dashboard import compare, dashboard_rate, key_latencies
 pytestmark = pytest.mark.bench
 
 ROUNDS = 5
-SECONDS = 4.0
+SECONDS = 6.0
 MIN_RATIO = 0.9
 MAX_LATENCY = 0.100
 
@@ -38,8 +38,9 @@ def test_dashboard_keeps_90_percent_of_headless_throughput(preset: str) -> None:
 @pytest.mark.parametrize("preset", ["mlp-spiral", "cnn-shapes"])
 def test_a_key_takes_effect_within_100_ms_while_training(preset: str) -> None:
     _, latencies = dashboard_rate(preset, seconds=1.0, probe=key_latencies)
-    ms = sorted(1e3 * t for t in latencies)
-    print(f"\n{preset}: space → trainer paused/resumed: median {statistics.median(ms):.1f} ms, "
-          f"max {ms[-1]:.1f} ms over {len(ms)} presses (load {os.getloadavg()[0]:.2f})")
-    assert statistics.median(ms) < 1e3 * MAX_LATENCY
-    assert ms[int(0.9 * (len(ms) - 1))] < 1e3 * MAX_LATENCY  # 9 presses in 10
+    for what, seconds in latencies.items():
+        ms = sorted(1e3 * t for t in seconds)
+        print(f"\n{preset}: space → {what}: median {statistics.median(ms):.1f} ms, "
+              f"max {ms[-1]:.1f} ms over {len(ms)} presses (load {os.getloadavg()[0]:.2f})")
+        assert statistics.median(ms) < 1e3 * MAX_LATENCY
+        assert ms[int(0.9 * (len(ms) - 1))] < 1e3 * MAX_LATENCY  # 9 presses in 10
