@@ -182,7 +182,9 @@ class RunHistory:
 
     def _layer(self, step: int, snap: ev.LayerSnapshot) -> None:
         stats = self.layers.setdefault(snap.name, LayerStats(snap.name, snap.kind))
-        stats.grad_norm, stats.dead = snap.grad_norm, snap.dead_fraction
+        # a layer without weights (pooling, flatten) has no gradient of its own: "–", not 0
+        stats.grad_norm = snap.grad_norm if snap.weights else math.nan
+        stats.dead = snap.dead_fraction
         stats.params = sum(int(np.size(w)) for w in snap.weights.values())
         if snap.activation is not None and snap.activation.size:
             stats.act_mean = float(np.mean(snap.activation))

@@ -130,6 +130,9 @@ class NormSeries:
             NaN/inf steps are drawn full height (a blow-up should not hide).
         cmap: Colour of each bar by ``r_t``.
         title: Bold line above.
+        stretch: Widen a series shorter than ``width`` to fill it (each value repeated
+            over its share of the columns), for series over training steps.
+        x_labels: The axis's first and last label; default the first and last index.
     """
 
     def __init__(
@@ -141,9 +144,12 @@ class NormSeries:
         log: bool = True,
         cmap: CmapLike = "viridis",
         title: str | None = None,
+        stretch: bool = False,
+        x_labels: tuple[str, str] | None = None,
     ) -> None:
         self.norms = np.asarray(norms, dtype=np.float64).ravel()
         self.width, self.height, self.log, self.title = width, height, log, title
+        self.stretch, self.x_labels = stretch, x_labels
         self.cmap = get_cmap(cmap)
 
     def _columns(self, v: np.ndarray, max_width: int) -> np.ndarray:
@@ -152,6 +158,8 @@ class NormSeries:
         if v.size > width:
             starts = (np.arange(width) * v.size) // width
             v = np.add.reduceat(v, starts) / np.diff(starts, append=v.size)  # group means
+        elif self.stretch and v.size < width:
+            v = v[(np.arange(width) * v.size) // width]  # each value over its columns
         return v
 
     def _ratios(self, v: np.ndarray) -> np.ndarray:
@@ -180,7 +188,7 @@ class NormSeries:
             lines.append(
                 [Segment(levels[f], rgb_style(c)) for f, c in zip(fill, colours, strict=True)]
             )
-        first, last = "0", str(self.norms.size - 1)
+        first, last = self.x_labels or ("0", str(self.norms.size - 1))
         axis = first + last.rjust(r.size - len(first)) if r.size > len(first) + len(last) else ""
         finite = self.norms[np.isfinite(self.norms)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (np.nan, np.nan)

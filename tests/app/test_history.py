@@ -33,6 +33,17 @@ def test_history_folds_the_event_stream() -> None:
     assert len(steps) == 12 and edges.shape == (11,) and steps[-1][1].sum() == 16
 
 
+def test_layer_without_weights_has_no_gradient_norm() -> None:
+    """A pooling layer's snapshot carries grad_norm 0.0; the table must show "–", not 0."""
+    h = RunHistory()
+    pool = ev.LayerSnapshot("pool", "MaxPooling2D", {}, {}, np.ones((2, 3)), 0.0, None)
+    dense = ev.LayerSnapshot("out", "Dense", {"kernel": np.ones((3, 2))},
+                             {"kernel": np.full((3, 2), 0.5)}, np.ones((2, 2)), 1.5, None)
+    h.apply(ev.SnapshotTaken(1, 0, (pool, dense)))
+    assert np.isnan(h.layers["pool"].grad_norm) and h.layers["out"].grad_norm == 1.5
+    assert list(h.grad_norms) == ["out"]
+
+
 def test_history_states() -> None:
     h = RunHistory()
     h.apply(ev.TrainingDivergedEvent(5, "diverged: lower the learning rate"))

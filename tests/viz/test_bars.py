@@ -51,3 +51,18 @@ def test_norm_series_averages_long_series_to_fit() -> None:
 
 def test_norm_series_empty() -> None:
     assert render_text(NormSeries(np.array([])))[-1] == "no data yet"
+
+
+def test_norm_series_stretches_a_short_series_over_the_width() -> None:
+    # Two values over 6 columns: each fills its half; the axis carries the given labels.
+    lines = render_text(NormSeries(np.array([1e-2, 1.0]), width=6, height=1, stretch=True,
+                                   x_labels=("step 10", "20")))
+    assert lines[0] == "▁▁▁███"
+    assert lines[1] == "min 0.01  max 1 (log)"  # "step 10" + "20" need 9 columns: no axis
+
+
+def test_norm_series_axis_uses_the_given_labels() -> None:
+    lines = render_text(NormSeries(np.array([1e-2, 1.0]), width=12, height=1, stretch=True,
+                                   x_labels=("step 10", "20")))
+    assert lines[0] == "▁" * 6 + "█" * 6
+    assert lines[1] == "step 10   20"

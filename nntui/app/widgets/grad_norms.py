@@ -46,8 +46,8 @@ class GradNormPanel(Panel):
         per_layer = max(height // len(series), 2)  # title + bars (+ axis, min/max)
         bars = max(1, per_layer - 3)
         shown = series[: max(1, height // 3)]
-        strips = [NormSeries(np.asarray(s.y), width=size.width, height=bars,
-                             title=f"{name}  (steps {s.x[0]:g}–{s.x[-1]:g})")
+        strips = [NormSeries(np.asarray(s.y), width=size.width, height=bars, title=name,
+                             stretch=True, x_labels=(f"step {s.x[0]:g}", f"{s.x[-1]:g}"))
                   for name, s in shown]
         if history.exploding:
             return Group(Text(EXPLODING, style="bold red", no_wrap=True, overflow="ellipsis"),
