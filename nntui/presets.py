@@ -35,7 +35,8 @@ class ArchitectureInfo:
 
 ARCHITECTURES: dict[str, ArchitectureInfo] = {a.name: a for a in (
     ArchitectureInfo("perceptron", "Perceptron", "one neuron, step activation, the perceptron "
-                     "learning rule: draws a line, fails on XOR", ("points2d",), "perceptron-blobs"),
+                     "learning rule: draws a line, fails on XOR", ("points2d",),
+                     "perceptron-blobs"),
     ArchitectureInfo("mlp", "MLP", "dense layers with any activation: curved decision "
                      "boundaries and function fits", ("points2d", "vector", "image"), "mlp-spiral"),
     ArchitectureInfo("cnn", "CNN", "convolution and pooling learn filters that find shapes "

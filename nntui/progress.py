@@ -34,7 +34,8 @@ class ProgressPrinter:
             if self.task is None or event.batch == 1:
                 if self.task is not None:
                     self.progress.remove_task(self.task)
-                self.task = self.progress.add_task(f"epoch {event.epoch}", total=self.steps, info="")
+                self.task = self.progress.add_task(f"epoch {event.epoch}", total=self.steps,
+                                                   info="")
             self.progress.update(self.task, completed=event.batch, info=_fmt(event.metrics))
         elif isinstance(event, ev.EpochCompleted):
             if self.progress is not None:

@@ -49,7 +49,8 @@ class Session:
         val = (self.x_val, self.y_val) if self.x_val is not None and len(self.x_val) else None
         return Trainer(self.model, self.x_train, self.y_train, batch_size=t.batch_size,
                        epochs=t.epochs, validation_data=val, shuffle=True, seed=t.seed,
-                       snapshot_every=t.snapshot_every if snapshot_every is None else snapshot_every,
+                       snapshot_every=(t.snapshot_every if snapshot_every is None
+                                       else snapshot_every),
                        on_divergence=on_divergence, extras=self.extras,
                        run_name=run_name or self.spec.name, config=self.spec.to_dict())
 
@@ -73,7 +74,8 @@ def make_optimizer(spec: RunSpec) -> Optimizer:
 def layer_from_dict(d: dict[str, Any], where: str) -> Any:
     """``{type = "Dense", units = 64}`` -> a layer; errors name the config path."""
     if not isinstance(d, dict) or "type" not in d:
-        raise ConfigError(f"{where} must be a table with a 'type', e.g. {{ type = 'Dense', units = 8 }}")
+        raise ConfigError(
+            f"{where} must be a table with a 'type', e.g. {{ type = 'Dense', units = 8 }}")
     args = {k: v for k, v in d.items() if k != "type"}
     cls = get_layer_class(str(d["type"]))
     try:

@@ -265,7 +265,8 @@ class Sequential:
         n = len(x)
         order = (rng or self.rng).permutation(n) if shuffle else None
         for start in range(0, n, batch_size):
-            idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
+            end = start + batch_size
+            idx = slice(start, end) if order is None else order[start:end]
             xb = self.ops.asarray(x[idx])
             yb = None if y is None else self.ops.asarray(y[idx])
             yield xb, yb
@@ -358,7 +359,8 @@ class Sequential:
             self.build()
         want = sum(len(layer.params) for layer in self.layers)
         if len(weights) != want:
-            raise ShapeError(f"model {self.name!r} has {want} weight arrays, received {len(weights)}")
+            raise ShapeError(
+                f"model {self.name!r} has {want} weight arrays, received {len(weights)}")
         i = 0
         for layer in self.layers:
             k = len(layer.params)

@@ -23,7 +23,8 @@ class Regularizer:
 
     def __post_init__(self) -> None:
         if self.l1 < 0 or self.l2 < 0:
-            raise ConfigError(f"regularization factors must be >= 0. Received: l1={self.l1}, l2={self.l2}")
+            raise ConfigError("regularization factors must be >= 0. "
+                              f"Received: l1={self.l1}, l2={self.l2}")
 
     def penalty(self, ops: Backend, w: Array) -> float:
         total = 0.0
@@ -62,4 +63,5 @@ def get_regularizer(spec: Any) -> Regularizer | None:
         return {"l1": L1(), "l2": L2(), "l1_l2": L1L2(0.01, 0.01)}[spec.lower()]
     if isinstance(spec, dict):
         return Regularizer(**spec)
-    raise ConfigError(f"unknown regularizer {spec!r}; use 'l1', 'l2' or nntui.regularizers.L2(0.01)")
+    raise ConfigError(
+        f"unknown regularizer {spec!r}; use 'l1', 'l2' or nntui.regularizers.L2(0.01)")

@@ -86,9 +86,9 @@ def traced_step(model: Any, x: Any, y: Any, *, apply_update: bool = False,
         h = xb
         for i, layer in enumerate(model.layers):
             out = layer.forward(h, training=training)
+            params = {k: np_(v).copy() for k, v in layer.params.items()}
             traces.append(LayerTrace(i, layer.name, type(layer).__name__, np_(h).copy(),
-                                     np_(out).copy(), {k: np_(v).copy() for k, v in layer.params.items()},
-                                     formula=_formula(layer)))
+                                     np_(out).copy(), params, formula=_formula(layer)))
             h = out
         pred = h
         value, grad, fused = model.compute_loss_and_grad(yb, pred)

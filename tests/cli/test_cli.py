@@ -34,7 +34,8 @@ def test_list_json_names_presets_architectures_and_datasets(capsys) -> None:
     assert "mnist" in {d["name"] for d in data["datasets"]}
 
 
-def test_train_writes_logs_checkpoint_and_a_config_that_reproduces_the_run(tmp_path, capsys) -> None:
+def test_train_writes_logs_checkpoint_and_a_config_that_reproduces_the_run(
+        tmp_path, capsys) -> None:
     argv = ["train", "mlp-xor", "--epochs", "3", "--quiet", "--log-dir", str(tmp_path / "a")]
     code, _, err = _run(argv, capsys)
     assert code == 0, err

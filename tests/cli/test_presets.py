@@ -44,7 +44,8 @@ def test_every_preset_builds_and_takes_exactly_the_steps_asked(name: str) -> Non
     session = build_session(spec)
     trainer = session.trainer(snapshot_every=2, on_divergence="raise")
     snapshots = []
-    trainer.subscribe(lambda e: snapshots.append(e) if type(e).__name__ == "SnapshotTaken" else None)
+    trainer.subscribe(
+        lambda e: snapshots.append(e) if type(e).__name__ == "SnapshotTaken" else None)
     trainer.step_once(3)  # three steps, then pause
     thread = threading.Thread(target=trainer.run, daemon=True)
     thread.start()

@@ -37,7 +37,8 @@ def test_units_must_be_positive() -> None:
 def test_set_weights_with_wrong_shapes_names_layer() -> None:
     model = nntui.Sequential([nntui.Input((2,)), layers.Dense(3, name="d1")])
     model.build()
-    with pytest.raises(ShapeError, match=r"'d1' weight 'kernel' has shape \(2, 3\), received \(3, 2\)"):
+    with pytest.raises(ShapeError,
+                       match=r"'d1' weight 'kernel' has shape \(2, 3\), received \(3, 2\)"):
         model.set_weights([np.zeros((3, 2)), np.zeros(3)])
     with pytest.raises(ShapeError, match=r"has 2 weight arrays, received 1"):
         model.set_weights([np.zeros((2, 3))])
@@ -60,7 +61,8 @@ def test_labels_that_do_not_match_the_loss(loss: str, y: np.ndarray, match: str)
 def test_input_shape_mismatch_and_non_numeric_data() -> None:
     model = nntui.Sequential([layers.Dense(2, input_shape=(3,))])
     model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(ShapeError, match=r"expects inputs of shape \(batch, 3\) but x has shape \(4, 5\)"):
+    with pytest.raises(ShapeError,
+                       match=r"expects inputs of shape \(batch, 3\) but x has shape \(4, 5\)"):
         model.fit(np.zeros((4, 5)), np.zeros((4, 2)), verbose=0)
     with pytest.raises(ShapeError, match="must hold numbers"):
         model.predict(np.array([["a", "b", "c"]]))

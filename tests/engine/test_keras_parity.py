@@ -108,7 +108,8 @@ def test_regularizers_and_global_clipnorm_match_keras() -> None:
         backend="numpy", seed=0)
     theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
         5, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01)),
-        keras.layers.Dense(3, activation="softmax", kernel_regularizer=keras.regularizers.L1(0.01))])
+        keras.layers.Dense(3, activation="softmax",
+                           kernel_regularizer=keras.regularizers.L1(0.01))])
     ours.build()
     theirs.set_weights(ours.get_weights())
     ours.compile(optimizer=nntui.optimizers.Adam(0.01, global_clipnorm=0.5),

@@ -65,7 +65,8 @@ def test_mlp_fits_xor_with_each_optimizer(optimizer) -> None:
 
 
 @pytest.mark.parametrize("optimizer", [nntui.optimizers.SGD(0.1, momentum=0.9),
-                                       nntui.optimizers.RMSprop(0.005), nntui.optimizers.Adam(0.01)])
+                                       nntui.optimizers.RMSprop(0.005),
+                                       nntui.optimizers.Adam(0.01)])
 def test_mlp_fits_spiral_with_each_optimizer(optimizer) -> None:
     x, y = _spiral()
     model = nntui.Sequential([nntui.Input((2,)), layers.Dense(64, activation="relu"),

@@ -9,7 +9,8 @@ from nntui.engine.backend.base import Array, Backend
 from nntui.errors import BackendUnavailable, ConfigError
 
 BACKENDS = ("auto", "numpy", "mlx")
-MLX_INSTALL = "pip install 'nntui[mlx]'  (or: pip install mlx  on Apple Silicon, 'mlx[cpu]' on Linux)"
+MLX_INSTALL = ("pip install 'nntui[mlx]'  "
+               "(or: pip install mlx  on Apple Silicon, 'mlx[cpu]' on Linux)")
 
 
 def mlx_available() -> bool:
@@ -24,7 +25,8 @@ def mlx_available() -> bool:
 def resolve_backend_name(name: str = "auto") -> str:
     """``auto`` means MLX on Apple Silicon when installed, NumPy elsewhere."""
     if name not in BACKENDS:
-        raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}. Received: backend={name!r}")
+        raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}. "
+                          f"Received: backend={name!r}")
     if name == "auto":
         apple = platform.system() == "Darwin" and platform.machine() == "arm64"
         return "mlx" if apple and mlx_available() else "numpy"
@@ -44,7 +46,8 @@ def get_backend(name: str = "auto", dtype: str = "float32") -> Backend:
 
         return NumpyBackend(dtype)
     if not mlx_available():
-        raise BackendUnavailable(f"the MLX backend is not installed. Install it with: {MLX_INSTALL}")
+        raise BackendUnavailable(
+            f"the MLX backend is not installed. Install it with: {MLX_INSTALL}")
     from nntui.engine.backend.mlx import MlxBackend
 
     return MlxBackend(dtype)

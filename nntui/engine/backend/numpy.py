@@ -64,7 +64,10 @@ class NumpyBackend:
     sign = staticmethod(np.sign)
     maximum = staticmethod(np.maximum)
     minimum = staticmethod(np.minimum)
-    where = staticmethod(np.where)
+
+    @staticmethod
+    def where(cond: np.ndarray, a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+        return np.where(cond, a, b)
 
     def sigmoid(self, x: Array) -> Array:
         # exp of a non-positive number only, so neither branch overflows

@@ -25,8 +25,8 @@ class ActivationFn:
 
     def __init__(self, ops: Backend) -> None:
         self.ops = ops
-        self._z: Array | None = None
-        self._a: Array | None = None
+        self._z: Any = None  # the last forward's input and output, kept for backward
+        self._a: Any = None
 
     def forward(self, z: Array) -> Array:
         return z
@@ -290,7 +290,8 @@ class PReLU(Layer):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.alpha_initializer = alpha_initializer
-        self.shared_axes = [shared_axes] if isinstance(shared_axes, int) else list(shared_axes or [])
+        self.shared_axes = ([shared_axes] if isinstance(shared_axes, int)
+                            else list(shared_axes or []))
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
         shape = list(input_shape)

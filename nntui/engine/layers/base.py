@@ -132,7 +132,8 @@ class Layer:
             want = tuple(self.params[name].shape)
             if tuple(w.shape) != want:
                 raise ShapeError(
-                    f"layer {self.name!r} weight {name!r} has shape {want}, received {tuple(w.shape)}"
+                    f"layer {self.name!r} weight {name!r} has shape {want}, "
+                    f"received {tuple(w.shape)}"
                 )
             self.params[name] = self.ops.asarray(w, self.ops.dtype)
 

@@ -52,13 +52,15 @@ class Dense(Layer):
         if len(input_shape) == 0 or len(input_shape) > 2:
             raise ShapeError(
                 f"Dense layer {self.name!r} expects inputs of shape (batch, features) or "
-                f"(batch, time, features) but received (batch, {', '.join(map(str, input_shape))}). "
+                "(batch, time, features) but received "
+                f"(batch, {', '.join(map(str, input_shape))}). "
                 "Add a Flatten() layer before it to turn images into vectors."
             )
         self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer, rng,
                         self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, rng, self.bias_regularizer)
+            self.add_weight("bias", (self.units,), self.bias_initializer, rng,
+                            self.bias_regularizer)
         self.activation = get_activation(self.activation_name, self.ops)
         super().build(input_shape, rng)
 
