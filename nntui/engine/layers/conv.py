@@ -149,7 +149,7 @@ class Conv2D(Layer):
         w2 = ops.reshape(self.params["kernel"], (kh * kw * c, self.filters))
         z = self._cols @ w2  # (N*OH*OW, kh*kw*C) @ (kh*kw*C, F) -> (N*OH*OW, F)
         if self.use_bias:
-            z += self.params["bias"]  # z is fresh: add in place
+            z = _add_bias(z, self.params["bias"], ow)  # z is fresh: added in place on NumPy
         z = ops.reshape(z, (n, oh, ow, self.filters))
         self._record("z", z)
         a = self.activation.forward(z)  # type: ignore[union-attr]
@@ -205,6 +205,24 @@ def _input_grad_by_offset(dz: np.ndarray, kernel: np.ndarray, xp_shape: Shape,
             dx[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :] += \
                 part.reshape(n, oh, ow, c)
     return dx
+
+
+def _add_bias(z: Array, bias: Array, reps: int) -> Array:
+    """z (M, F) + bias, in place on NumPy.
+
+    NumPy broadcasts over a short last axis one F-long inner loop per row: for the
+    reference CNN's (43264, 8) first layer that took 0.38 ms, against 0.09 ms with the
+    rows taken ``reps`` (a divisor of M) at a time against the bias tiled ``reps`` times.
+    """
+    if not isinstance(z, np.ndarray):
+        return z + bias
+    m, f = z.shape
+    if f < 64 and reps > 1 and m % reps == 0 and z.flags.c_contiguous:
+        wide = z.reshape(m // reps, reps * f)  # a view
+        wide += np.tile(bias, reps)
+    else:
+        z += bias
+    return z
 
 
 def crop(x: Array, pads: Pads) -> Array:
