@@ -163,10 +163,10 @@ def bench_command(args: Any) -> int:
         backends = args.bench_backend.split(",")
     console = Console(stderr=args.json)
     report = run_bench(models, backends, args.repeats, not args.no_compare,
-                       log=lambda s: console.print(s, highlight=False))
+                       log=lambda s: console.print(s, highlight=False, soft_wrap=True))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         for k, v in report["ratios"].items():
-            console.print(f"{k:36s} {v:5.2f}×", highlight=False)
+            console.print(f"{k:36s} {v:5.2f}×", highlight=False, soft_wrap=True)
     return 0
