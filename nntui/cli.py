@@ -112,7 +112,8 @@ def list_command(args: Any) -> int:
         d.add_column(col)
     for ds in DATASETS.values():
         d.add_row(ds.name, ds.input_kind, ds.task,
-                  ds.description + (" (downloads)" if ds.needs_download else ""))
+                  ds.description + (" (downloads)" if ds.needs_download
+                                    and "download" not in ds.description else ""))
     console.print(d)
     return 0
 
