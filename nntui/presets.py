@@ -21,7 +21,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PRESET_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def _preset_dir() -> Path:
+    """``models/`` beside the package (a checkout, an editable install), else the copy a
+    wheel carries as ``nntui/_models`` (pyproject.toml maps models/ there)."""
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "models"
+    return checkout if checkout.is_dir() else here / "_models"
+
+
+PRESET_DIR = _preset_dir()
 
 
 @dataclass(frozen=True)
