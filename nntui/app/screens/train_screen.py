@@ -153,7 +153,9 @@ class TrainScreen(Screen[None]):
             alert = self.query_one("#alert", Static)
             alert.display = bool(problem)
             if problem:
-                alert.update(Text.assemble((f"training {h.state}: ", "bold"), problem,
+                sentence = problem if problem.rstrip().endswith((".", "!", "?")) else \
+                    problem.rstrip() + "."
+                alert.update(Text.assemble((f"training {h.state}: ", "bold"), sentence,
                                            (AFTER_PROBLEM if self.live else "", "italic")))
                 self.notify(problem, title=f"training {h.state}", severity="error",
                             timeout=10)
