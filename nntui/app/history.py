@@ -108,6 +108,7 @@ class RunHistory:
     epoch: int = 0
     learning_rate: float = math.nan
     samples_per_second: float = 0.0
+    pace: float = 0.0  # the watch pace the dashboard set (steps a second; 0: full speed)
     elapsed: float = 0.0
     step_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
     epoch_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
@@ -138,7 +139,9 @@ class RunHistory:
         """Seconds of compute left at the average step time so far (None: unknown)."""
         if self.step <= 0 or self.total_steps <= 0 or self.elapsed <= 0:
             return None
-        return max(self.total_steps - self.step, 0) * self.elapsed / self.step
+        left = max(self.total_steps - self.step, 0)
+        estimate = left * self.elapsed / self.step
+        return max(estimate, left / self.pace) if self.pace else estimate  # watch pace: waits
 
     # events -----------------------------------------------------------------------
     def apply(self, event: Any) -> None:

@@ -101,12 +101,14 @@ class TrainingRun:
         runs_dir: parent of the run folder.
         sink: receives every trainer event (the screen's :class:`EventBuffer`).
         tensorboard: also write TensorBoard event files.
+        pace: the watch pace to start with (steps a second; 0: full speed).
     """
 
     def __init__(self, catalog: Catalog, spec: Any, runs_dir: str | Path,
-                 sink: Callable[[Any], None], *, tensorboard: bool = True) -> None:
+                 sink: Callable[[Any], None], *, tensorboard: bool = True,
+                 pace: float = 0.0) -> None:
         self.catalog, self.spec, self.runs_dir, self.sink = catalog, spec, Path(runs_dir), sink
-        self.tensorboard = tensorboard
+        self.tensorboard, self.pace = tensorboard, pace
         self.session: Any = None
         self.trainer: Any = None
         self.logger: RunLogger | None = None
@@ -144,6 +146,7 @@ class TrainingRun:
         every = getattr(getattr(spec, "train", None), "snapshot_every", 20) or 20
         self.trainer = self.session.trainer(snapshot_every=every, on_divergence="pause")
         self.trainer.snapshot_interval = SNAPSHOT_INTERVAL
+        self.trainer.set_pace(self.pace)
         self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
                                        tensorboard=self.tensorboard)
         self.trainer.subscribe(self.logger.handle)

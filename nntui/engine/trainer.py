@@ -106,6 +106,9 @@ class Trainer:
         self._pending_steps = 0  # steps to run while paused ("step" / "epoch" keys)
         self._lock = threading.Lock()
         self._elapsed = 0.0
+        self.pace = 0.0
+        """Watch pace: at most this many steps a second (0: as fast as it goes)."""
+        self._last_step_at = -math.inf  # time.monotonic() when the last paced step began
 
     # control (any thread) -------------------------------------------------------
     def subscribe(self, fn: Subscriber) -> None:
@@ -155,6 +158,15 @@ class Trainer:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
+    def set_pace(self, steps_per_second: float) -> None:
+        """Slow training to at most ``steps_per_second`` (0: full speed again), so a
+        learner can watch it; only the waits between steps change, not the numbers."""
+        if (not isinstance(steps_per_second, (int, float)) or isinstance(steps_per_second, bool)
+                or not math.isfinite(steps_per_second) or steps_per_second < 0):
+            raise ConfigError("the watch pace must be a number of steps per second >= 0 "
+                              f"(0: full speed). Received: {steps_per_second!r}")
+        self.pace = float(steps_per_second)
+
     def set_learning_rate(self, lr: float) -> None:
         self.model.optimizer.learning_rate = lr  # validates
         self.emit(ev.LearningRateChanged(self.step, float(lr)))
@@ -200,7 +212,9 @@ class Trainer:
         return means
 
     def _wait_turn(self) -> bool:
-        """Block while paused; False when stopped."""
+        """Block while paused (and for the watch pace); False when stopped."""
+        if self.pace > 0 and not self._pace_wait():
+            return False
         if not self._run_flag.is_set():
             self._idle.set()
         self._run_flag.wait()
@@ -212,6 +226,20 @@ class Trainer:
                 self._pending_steps -= 1
                 if self._pending_steps == 0:
                     self._run_flag.clear()  # pause again after this step
+        return True
+
+    def _pace_wait(self) -> bool:
+        """Wait until 1/pace seconds after the last paced step began; False when stopped.
+
+        Waits in slices of 0.1 s, so a new pace (or 0) and stop() act at once.
+        """
+        while self.pace > 0:
+            delay = self._last_step_at + 1.0 / self.pace - time.monotonic()
+            if delay <= 0:
+                break
+            if self._stop.wait(min(delay, 0.1)):
+                return False
+        self._last_step_at = time.monotonic()
         return True
 
     def _one_step(self, xb: Any, yb: Any, batch: int) -> dict[str, float]:

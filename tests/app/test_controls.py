@@ -90,6 +90,30 @@ async def test_reset_rebuilds_the_session_and_restarts(make_app) -> None:
 
 
 @asynctest
+async def test_w_toggles_the_watch_pace_and_a_reset_keeps_it(make_app) -> None:
+    from nntui.app.screens.train_screen import WATCH_PACE
+    from nntui.app.widgets.status_line import StatusLine
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _started(app, pilot)
+        await pilot.press("w")
+        assert screen.trainer.pace == WATCH_PACE
+        await wait_until(pilot, lambda: f"watch {WATCH_PACE:g}" in
+                         str(screen.query_one(StatusLine).render()))
+        first = screen.training
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.training is not first
+                         and screen.trainer is not None)
+        assert screen.trainer.pace == WATCH_PACE  # the new run is watched too
+        await pilot.press("w")
+        assert screen.trainer.pace == 0.0
+        await wait_until(pilot, lambda: "watch" not in
+                         str(screen.query_one(StatusLine).render()))
+        await pilot.press("q")
+
+
+@asynctest
 async def test_export_writes_checkpoint_config_and_screenshot(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -83,3 +83,17 @@ def test_form_edits_explicit_layer_lists() -> None:
     d = form.apply_form(base, {"layers": "16,4", "activation": "tanh"})
     assert [(la["units"], la["activation"]) for la in d["model"]["layers"]] == \
         [(16, "tanh"), (4, "tanh"), (2, "softmax")]
+
+
+def test_watch_pace_shows_in_the_status_and_stretches_the_time_left() -> None:
+    from nntui.app.widgets.status_line import status_text
+
+    h = RunHistory()
+    for event in fake_events(steps=120, steps_per_epoch=20):
+        h.apply(event)
+    fast = h.remaining
+    assert "watch" not in status_text(h).plain
+    h.pace = 10.0
+    assert status_text(h).plain.endswith("watch pace 10 steps/s")
+    assert status_text(h, compact=True).plain.endswith("watch 10/s")
+    assert h.remaining == max(fast, 80 / 10.0)  # 80 steps left at 10 a second

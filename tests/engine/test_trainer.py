@@ -94,3 +94,45 @@ def test_snapshots_do_not_change_training() -> None:
     watched.run()
     for a, b in zip(quiet.model.get_weights(), watched.model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_watch_pace_spaces_the_steps_and_leaves_the_numbers_alone() -> None:
+    """At 100 steps a second, 16 steps (2 epochs of 8) take at least 0.15 s of waits;
+    the weights equal those of an unpaced run with the same seed."""
+    import time
+
+    fast, slow = _trainer(epochs=2), _trainer(epochs=2)
+    slow.set_pace(100)
+    fast.run()
+    t0 = time.monotonic()
+    slow.run()
+    assert time.monotonic() - t0 >= 15 / 100
+    assert slow.step == fast.step == 16
+    for a, b in zip(fast.model.get_weights(), slow.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_stop_and_a_new_pace_act_during_a_long_pace_wait() -> None:
+    trainer = _trainer(epochs=1)
+    trainer.set_pace(0.2)  # one step every 5 s
+    steps: list[int] = []
+    trainer.subscribe(lambda e: steps.append(e.step) if isinstance(e, ev.StepCompleted) else 0)
+    thread = _start(trainer)
+    for _ in range(200):  # the first step runs at once
+        if steps:
+            break
+        threading.Event().wait(0.01)
+    trainer.set_pace(0)  # full speed: the 5 s wait ends within its 0.1 s slice
+    trainer.pause()
+    assert trainer.wait_until_paused(2)  # not the 5 s the old pace asked for
+    trainer.set_pace(0.2)
+    trainer.resume()
+    trainer.stop()  # stop during the new wait
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "fast", True])
+def test_bad_pace_is_refused(bad) -> None:
+    with pytest.raises(ConfigError, match="watch pace must be a number of steps per second"):
+        _trainer().set_pace(bad)

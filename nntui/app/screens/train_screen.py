@@ -43,7 +43,9 @@ FPS = 2  # status line and event draining; panels redraw at most once a second
 AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
 EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
 CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export",
-            "inspect"}
+            "inspect", "watch"}
+WATCH_PACE = 20.0
+"""Steps a second with the watch pace on (``w``): slow enough to see a small net learn."""
 
 
 class TrainScreen(Screen[None]):
@@ -58,6 +60,8 @@ class TrainScreen(Screen[None]):
         Binding("plus,equals_sign", "lr_up", "LR×2", key_display="+", id="lr-up"),
         Binding("minus", "lr_down", "LR÷2", key_display="-", id="lr-down"),
         Binding("l", "set_lr", "Set LR", tooltip="Type a new learning rate", id="set-lr"),
+        Binding("w", "watch", "Watch", tooltip=f"Slow training to {WATCH_PACE:g} steps a "
+                "second to watch it learn, or back to full speed", id="watch"),
         Binding("left_square_bracket", "layer(-1)", "◀ layer", key_display="[", show=False),
         Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False),
         Binding("x", "export", "Export", tooltip="Checkpoint, config and screenshot", id="export"),
@@ -80,6 +84,7 @@ class TrainScreen(Screen[None]):
         self._status_version: object = None
         self._panels: tuple[Panel, ...] = ()
         self._alerted = ""  # the problem the alert line shows ("" none)
+        self.pace = 0.0  # the watch pace (w), kept across resets
 
     @property
     def live(self) -> bool:
@@ -189,7 +194,8 @@ class TrainScreen(Screen[None]):
         self.buffer = EventBuffer(self)  # a new buffer: late events of the old run are dropped
         self.history = RunHistory(backend=getattr(self.spec.train, "backend", "?"))
         self.training = TrainingRun(self.catalog, self.spec, self.runs_dir, self.buffer,
-                                    tensorboard=self.tensorboard)
+                                    tensorboard=self.tensorboard, pace=self.pace)
+        self.history.pace = self.pace
         self._show_history()
         self._train(self.training, previous)
 
@@ -267,6 +273,17 @@ class TrainScreen(Screen[None]):
     def action_reset(self) -> None:
         self.start_run()
         self.notify("reset: a new model trains in a new run folder", timeout=3)
+
+    def action_watch(self) -> None:
+        """Toggle the watch pace: WATCH_PACE steps a second, or full speed."""
+        self.pace = 0.0 if self.pace else WATCH_PACE
+        if self.trainer is not None:
+            self.trainer.set_pace(self.pace)
+        self.history.pace = self.pace
+        self.history.status_version += 1
+        self.frame()
+        self.notify(f"watch pace: {WATCH_PACE:g} steps a second (w: full speed)" if self.pace
+                    else "full speed (w: watch pace)", timeout=3)
 
     def action_lr_up(self) -> None:
         self._scale_lr(2.0)

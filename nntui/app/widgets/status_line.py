@@ -42,6 +42,10 @@ def status_text(h: RunHistory, state: str | None = None, compact: bool = False) 
     for part in parts:
         text.append(" · ", "dim")
         text.append(part)
+    if h.pace:
+        text.append(" · ", "dim")
+        text.append(f"watch {h.pace:g}/s" if compact else f"watch pace {h.pace:g} steps/s",
+                    "bold magenta")
     return text
 
 
