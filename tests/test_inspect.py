@@ -13,7 +13,7 @@ from nntui.inspect import InspectorState, Selection, build_stages, layer_config
 from nntui.inspect.backward import conv_backward, dense_backward, dense_weight_terms
 from nntui.inspect.forward import conv_forward, conv_patch, pool_forward, pool_window
 from nntui.inspect.loss_update import per_sample_loss
-from nntui.inspect.sequence import attention_forward, recurrent_forward
+from nntui.inspect.sequence import attention_forward, recurrent_backward, recurrent_forward
 
 RNG = np.random.default_rng(7)
 
@@ -157,6 +157,33 @@ def test_recurrent_step_recomputes_the_traced_hidden_state(kind: str) -> None:
                 ex = recurrent_forward(lt, Selection(row=t, col=k, sample=n), cfg)
                 close(ex.total, lt.internals["hidden"][n, t, k], atol=1e-6)
                 assert ex.value == pytest.approx(float(lt.output[n, t, k]))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_recurrent_weight_gradients_written_out_sum_to_the_traced_ones(
+        kind: str, return_sequences: bool) -> None:
+    """dL/dW, dL/dU and dL/db as sums over every step and sample equal the gradients the
+    layer's backward produced, for every element (GRU's two bias rows included)."""
+    model = compiled([Input((4, 2)), L(kind)(3, return_sequences=return_sequences)])
+    x = RNG.standard_normal((2, 4, 2))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    lt, cfg = trace.layers[0], layer_config(model.layers[0])
+    names = list(lt.grads)
+    assert names == ["kernel", "recurrent_kernel", "bias"]
+    for pi, name in enumerate(names):
+        grad = lt.grads[name].reshape(-1, lt.grads[name].shape[-1])
+        for r in range(grad.shape[0]):
+            for c in range(grad.shape[1]):
+                ex = recurrent_backward(lt, Selection(row=r, col=c, param=pi), cfg)
+                steps = 3 if name == "recurrent_kernel" else 4  # h_0 = 0 adds no term
+                assert len(ex.terms) == steps * 2
+                close(ex.total, grad[r, c], rtol=1e-5, atol=1e-7)
+                assert ex.agrees and ex.value == pytest.approx(float(grad[r, c]))
+                if name == "kernel":  # the factors are the input and the step's dL/dz
+                    t, n = 1, 0
+                    term = ex.terms[t * 2 + n]
+                    assert term.factors[0] == pytest.approx(x[n, t, r])
 
 
 def test_attention_softmax_and_weighted_sum_match_the_trace() -> None:

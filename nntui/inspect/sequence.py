@@ -148,13 +148,21 @@ def recurrent_backward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> E
             "≪ 1 means vanishing)"
         )
     cursor, shape = (0, 0), (1, 1)
-    value = None
+    value = total = None
+    terms: list[Term] = []
+    header = ""
     if p:
         gv = param_view(lt.grads[p])
         r, c = wrap(sel.row, gv.shape[0]), wrap(sel.col, gv.shape[1])
         cursor, shape, value = (r, c), gv.shape, float(gv[r, c])
         tensors.append(tensor(f"dL/d{p}", lt.grads[p], gv, highlight=(r, c), signed=True))
-        lines.append(f"dL/d{p}[{r},{c}] = {f(value)}")
+        written = recurrent_weight_terms(lt, p, r, c)
+        if written is None:
+            lines.append(f"dL/d{p}[{r},{c}] = {f(value)}")
+        else:
+            formula, header, terms = written
+            total = float(np.sum([t.value for t in terms], dtype=np.float64))
+            lines += [formula, f"  {len(terms)} terms = {f(total)}  (traced {f(value)})"]
     if lt.grad_input is not None:
         tensors.append(
             tensor(
@@ -170,12 +178,63 @@ def recurrent_backward(lt: LayerTrace, sel: Selection, cfg: dict[str, Any]) -> E
         lt.formula,
         tensors,
         lines,
+        terms,
+        header,
+        total,
         value=value,
-        value_label=f"dL/d{p}",
+        value_label=f"dL/d{p}[{cursor[0]},{cursor[1]}]" if p else "",
         cursor=cursor,
         cursor_shape=tuple(shape),
         selectors={"param": (wrap(sel.param, len(names)), len(names))},
     )
+
+
+BLOCKS = {"LSTM": ("i", "f", "c", "o"), "GRU": ("z", "r", "h"), "SimpleRNN": ("",)}
+"""The gate blocks along the last axis of W, U and b, in Keras's order."""
+
+
+def recurrent_weight_terms(
+    lt: LayerTrace, param: str, r: int, c: int
+) -> tuple[str, str, list[Term]] | None:
+    """dL/dW, dL/dU or dL/db at [r, c] (the 2-D view) written out as a sum over every
+    time step t and sample n: the formula, the factors' names and the terms.
+
+    Uses the per-step dL/dz the layer traced (``grad_z_in`` for W and b, ``grad_z_rec``
+    for U and GRU's second bias row); None when the trace lacks them.
+    """
+    g_in, g_rec = lt.internals.get("grad_z_in"), lt.internals.get("grad_z_rec")  # (T, N, k·u)
+    if g_in is None or g_rec is None:
+        return None
+    steps, batch, width = g_in.shape
+    blocks = BLOCKS.get(lt.kind, ("",))
+    units = width // len(blocks)
+    gate = blocks[c // units] if len(blocks) > 1 else ""
+    col = f"column {c}: unit {c % units}" + (f" of block {gate}" if gate else "")
+    if param == "kernel":
+        x = lt.input  # (N, T, F)
+        terms = [Term(f"t={t},n={n}", (float(x[n, t, r]), float(g_in[t, n, c])),
+                      float(x[n, t, r]) * float(g_in[t, n, c]))
+                 for t in range(steps) for n in range(batch)]
+        return (f"dL/dW[{r},{c}] = Σ_t Σ_n x_t[n,{r}] · dL/dz_t[n,{c}]   ({col})",
+                "x_t[n,r] · dL/dz_t[n,c]", terms)
+    if param == "recurrent_kernel":
+        h = lt.internals.get("hidden")  # (N, T, u)
+        if h is None:
+            return None
+        terms = [Term(f"t={t},n={n}", (float(h[n, t - 1, r]), float(g_rec[t, n, c])),
+                      float(h[n, t - 1, r]) * float(g_rec[t, n, c]))
+                 for t in range(1, steps) for n in range(batch)]
+        return (f"dL/dU[{r},{c}] = Σ_(t≥1) Σ_n h_(t−1)[n,{r}] · dL/dz_t[n,{c}]   "
+                f"(h_0 = 0: step 0 adds nothing; {col})", "h_(t−1)[n,r] · dL/dz_t[n,c]", terms)
+    if param == "bias":
+        g, which = (g_rec, "recurrent") if r == 1 else (g_in, "input")
+        terms = [Term(f"t={t},n={n}", (1.0, float(g[t, n, c])), float(g[t, n, c]))
+                 for t in range(steps) for n in range(batch)]
+        row = f"[{r},{c}]" if lt.kind == "GRU" else f"[{c}]"
+        where = f", the {which} bias" if lt.kind == "GRU" else ""
+        return (f"dL/db{row} = Σ_t Σ_n dL/dz_t[n,{c}]   ({col}{where})", "1 · dL/dz_t[n,c]",
+                terms)
+    return None
 
 
 def attention_values(lt: LayerTrace, n: int, head: int) -> np.ndarray:

@@ -179,6 +179,8 @@ class Recurrent(Layer):
         """
         ops, (t, n, k) = self.ops, dz_in.shape
         w = self.params["kernel"]
+        self._record("grad_z_in", dz_in)  # the inspector writes dW, dU, db out from these
+        self._record("grad_z_rec", dz_rec)
         dz2 = ops.reshape(dz_in, (t * n, k))
         if self.trainable:
             dwb = self._x2.T @ dz2  # (F(+1), T·N) @ (T·N, k·u) -> dW (and db_in as last row)
