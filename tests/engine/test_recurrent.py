@@ -174,9 +174,12 @@ def test_traces_have_documented_shapes_and_gates_lie_in_unit_interval(cls: type)
     layer.backward(np.ones((n, u), np.float32))
     trace, layer._trace = layer._trace, None
     gates, states = GATE_KEYS[cls.__name__]
-    assert set(trace) == {*gates, *states, "grad_hidden_norm_per_step"}
+    assert set(trace) == {*gates, *states, "grad_hidden_norm_per_step", "grad_z_in",
+                          "grad_z_rec"}
     for key in gates + states:
         assert trace[key].shape == (n, t, u), key
+    for key in ("grad_z_in", "grad_z_rec"):  # time-major dL/dz of every step, all blocks
+        assert trace[key].shape == (t, n, cls.blocks * u), key
     for key in gates:
         assert np.all((trace[key] > 0) & (trace[key] < 1)), key
     norms = trace["grad_hidden_norm_per_step"]
