@@ -238,3 +238,28 @@ def test_bad_arguments_give_config_errors() -> None:
         GRU(4, reset_after=False)
     with pytest.raises(ConfigError, match="stateful"):
         LSTM(4, stateful=True)
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float32", 2e-5), ("float64", 1e-12)])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_lstm_numpy_fast_path_equals_the_generic_path(dtype: str, rtol: float,
+                                                      return_sequences: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-place exp form (σ via 1/(1+e^−z), tanh via 2σ(2z)−1) gives the generic
+    path's outputs, dL/dx and every parameter gradient."""
+    rng = np.random.default_rng(11)
+    layer = build_layer(LSTM(5, return_sequences=return_sequences), (7, 3), dtype=dtype)
+    x = (3 * rng.standard_normal((4, 7, 3))).astype(dtype)  # large |z|: saturated gates
+    g = rng.standard_normal((4, 7, 5) if return_sequences else (4, 5)).astype(dtype)
+    results = []
+    for fast in (True, False):
+        monkeypatch.setattr(LSTM, "_numpy_path", lambda self, x, fast=fast: fast)
+        out = layer.forward(x, training=True)
+        dx = layer.backward(g)
+        results.append((out.copy(), dx.copy(), {k: v.copy() for k, v in layer.grads.items()}))
+        layer.zero_grad()
+    (o1, dx1, g1), (o2, dx2, g2) = results
+    np.testing.assert_allclose(o1, o2, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(dx1, dx2, rtol=rtol, atol=rtol)
+    for k in g1:
+        np.testing.assert_allclose(g1[k], g2[k], rtol=rtol, atol=rtol, err_msg=k)

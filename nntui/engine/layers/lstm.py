@@ -3,11 +3,13 @@
 With the default activations (sigmoid gates, tanh) NumPy runs its own loop
 (``_forward_numpy`` / ``_backward_numpy``): every per-step value is written with
 ``out=`` into (T, N, ·) arrays made once per batch, so a step makes no temporaries,
-no concatenation and no final stack; and the i, f, o columns of W, U and b are
-halved (exact in floating point) so that one tanh over z gives tanh(z_c) = g and
-tanh(z/2) for the gates, σ(z) = tanh(z/2)/2 + 1/2, the same numbers as the generic
-path. Profiled on the reference model (N=64, T=50, u=64): ~2x faster forward and
-backward than the generic path, which MLX and other activations keep.
+no concatenation and no final stack; and the columns of W, U and b are scaled by −1
+(i, f, o) and −2 (c), exactly in floating point, so that one ``exp`` over all four
+blocks, ``+ 1`` and a reciprocal give σ(z) for the gates and σ(2z) for the candidate,
+whose tanh(z) = 2σ(2z) − 1. NumPy's float32 ``exp`` is vectorised where its ``tanh``
+is not here (2.2 against 4.2 ns an element): measured side by side, 1.15× the
+training throughput of the reference LSTM of the tanh(z/2) form this replaced, which
+was itself ~2× the generic path that MLX and other activations keep.
 """
 
 from __future__ import annotations
@@ -135,23 +137,26 @@ class LSTM(Recurrent):
     # NumPy, sigmoid/tanh: in-place steps (see the module docstring) -------------------
     def _forward_numpy(self, x: np.ndarray) -> np.ndarray:
         u, b = self.units, self.params.get("bias")
-        half = np.ones(4 * u, x.dtype)
-        half[:2 * u] = half[3 * u:] = 0.5  # i, f, o columns: z/2, exactly
-        kernel = self.params["kernel"] * half
-        s_all = self._project(x, None if b is None else b * half, kernel)  # (T, N, 4u): z'
-        u_half = self.params["recurrent_kernel"] * half  # (u, 4u)
+        scale = np.full(4 * u, -1.0, x.dtype)
+        scale[2 * u:3 * u] = -2.0  # z' = −z for i, f, o and −2z for c: exact in floats
+        kernel = self.params["kernel"] * scale
+        s_all = self._project(x, None if b is None else b * scale, kernel)  # (T, N, 4u): z'
+        u_scaled = self.params["recurrent_kernel"] * scale  # (u, 4u)
         t_len, n = s_all.shape[:2]
         c_all, tc_all, h_all = (np.empty((t_len, n, u), x.dtype) for _ in range(3))
         hu, ig = np.empty((n, 4 * u), x.dtype), np.empty((n, u), x.dtype)
         for t in range(t_len):
             s = s_all[t]  # (N, 4u): z' in, then the activations i, f, g, o
             if t:  # h_0 = 0 adds nothing
-                s += np.matmul(h_all[t - 1], u_half, out=hu)  # (N, u) @ (u, 4u)
-            np.tanh(s, out=s)  # tanh(z_i/2), tanh(z_f/2), g = tanh(z_c), tanh(z_o/2)
-            for gate in (s[:, :2 * u], s[:, 3 * u:]):
-                gate *= 0.5
-                gate += 0.5  # σ(z) = tanh(z/2)/2 + 1/2
-            i, f, g, o = s[:, :u], s[:, u:2 * u], s[:, 2 * u:3 * u], s[:, 3 * u:]
+                s += np.matmul(h_all[t - 1], u_scaled, out=hu)  # (N, u) @ (u, 4u)
+            with np.errstate(over="ignore"):  # exp(z') = inf gives σ = 0, exactly right
+                np.exp(s, out=s)
+            s += 1.0
+            np.reciprocal(s, out=s)  # σ(z) = 1/(1 + e^(−z)) for i, f, o; σ(2z) for c
+            g = s[:, 2 * u:3 * u]
+            g *= 2.0
+            g -= 1.0  # g = tanh(z_c) = 2σ(2z_c) − 1
+            i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
             c = c_all[t]
             if t:
                 np.multiply(f, c_all[t - 1], out=c)
