@@ -90,10 +90,10 @@ class GAN:
         fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
         p_real = d.forward(xb, training=True)
         loss_r, grad, fused = d.compute_loss_and_grad(ones, p_real)
-        d.backward(grad, fused=fused)
+        d.backward(grad, fused=fused, input_grad=False)  # no dL/dx: the images are data
         p_fake = d.forward(fake, training=True)
         loss_f, grad, fused = d.compute_loss_and_grad(zeros, p_fake)
-        d.backward(grad, fused=fused)
+        d.backward(grad, fused=fused, input_grad=False)  # G is not trained on this pass
         d.apply_gradients()
         # generator step: make D say 1 on G(z); D's gradients from this pass are discarded
         for layer in g.layers + d.layers:
