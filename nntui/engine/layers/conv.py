@@ -167,10 +167,11 @@ class Conv2D(Layer):
         c = self._xp_shape[3]
         dz = ops.reshape(grad_z, (n * oh * ow, f))
         kernel = self.params["kernel"]
-        # (kh*kw*C, N*OH*OW) @ (N*OH*OW, F) -> (kh*kw*C, F) -> (kh, kw, C, F)
-        self._accumulate("kernel", ops.reshape(self._cols.T @ dz, tuple(kernel.shape)))
-        if self.use_bias:
-            self._accumulate("bias", ops.sum(dz, axis=0))
+        if self.trainable:  # a frozen layer's weight gradients would be thrown away
+            # (kh*kw*C, N*OH*OW) @ (N*OH*OW, F) -> (kh*kw*C, F) -> (kh, kw, C, F)
+            self._accumulate("kernel", ops.reshape(self._cols.T @ dz, tuple(kernel.shape)))
+            if self.use_bias:
+                self._accumulate("bias", ops.sum(dz, axis=0))
         if self.skip_input_grad:
             return None  # the first layer: no dcols matmul, no col2im
         if isinstance(dz, np.ndarray):
