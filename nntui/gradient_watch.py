@@ -30,6 +30,10 @@ from typing import Any
 
 DEFAULT_LIMIT = 1e3  # an absolute global norm no preset reaches while learning well
 DEFAULT_RATIO = 100.0  # growth over the running median that counts as exploding
+DEFAULT_FLOOR = 1.0
+"""Norms below this never count as exploding by growth alone: once a net has converged
+its gradients shrink to ~1e-11 and wander by 100x between steps, which is noise, not an
+explosion (the ratio test had flagged every step of a converged spiral MLP)."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,14 @@ class GradientWatch:
         persist: consecutive steps past ``ratio`` × median before a warning.
         window: how many recent norms the median is taken over.
         warmup: steps before the ratio test applies (early norms swing widely).
+        floor: norms below it are never flagged by the ratio test.
     """
 
     def __init__(self, limit: float = DEFAULT_LIMIT, ratio: float = DEFAULT_RATIO,
-                 persist: int = 3, window: int = 200, warmup: int = 10) -> None:
+                 persist: int = 3, window: int = 200, warmup: int = 10,
+                 floor: float = DEFAULT_FLOOR) -> None:
         self.limit, self.ratio, self.persist, self.warmup = limit, ratio, persist, warmup
+        self.floor = floor
         self._streak = 0
         self._norms: deque[float] = deque(maxlen=window)
         self.exploding = False  # the latest step was past a threshold (a panel's marker)
@@ -87,7 +94,7 @@ class GradientWatch:
         median = self.median
         enough = len(self._norms) >= self.warmup
         absolute = not math.isfinite(norm) or norm > self.limit
-        grown = enough and median > 0 and norm > self.ratio * median
+        grown = enough and median > 0 and norm > max(self.ratio * median, self.floor)
         self.exploding = absolute or grown
         self._streak = self._streak + 1 if self.exploding else 0
         if not self.exploding:

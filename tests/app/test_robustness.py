@@ -120,6 +120,28 @@ def test_gradient_monitor_reports_changes_only() -> None:
         [(31, True, True), (32, False, False)]
 
 
+def test_gradient_monitor_sends_one_event_per_flagged_streak() -> None:
+    """A sustained explosion warns every step in the watch, but the UI (which redraws on
+    each of these events) hears of it once when it starts and once when it ends."""
+    seen: list[GradientsChecked] = []
+    model = _Model()
+    model.optimizer.last_global_norm = 1.0
+    monitor = GradientMonitor(model, seen.append)
+    for step in range(1, 31):
+        monitor(ev.StepCompleted(step, 1, step, {"loss": 1.0}, 0.1, 1.0, 0.0))
+    model.optimizer.last_global_norm = 5e3
+    for step in range(31, 81):  # 50 steps past the limit: 50 warnings in the watch
+        monitor(ev.StepCompleted(step, 1, step, {"loss": 1.0}, 0.1, 1.0, 0.0))
+    assert monitor.watch.count == 50
+    model.optimizer.last_global_norm = 1.0
+    monitor(ev.StepCompleted(81, 1, 81, {"loss": 1.0}, 0.1, 1.0, 0.0))
+    model.optimizer.last_global_norm = 5e3  # a new streak warns again
+    monitor(ev.StepCompleted(82, 1, 82, {"loss": 1.0}, 0.1, 1.0, 0.0))
+    model.optimizer.last_global_norm = 1.0  # the shared fake optimizer, as found
+    assert [(e.step, e.exploding, e.warning is not None) for e in seen] == \
+        [(31, True, True), (81, False, False), (82, True, True)]
+
+
 @asynctest
 async def test_exploding_gradients_mark_the_panel_and_notify_once(make_app) -> None:
     app = make_app()

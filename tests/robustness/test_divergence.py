@@ -129,6 +129,21 @@ def test_gradient_watch_ignores_one_spike_and_warns_once_on_sustained_growth() -
     assert watch.first is first
 
 
+def test_gradient_watch_calls_tiny_wandering_norms_of_a_converged_net_calm() -> None:
+    """After convergence the norm shrinks to ~1e-11 and jumps 100x between steps: no
+    flag, no warning (below the floor), and the median keeps following the norms."""
+    watch = GradientWatch()
+    rng = np.random.default_rng(0)
+    for s in range(1, 21):
+        assert watch.update(s, 0.5) is None
+    norms = 10.0 ** rng.uniform(-13, -9, 500)  # four decades of noise
+    flagged = [watch.update(s, n) is not None or watch.exploding
+               for s, n in enumerate(norms, start=21)]
+    assert not any(flagged)
+    assert watch.median < 1e-8  # the 0.5s have left the window
+    assert watch.update(1000, 5e3) is not None  # the absolute limit still holds
+
+
 @pytest.mark.parametrize("norm", [math.inf, math.nan, 5e3])
 def test_gradient_watch_flags_non_finite_and_huge_norms_at_once(norm: float) -> None:
     warning = GradientWatch().update(1, norm)
