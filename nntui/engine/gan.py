@@ -101,14 +101,7 @@ class GAN:
         fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
         p = d.forward(fake, training=True)
         loss_g, grad, fused = d.compute_loss_and_grad(ones, p)
-        kept = [layer.trainable for layer in d.layers]
-        for layer in d.layers:  # D only passes the gradient through: none of its own
-            layer.trainable = False
-        try:
-            g.backward(d.backward(grad, fused=fused))
-        finally:
-            for layer, trainable in zip(d.layers, kept, strict=True):
-                layer.trainable = trainable
+        g.backward(d.backward(grad, fused=fused, weight_grads=False))  # D passes it through
         g.apply_gradients()
         for layer in d.layers:
             layer.zero_grad()

@@ -138,13 +138,24 @@ class Sequential:
         return None
 
     def backward(self, grad: Array, *, fused: bool = False, stop_at: int = 0,
-                 input_grad: bool = True) -> Array:
+                 input_grad: bool = True, weight_grads: bool = True) -> Array:
         """Run every layer's backward, last to first; ``fused``: grad is dL/dz of the head.
 
         ``input_grad=False``: nothing needs dL/dx of layer ``stop_at``, so layers that can
         (Dense, Conv2D, recurrent) skip it (for Conv2D a matmul and col2im) and return None.
+        ``weight_grads=False``: only pass the gradient through (a GAN's generator step
+        through D): every layer runs as if frozen and computes no weight gradients.
         """
         layers = self.layers
+        if not weight_grads:
+            kept = [layer.trainable for layer in layers]
+            for layer in layers:
+                layer.trainable = False
+            try:
+                return self.backward(grad, fused=fused, stop_at=stop_at, input_grad=input_grad)
+            finally:
+                for layer, trainable in zip(layers, kept, strict=True):
+                    layer.trainable = trainable
         if not input_grad and stop_at < len(layers):
             first: Any = layers[stop_at]  # a flag Dense, Conv2D and recurrent layers read
             first.skip_input_grad = True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nntui.app.screens.train_screen import TrainScreen
+from nntui.app.screens.train_screen import WATCH_PACE, TrainScreen
+from nntui.app.widgets.status_line import StatusLine
 from nntui.runlog import read_csv_rows
 from tests.app.conftest import SIZE, asynctest, wait_until
 
@@ -91,9 +92,6 @@ async def test_reset_rebuilds_the_session_and_restarts(make_app) -> None:
 
 @asynctest
 async def test_w_toggles_the_watch_pace_and_a_reset_keeps_it(make_app) -> None:
-    from nntui.app.screens.train_screen import WATCH_PACE
-    from nntui.app.widgets.status_line import StatusLine
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _started(app, pilot)

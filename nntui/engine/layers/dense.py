@@ -82,15 +82,15 @@ class Dense(Layer):
         """Backward from dL/dz (used directly by the fused softmax/sigmoid cross-entropy)."""
         self._record("grad_z", grad_z)
         x, ops = self._x, self.ops
-        if not self.trainable:
-            pass  # frozen: its weight gradients would be thrown away, so none are computed
-        elif x.ndim == 2:
-            self._accumulate("kernel", x.T @ grad_z)  # (in, N) @ (N, U) -> (in, U)
-        else:  # (N, T, in): fold time into the batch
-            x2 = ops.reshape(x, (-1, x.shape[-1]))
-            self._accumulate("kernel", x2.T @ ops.reshape(grad_z, (-1, self.units)))
-        if self.use_bias and self.trainable:
-            self._accumulate("bias", ops.sum(ops.reshape(grad_z, (-1, self.units)), axis=0))
+        if self.trainable:  # a frozen layer's weight gradients would be thrown away
+            if x.ndim == 2:
+                self._accumulate("kernel", x.T @ grad_z)  # (in, N) @ (N, U) -> (in, U)
+            else:  # (N, T, in): fold time into the batch
+                x2 = ops.reshape(x, (-1, x.shape[-1]))
+                self._accumulate("kernel", x2.T @ ops.reshape(grad_z, (-1, self.units)))
+            if self.use_bias:
+                self._accumulate("bias",
+                                 ops.sum(ops.reshape(grad_z, (-1, self.units)), axis=0))
         if self.skip_input_grad:
             return None  # a third of the layer's backward FLOPs, unused by the first layer
         return grad_z @ self.params["kernel"].T  # (N, U) @ (U, in) -> (N, in)
