@@ -10,9 +10,29 @@ The Python API is Keras-shaped, so course snippets run after changing the import
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from nntui import layers, losses, optimizers, regularizers
 from nntui.engine.model import Input, Sequential
+from nntui.engine.reporting import set_reporters
 from nntui.errors import NntuiError
+
+
+def _rich_progress() -> Any:
+    from nntui.commands.progress import ProgressPrinter
+
+    return ProgressPrinter()
+
+
+def _rich_summary(model: Any, print_fn: Callable[[str], None] | None) -> None:
+    from nntui.viz.summary import render_summary
+
+    render_summary(model, print_fn)
+
+
+# The engine prints nothing itself: fit's progress bar and summary()'s table are Rich's.
+set_reporters(progress=_rich_progress, summary=_rich_summary)
 
 __version__ = "0.1.0"
 __all__ = ["Input", "NntuiError", "Sequential", "layers", "losses", "optimizers", "regularizers"]

@@ -6,11 +6,16 @@ as one line and exits with status 2; the app shows it with ``notify``.
 
 from __future__ import annotations
 
+EXIT_ERROR = 2
+"""Exit status of the command line for any :class:`NntuiError`."""
+EXIT_DIVERGED = 3
+"""Exit status when training diverged (the last good checkpoint is kept)."""
+
 
 class NntuiError(Exception):
     """Base class of every error nntui raises on purpose."""
 
-    exit_code: int = 2
+    exit_code: int = EXIT_ERROR
 
 
 class ConfigError(NntuiError, ValueError):
@@ -36,4 +41,4 @@ class CheckpointError(NntuiError):
 class TrainingDiverged(NntuiError):
     """The loss or the weights became NaN or infinite."""
 
-    exit_code = 3
+    exit_code = EXIT_DIVERGED

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nntui.engine import events as ev
-from nntui.gradient_watch import GradientWarning
+from nntui.runlog.gradient_watch import GradientsChecked, GradientWarning
 
 SERIES_CAP = 2048  # points per step series before halving
 HIST_STEPS = 48  # snapshots kept per layer for histograms over time
@@ -65,20 +65,6 @@ class BoundedSeries:
     @property
     def last(self) -> float | None:
         return self.y[-1] if self.y else None
-
-
-@dataclass(frozen=True)
-class GradientsChecked:
-    """The gradient watch changed its verdict at ``step`` (an app-side event, emitted by
-    :class:`~nntui.app.workers.GradientMonitor` on the trainer's thread).
-
-    ``exploding``: the latest global norm is past the watch's thresholds; ``warning``:
-    set when this step raised a warning.
-    """
-
-    step: int
-    exploding: bool
-    warning: GradientWarning | None = None
 
 
 @dataclass

@@ -19,50 +19,20 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from nntui.app.catalog import Catalog
-from nntui.app.history import GradientsChecked
 from nntui.app.messages import EventsArrived
-from nntui.checkpointing import non_finite_arrays, state_arrays
 from nntui.engine import events as ev
+from nntui.engine.threads import training_threads
 from nntui.errors import NntuiError
-from nntui.gradient_watch import GradientWatch, global_norms
 from nntui.runlog import RunLogger, safe_export_path, save_checkpoint, write_config
+from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
+from nntui.runlog.model_state import non_finite_arrays, state_arrays
 from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
-from nntui.threads import training_threads
 
 SCREENSHOT = "screenshot.svg"
 SNAPSHOT_INTERVAL = 0.25
 """Seconds between two snapshots at least: the panels redraw a few times a second, and
 a snapshot (plus the architecture panel's data) costs the training thread a pass over
 every layer; at a tiny model's ~1,000 steps/s, every 10th step was 10 % of its time."""
-
-
-class GradientMonitor:
-    """Trainer-thread subscriber: feeds a :class:`GradientWatch` the global gradient norm
-    of every step and passes on only changes of its verdict, so the UI gets an event
-    when the marker should appear or go, not one per step."""
-
-    def __init__(self, model: Any, sink: Callable[[Any], None]) -> None:
-        self.model, self.sink = model, sink
-        self.watch = GradientWatch()
-        self._shown = False
-        self._warned = False  # a warning was passed on during the current flagged streak
-
-    def __call__(self, event: Any) -> None:
-        if not isinstance(event, ev.StepCompleted):
-            return
-        norms = global_norms(self.model)
-        if not norms:
-            return
-        warning = self.watch.update(event.step, max(norms))
-        # every event here wakes the UI at once: one per streak, not one per step (a
-        # warning every step redrew the dashboard ~50 times a second and cut the
-        # training speed to a sixth)
-        fresh = warning is not None and not self._warned
-        self._warned = (self._warned or fresh) and self.watch.exploding
-        if fresh or self.watch.exploding != self._shown:
-            self._shown = self.watch.exploding
-            self.sink(GradientsChecked(event.step, self.watch.exploding,
-                                       warning if fresh else None))
 
 
 URGENT = (ev.TrainingStarted, ev.TrainingPaused, ev.TrainingResumed, ev.TrainingFinished,

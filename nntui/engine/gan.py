@@ -62,9 +62,26 @@ class GAN:
         self.d.compile(optimizer=d_opt, loss="binary_crossentropy")
         self.optimizer = _BothRates(self)
 
+    # the learner contract (nntui.engine.learner) -----------------------------------
+    uses_gradients = True
+
     @property
     def layers(self) -> list[Any]:
         return self.g.layers + self.d.layers
+
+    @property
+    def last_prediction(self) -> Array | None:
+        return self._last_pred
+
+    @property
+    def layer_outputs(self) -> list[Array]:
+        return self._outputs
+
+    def parts(self) -> list[tuple[str, Sequential]]:
+        return [("g", self.g), ("d", self.d)]
+
+    def optimizers(self) -> list[Optimizer]:
+        return [opt for _, part in self.parts() for opt in part.optimizers()]
 
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
         x, _ = self.d.prepare(x)

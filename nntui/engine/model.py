@@ -13,6 +13,7 @@ from nntui.engine.layers.base import Layer
 from nntui.engine.losses import Loss, get_loss
 from nntui.engine.metrics import Metric, resolve_metrics
 from nntui.engine.optimizers import Optimizer, get_optimizer
+from nntui.engine.reporting import print_summary, progress_subscriber
 from nntui.errors import ConfigError, NntuiError, ShapeError
 
 
@@ -25,7 +26,7 @@ class Input:
 
 
 class Sequential:
-    """A linear stack of layers.
+    """A linear stack of layers (a :class:`~nntui.engine.learner.Learner`).
 
     Args:
         layers: layers in order; an ``Input`` first fixes the input shape.
@@ -39,6 +40,9 @@ class Sequential:
         ...                     Dense(1, activation="sigmoid")])
         >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     """
+
+    uses_gradients = True
+    """Trained by its optimizer from gradients (the perceptron overrides it)."""
 
     def __init__(self, layers: list[Any] | None = None, *, name: str = "sequential",
                  backend: str = "auto", seed: int | None = None, dtype: str = "float32") -> None:
@@ -59,6 +63,23 @@ class Sequential:
         self._last_pred: Array | None = None
         for layer in layers or []:
             self.add(layer)
+
+    # the learner contract (nntui.engine.learner) -----------------------------------
+    @property
+    def last_prediction(self) -> Array | None:
+        """The output on the last training batch (None before the first step)."""
+        return self._last_pred
+
+    @property
+    def layer_outputs(self) -> list[Array]:
+        """Every layer's output of the last forward pass made with ``record_outputs``."""
+        return self._outputs
+
+    def parts(self) -> list[tuple[str, Sequential]]:
+        return [("m", self)]
+
+    def optimizers(self) -> list[Optimizer]:
+        return [] if self.optimizer is None else [self.optimizer]
 
     # construction --------------------------------------------------------------
     @property
@@ -310,10 +331,8 @@ class Sequential:
         for cb in callbacks or []:
             trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
         if verbose not in (0, False):
-            from nntui.progress import ProgressPrinter
-
-            trainer.subscribe(ProgressPrinter())
-        from nntui.threads import training_threads
+            trainer.subscribe(progress_subscriber())
+        from nntui.engine.threads import training_threads
 
         with training_threads(headless=True):  # the measured BLAS thread count (threads.py)
             trainer.run()
@@ -388,11 +407,9 @@ class Sequential:
 
     def summary(self, print_fn: Callable[[Any], None] | None = None) -> None:
         """Print a table of layers, output shapes and parameter counts (Keras-style)."""
-        from nntui.summary import render_summary
-
         if not self.built and self.input_shape is not None:
             self.build()
-        render_summary(self, print_fn)
+        print_summary(self, print_fn)
 
 
 def _as_float_array(x: Any, what: str) -> np.ndarray:

@@ -19,13 +19,16 @@ from nntui.engine.optimizers import SGD
 class Perceptron(Sequential):
     """One neuron with a binary step activation, trained by the perceptron rule.
 
-    Its "loss" is the share of misclassified samples (MSE of 0/1 outputs).
+    Its "loss" is the share of misclassified samples (MSE of 0/1 outputs). It takes no
+    gradient: ``uses_gradients`` is False, and its SGD optimizer only holds η.
 
     Args:
         input_dim: number of input features.
         learning_rate: η of the rule.
         seed, backend: as for Sequential.
     """
+
+    uses_gradients = False
 
     def __init__(self, input_dim: int = 2, learning_rate: float = 0.1, *, seed: int | None = None,
                  backend: str = "auto") -> None:

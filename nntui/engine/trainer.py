@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from nntui.engine import events as ev
+from nntui.engine.learner import Learner, global_norms
 from nntui.errors import ConfigError, TrainingDiverged
 
-Subscriber = Callable[[Any], None]
+Subscriber = Callable[[ev.Event], None]
 MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
 
 
@@ -60,7 +61,7 @@ class Trainer:
         extras: optional hook ``extras(model, x_val, y_val) -> dict`` for architecture panels.
     """
 
-    def __init__(self, model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
+    def __init__(self, model: Learner, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
                  validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
                  shuffle: bool = True, seed: int | None = None, initial_epoch: int = 0,
                  snapshot_every: int = 0, snapshot_interval: float = 0.0,
@@ -172,7 +173,7 @@ class Trainer:
         self.emit(ev.LearningRateChanged(self.step, float(lr)))
 
     # events ---------------------------------------------------------------------
-    def emit(self, event: Any) -> None:
+    def emit(self, event: ev.Event) -> None:
         for fn in self.subscribers:
             fn(event)
 
@@ -261,7 +262,7 @@ class Trainer:
         lr = self.model.optimizer.learning_rate if self.model.optimizer else 0.0
         self.emit(ev.StepCompleted(self.step, self.epoch, batch, metrics, lr,
                                    len(xb) / dt if dt > 0 else 0.0, self._elapsed))
-        bad_grads = not all(math.isfinite(n) for n in self._grad_norms())
+        bad_grads = not all(math.isfinite(n) for n in global_norms(self.model))
         if bad_grads or not all(math.isfinite(v) for v in metrics.values()):
             self._diverged(metrics, "the gradients" if bad_grads else "the loss")
         if snap:
@@ -270,19 +271,14 @@ class Trainer:
         return metrics
 
     def _batch_metrics(self, yb: Any) -> dict[str, float]:
-        fns = getattr(self.model, "metrics", None)
-        pred = getattr(self.model, "_last_pred", None)
+        fns = self.model.metrics
+        pred = self.model.last_prediction
         if not fns or pred is None or yb is None:
             return {}
         ops = self.model.ops
         p, y = ops.to_numpy(pred), ops.to_numpy(yb)
         return {name: fn(y, p) for name, fn in fns}
 
-    def _grad_norms(self) -> list[float]:
-        """Global gradient norms of the last step (one per optimizer; a GAN has two)."""
-        parts = [getattr(self.model, "g", None), getattr(self.model, "d", None)]
-        opts = [p.optimizer for p in parts if p is not None] or [self.model.optimizer]
-        return [getattr(o, "last_global_norm", 0.0) for o in opts if o is not None]
 
     def _diverged(self, metrics: dict[str, float], what: str = "the loss") -> None:
         loss = metrics.get("loss", float("nan"))
@@ -298,7 +294,7 @@ class Trainer:
     def snapshot(self) -> ev.SnapshotTaken:
         """Downsampled weights, gradients and activations of every layer, now."""
         ops, rng = self.model.ops, self._snap_rng
-        outputs = getattr(self.model, "_outputs", None) or []
+        outputs = self.model.layer_outputs
         layers = []
         for i, layer in enumerate(self.model.layers):
             w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nntui.viz.text import fmt_number
+from nntui.numeric import fmt_number
 
 
 @dataclass(frozen=True)

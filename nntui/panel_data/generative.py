@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.numeric import data_extent, grid_points
 from nntui.panel_data.common import (
     MAX_HELDOUT,
     RollingEval,
@@ -16,7 +17,6 @@ from nntui.panel_data.common import (
     probe_indices,
     session_state,
 )
-from nntui.viz.scatter2d import data_extent, grid_points
 
 GAN_POINTS = 400  # generated and real points in the 2-D scatter
 GAN_IMAGES = 16  # generated images in the grid

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from nntui.numeric import data_extent, grid_points
 from nntui.panel_data.common import class_names, layer_outputs
-from nntui.viz.scatter2d import data_extent, grid_points
 
 GRID_W, GRID_H = 48, 36  # decision-grid resolution; panels resample it to their size
 MAX_POINTS = 400  # data points drawn over the regions

@@ -7,6 +7,7 @@ Textual's ``Sparkline`` widget wraps its ``sparkline`` renderable).
 
 from __future__ import annotations
 
+from nntui.numeric import data_extent, fmt_number, grid_points
 from nntui.viz.bars import NormSeries, ProbabilityBars, horizontal_bar
 from nntui.viz.colors import (
     CLASS_PALETTE,
@@ -25,8 +26,8 @@ from nntui.viz.heatmap import Heatmap
 from nntui.viz.histogram import Histogram, HistogramHistory
 from nntui.viz.image import HalfBlockImage, half_block_lines
 from nntui.viz.plot import line_plot, scatter_plot
-from nntui.viz.scatter2d import DecisionBoundary, Scatter, data_extent, grid_points
-from nntui.viz.text import fmt_number, matrix_table
+from nntui.viz.scatter2d import DecisionBoundary, Scatter
+from nntui.viz.text import matrix_table
 
 __all__ = [
     "CLASS_PALETTE",

@@ -16,11 +16,11 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
+from nntui.numeric import fmt_number
 from nntui.viz.colors import CmapLike, class_rgb, get_cmap, pack_rgb, rgb_style
 from nntui.viz.heatmap import LABEL_STYLE, TITLE_STYLE
 from nntui.viz.histogram import BARS
 from nntui.viz.image import yield_lines
-from nntui.viz.text import fmt_number
 
 H_EIGHTHS = " ▏▎▍▌▋▊▉"  # index = eighths of a cell filled, 0..7
 RIGHT = Style(color="green")

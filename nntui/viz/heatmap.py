@@ -22,6 +22,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
+from nntui.numeric import fmt_number
 from nntui.viz.colors import (
     CmapLike,
     Colormap,
@@ -32,7 +33,7 @@ from nntui.viz.colors import (
     rgb_style,
 )
 from nntui.viz.image import half_block_lines, yield_lines
-from nntui.viz.text import as_matrix, fmt_number
+from nntui.viz.text import as_matrix
 
 TITLE_STYLE = Style(bold=True)
 LABEL_STYLE = Style(dim=True)

@@ -20,10 +20,10 @@ from rich.segment import Segment
 from rich.style import Style
 
 from nntui.errors import ShapeError
+from nntui.numeric import fmt_number
 from nntui.viz.colors import CmapLike, get_cmap
 from nntui.viz.heatmap import LABEL_STYLE, TITLE_STYLE
 from nntui.viz.image import half_block_lines, yield_lines
-from nntui.viz.text import fmt_number
 
 BARS = "▁▂▃▄▅▆▇█"
 _LEVELS = np.array([" ", *BARS])  # index = eighths filled, 0..8

@@ -17,22 +17,12 @@ from rich.measure import Measurement
 from rich.segment import Segment
 
 from nntui.errors import ShapeError
+from nntui.numeric import Extent, data_extent, fmt_number
 from nntui.viz.colors import RGB, blend, class_rgb, class_rgb_array, pack_rgb, rgb_style
 from nntui.viz.heatmap import LABEL_STYLE, TITLE_STYLE
 from nntui.viz.image import yield_lines
-from nntui.viz.text import fmt_number
 
-Extent = tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax)
 _LEVELS = 16
-
-
-def grid_points(extent: Extent, gw: int, gh: int) -> np.ndarray:
-    """Cell centres ``(gh·gw, 2)`` of a ``gh × gw`` grid over ``extent``, row 0 at ymin."""
-    xmin, xmax, ymin, ymax = extent
-    xs = xmin + (np.arange(gw) + 0.5) * (xmax - xmin) / gw  # (GW,)
-    ys = ymin + (np.arange(gh) + 0.5) * (ymax - ymin) / gh  # (GH,)
-    gx, gy = np.meshgrid(xs, ys)  # (GH, GW) each
-    return np.stack([gx.ravel(), gy.ravel()], axis=1)
 
 
 def point_cells(points: np.ndarray, extent: Extent, gw: int, gh: int) -> tuple[np.ndarray, ...]:
@@ -46,17 +36,6 @@ def point_cells(points: np.ndarray, extent: Extent, gw: int, gh: int) -> tuple[n
     row = np.where(p[:, 1] == ymax, gh - 1, row)
     inside = (col >= 0) & (col < gw) & (row >= 0) & (row < gh)
     return row, col, inside
-
-
-def data_extent(points: np.ndarray, margin: float = 0.05) -> Extent:
-    """Bounds of ``points (N, 2)`` widened by ``margin`` of their span on each side."""
-    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    if p.size == 0:
-        return (-1.0, 1.0, -1.0, 1.0)
-    lo, hi = p.min(axis=0), p.max(axis=0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    lo, hi = lo - margin * span, hi + margin * span
-    return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
 
 
 def cell_lines(chars: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> list[list[Segment]]:

@@ -9,8 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from rich import box
 from rich.style import Style
@@ -18,41 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from nntui.errors import ShapeError
+from nntui.numeric import fmt_number
 from nntui.viz.colors import CmapLike, contrast_rgb, get_cmap, resolve_limits
 
 HIGHLIGHT_STYLE = Style(bold=True, reverse=True)
-_EXACT_INT_LIMIT = 10**6
-
-
-def fmt_number(x: float | int | np.number, digits: int = 3) -> str:
-    """Format a number compactly with ``digits`` significant digits.
-
-    Fixed notation from 1e-4 up to ``10**digits``, scientific outside it with a short
-    exponent (``1.23e3``, ``1e-5``); trailing zeros dropped (``2.0`` → ``"2"``).
-    Integers below a million print exactly; ``nan``, ``inf`` and ``-inf`` as such.
-
-    Args:
-        x: A Python or NumPy number.
-        digits: Significant digits (at least 1).
-
-    Returns:
-        The formatted string.
-    """
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        if abs(int(x)) < _EXACT_INT_LIMIT:
-            return str(int(x))
-    value = float(x)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == 0.0:
-        return "0"
-    text = f"{value:.{max(1, digits)}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
 
 
 def _visible(n: int, limit: int) -> list[int | None]:

@@ -12,9 +12,8 @@ from nntui.app.screens.confirm_screen import ConfirmScreen
 from nntui.app.screens.too_small_screen import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from nntui.app.screens.train_screen import TrainScreen
 from nntui.app.widgets.grad_norms import GradNormPanel
-from nntui.app.workers import GradientMonitor
 from nntui.engine import events as ev
-from nntui.gradient_watch import GradientWarning
+from nntui.runlog.gradient_watch import GradientMonitor, GradientWarning
 from tests.app.conftest import SIZE, asynctest, wait_until
 from tests.app.test_controls import _paused, _started
 
@@ -103,6 +102,10 @@ class _Optimizer:
 
 class _Model:
     optimizer = _Optimizer()
+    uses_gradients = True
+
+    def optimizers(self) -> list[_Optimizer]:
+        return [self.optimizer]
 
 
 def test_gradient_monitor_reports_changes_only() -> None:

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nntui.headless import GradientWarner
+from nntui.commands.train import first_warning_printer
+from nntui.engine.threads import training_threads
 from nntui.presets import load_preset
 from nntui.runlog import RunLogger
+from nntui.runlog.gradient_watch import GradientMonitor
 from nntui.session import build_session
-from nntui.threads import training_threads
 
 SIZE = (160, 48)  # a typical full-screen terminal
 EPOCHS = 1_000_000  # never ends inside a measurement (10,000 epochs of the spiral ended
@@ -74,7 +75,7 @@ def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
     with tempfile.TemporaryDirectory() as tmp:
         logger = RunLogger.create(tmp, spec.name, tensorboard=False)
         trainer.subscribe(logger.handle)
-        trainer.subscribe(GradientWarner(session.model, print))
+        trainer.subscribe(GradientMonitor(session.model, first_warning_printer(print)))
 
         def train() -> None:
             with training_threads(headless=blas == "train"):

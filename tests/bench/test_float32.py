@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nntui.bench import synthetic
-from nntui.bench_frameworks import nntui_model
+from nntui.commands.bench import synthetic
+from nntui.commands.bench_frameworks import nntui_model
 
 F32 = np.dtype(np.float32)
 

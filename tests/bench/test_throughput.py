@@ -27,7 +27,7 @@ PEAK_SHARE_MLP = 0.40
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    from nntui.bench import MODELS, run_bench
+    from nntui.commands.bench import MODELS, run_bench
 
     return run_bench(list(MODELS), ["numpy"], repeats=3, compare=True, log=print)
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import nntui
-from nntui.engine.layers import get_layer_class
-from nntui.engine.layers.recurrent import GRU, LSTM, Recurrent, SimpleRNN
+from nntui.engine.layers import GRU, LSTM, SimpleRNN, get_layer_class
+from nntui.engine.layers.recurrent import Recurrent
 from nntui.engine.trace import traced_step
 from nntui.errors import ConfigError, ShapeError
 from tests.engine.gradcheck import assert_layer_gradients, build_layer

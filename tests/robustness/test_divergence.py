@@ -7,14 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from nntui.checkpointing import restore_state
+from nntui.commands.train import CheckpointWriter
 from nntui.engine import events as ev
+from nntui.engine.learner import global_norms
 from nntui.engine.model import Sequential
 from nntui.errors import TrainingDiverged
-from nntui.gradient_watch import GradientWatch, global_norms
-from nntui.headless import CheckpointWriter
 from nntui.presets import load_preset
 from nntui.runlog import load_checkpoint
+from nntui.runlog.gradient_watch import GradientWatch
+from nntui.runlog.model_state import restore_state
 from nntui.session import build_session
 from tests.robustness.helpers import (
     assert_finite_checkpoint,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nntui.cli import install_stop_handlers
+from nntui.commands.signals import install_stop_handlers
 from nntui.engine.model import Sequential
 from nntui.runlog import load_checkpoint
 from tests.robustness.helpers import assert_finite_checkpoint, assert_logs_parse, run_cli

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nntui.numeric import grid_points
 from nntui.viz.colors import class_rgb
-from nntui.viz.scatter2d import DecisionBoundary, Scatter, grid_points
+from nntui.viz.scatter2d import DecisionBoundary, Scatter
 from tests.viz.cells import colors, render_cells, render_text
 
 

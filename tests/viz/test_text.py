@@ -8,7 +8,8 @@ from rich.style import Style
 from rich.text import Text
 
 from nntui.errors import ShapeError
-from nntui.viz.text import fmt_number, matrix_table
+from nntui.numeric import fmt_number
+from nntui.viz.text import matrix_table
 from tests.viz.cells import render_text
 
 

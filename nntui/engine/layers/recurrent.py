@@ -8,24 +8,20 @@ The three layers share one plan, which is what makes them fast in NumPy:
     small arrays that sit in cache (on full (T, N, k·u) arrays it was ~3x slower,
     bound by memory), and only dz is stacked, for dW, dU and dx as one matmul each.
 
-``SimpleRNN`` lives here; ``LSTM`` in ``lstm.py`` and ``GRU`` in ``gru.py``, both
-importable from this module too. Weights use Keras's shapes and gate orders.
+``SimpleRNN`` lives here; ``LSTM`` in ``lstm.py`` and ``GRU`` in ``gru.py`` (all three
+importable from ``nntui.engine.layers``). Weights use Keras's shapes and gate orders.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from nntui.engine.backend.base import Array, Backend, Shape
 from nntui.engine.layers.base import Layer, check_rank
 from nntui.errors import ConfigError, ShapeError
-
-if TYPE_CHECKING:  # at run time the module __getattr__ below resolves them lazily
-    from nntui.engine.layers.gru import GRU
-    from nntui.engine.layers.lstm import LSTM
 
 SEQUENCE_HINT = ("recurrent layers need sequences (batch, time, features); "
                  "reshape x to (N, T, 1) for a single series")
@@ -278,17 +274,5 @@ class SimpleRNN(Recurrent):
         return self._weight_grads(dz, dz, hs)
 
 
-def __getattr__(name: str) -> Any:
-    # LSTM and GRU live in their own modules, which import this one; resolve lazily
-    if name == "LSTM":
-        from nntui.engine.layers.lstm import LSTM
 
-        return LSTM
-    if name == "GRU":
-        from nntui.engine.layers.gru import GRU
-
-        return GRU
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN", "get_gate_activation"]
+__all__ = ["Recurrent", "SimpleRNN", "get_gate_activation"]

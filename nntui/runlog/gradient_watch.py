@@ -7,8 +7,9 @@ for ``persist`` steps in a row: the usual sign, a few steps ahead, that the loss
 about to become NaN. A single spike (an LSTM "getting" a memory task spikes to
 ~400x its median for one step) only sets :attr:`GradientWatch.exploding`.
 
-It is pure (no engine, no Rich, no Textual): ``nntui train`` prints its first
-warning as one line; the app's gradient panel can show :attr:`GradientWatch.exploding`.
+:class:`GradientMonitor` runs it on the trainer's thread for every step and passes on
+only changes of its verdict: ``nntui train`` prints the run's first warning as one
+line, the app shows a marker and a notification.
 
 Example:
     >>> watch = GradientWatch()
@@ -25,8 +26,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+
+from nntui.engine import events as ev
+from nntui.engine.learner import Learner, global_norms
 
 DEFAULT_LIMIT = 1e3  # an absolute global norm no preset reaches while learning well
 DEFAULT_RATIO = 100.0  # growth over the running median that counts as exploding
@@ -111,12 +115,44 @@ class GradientWatch:
         return warning
 
 
-def global_norms(model: Any) -> list[float]:
-    """The last global gradient norm of every optimizer inside ``model`` (a GAN has two)."""
-    parts = [model.g, model.d] if hasattr(model, "g") and hasattr(model, "d") else [model]
-    norms = []
-    for part in parts:
-        norm = getattr(getattr(part, "optimizer", None), "last_global_norm", None)
-        if isinstance(norm, (int, float)):
-            norms.append(float(norm))
-    return norms
+@dataclass(frozen=True)
+class GradientsChecked:
+    """The gradient watch changed its verdict at ``step`` (an app-side event, emitted by
+    :class:`GradientMonitor` on the trainer's thread).
+
+    ``exploding``: the latest global norm is past the watch's thresholds; ``warning``:
+    set when this step raised a warning.
+    """
+
+    step: int
+    exploding: bool
+    warning: GradientWarning | None = None
+
+
+class GradientMonitor:
+    """Trainer-thread subscriber: feeds a :class:`GradientWatch` the global gradient norm
+    of every step and passes on only changes of its verdict, so the UI gets an event
+    when the marker should appear or go, not one per step."""
+
+    def __init__(self, model: Learner, sink: Callable[[GradientsChecked], None]) -> None:
+        self.model, self.sink = model, sink
+        self.watch = GradientWatch()
+        self._shown = False
+        self._warned = False  # a warning was passed on during the current flagged streak
+
+    def __call__(self, event: ev.Event) -> None:
+        if not isinstance(event, ev.StepCompleted):
+            return
+        norms = global_norms(self.model)
+        if not norms:
+            return
+        warning = self.watch.update(event.step, max(norms))
+        # every event here wakes the UI at once: one per streak, not one per step (a
+        # warning every step redrew the dashboard ~50 times a second and cut the
+        # training speed to a sixth)
+        fresh = warning is not None and not self._warned
+        self._warned = (self._warned or fresh) and self.watch.exploding
+        if fresh or self.watch.exploding != self._shown:
+            self._shown = self.watch.exploding
+            self.sink(GradientsChecked(event.step, self.watch.exploding,
+                                       warning if fresh else None))

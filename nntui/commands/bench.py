@@ -98,8 +98,8 @@ class Result:
 def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare: bool = True,
               log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the benchmark; returns {"peak_gflops": ..., "results": [Result...], "ratios": {...}}."""
-    from nntui.bench_frameworks import make_runners
-    from nntui.threads import headless_blas_threads
+    from nntui.commands.bench_frameworks import make_runners
+    from nntui.engine.threads import headless_blas_threads
 
     gemm = gemm_peak()
     peak = gemm["peak"]
@@ -129,7 +129,7 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
 
 
 def ratios(results: list[Result]) -> dict[str, float]:
-    from nntui.bench_frameworks import SNAPSHOT_EVERY, SNAPSHOT_SUFFIX
+    from nntui.commands.bench_frameworks import SNAPSHOT_EVERY, SNAPSHOT_SUFFIX
 
     by = {(r.model, r.framework): r.samples_per_second for r in results}
     out = {}

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.errors import CheckpointError
 
 
-def _parts(model: Any) -> list[tuple[str, Any]]:
+def _parts(model: Learner) -> Sequence[tuple[str, Any]]:
     """The Sequentials inside a learner: one, or a GAN's generator and discriminator."""
-    if hasattr(model, "g") and hasattr(model, "d"):
-        return [("g", model.g), ("d", model.d)]
-    return [("m", model)]
+    return model.parts()
 
 
 def state_arrays(model: Any) -> dict[str, np.ndarray]:

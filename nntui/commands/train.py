@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from nntui.checkpointing import non_finite_arrays, restore_state, state_arrays
 from nntui.engine import events as ev
-from nntui.errors import CheckpointError, TrainingDiverged
-from nntui.gradient_watch import GradientWatch, global_norms
+from nntui.errors import EXIT_DIVERGED, CheckpointError, TrainingDiverged
 from nntui.presets import load_preset, spec_from_dict
+from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
+from nntui.runlog.model_state import non_finite_arrays, restore_state, state_arrays
 
 
 def _spec(args: Any) -> Any:
@@ -73,23 +73,16 @@ class CheckpointWriter:
             self.step = event.step
 
 
-class GradientWarner:
-    """Subscriber: prints one warning line the first time gradients look like exploding."""
+def first_warning_printer(say: Callable[[str], None]) -> Callable[[GradientsChecked], None]:
+    """A gradient-monitor sink that prints the run's first warning, once."""
+    printed: list[bool] = []
 
-    def __init__(self, model: Any, say: Callable[[str], None]) -> None:
-        self.model, self.say = model, say
-        self.watch = GradientWatch()
+    def sink(checked: GradientsChecked) -> None:
+        if checked.warning is not None and not printed:
+            printed.append(True)
+            say(f"nntui: warning: {checked.warning.message()}")
 
-    def __call__(self, event: Any) -> None:
-        if not isinstance(event, ev.StepCompleted):
-            return
-        norms = global_norms(self.model)
-        if not norms:
-            return
-        first = self.watch.first
-        warning = self.watch.update(event.step, max(norms))
-        if warning is not None and first is None:
-            self.say(f"nntui: warning: {warning.message()}")
+    return sink
 
 
 def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWriter,
@@ -107,7 +100,7 @@ def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWri
 
 
 def train_command(args: Any) -> int:
-    from nntui.progress import ProgressPrinter
+    from nntui.commands.progress import ProgressPrinter
     from nntui.runlog import RunLogger
     from nntui.runlog.checkpoint import load_checkpoint
     from nntui.session import build_session
@@ -145,12 +138,12 @@ def train_command(args: Any) -> int:
         writer.path, writer.step = Path(args.resume) / "checkpoint.npz", ckpt.step
     trainer.subscribe(logger.handle)
     trainer.subscribe(writer)
-    trainer.subscribe(GradientWarner(session.model, say))
+    trainer.subscribe(GradientMonitor(session.model, first_warning_printer(say)))
     printer = None
     if not args.quiet:
         printer = ProgressPrinter(console)
         trainer.subscribe(printer)
-    from nntui.cli import install_stop_handlers
+    from nntui.commands.signals import install_stop_handlers
 
     status = 0
     try:
@@ -158,7 +151,7 @@ def train_command(args: Any) -> int:
             trainer.run()
     except TrainingDiverged as e:
         say(f"nntui: error: {divergence_message(e, spec, writer, logger.run_dir)}")
-        status = 3
+        status = EXIT_DIVERGED
     except BaseException as e:
         # Record how the run ended (best effort: the disk may be what failed, and the
         # original error is the one to report); the logs are closed below either way.
@@ -188,7 +181,7 @@ def _quiet_float_warnings() -> Any:
 
 
 def _blas_threads() -> Any:
-    """Headless runs keep the BLAS default; see nntui.threads for the measured choice."""
-    from nntui.threads import training_threads
+    """Headless runs keep the BLAS default; see nntui.engine.threads for the measured choice."""
+    from nntui.engine.threads import training_threads
 
     return training_threads(headless=True)

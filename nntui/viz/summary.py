@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,6 @@ def render_summary(model: Any, print_fn: Callable[[Any], None] | None = None) ->
     if print_fn is None:
         Console().print(table)
     else:
-        console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console = Console(width=100, record=True, file=io.StringIO())
         console.print(table)
         print_fn(console.export_text())

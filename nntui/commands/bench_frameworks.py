@@ -79,8 +79,8 @@ def nntui_model(model: str, backend: str) -> Any:
 
 def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str,
                snapshot_every: int = 0) -> Runner:
+    from nntui.engine.threads import training_threads
     from nntui.engine.trainer import Trainer
-    from nntui.threads import training_threads
 
     m = nntui_model(model, backend)
     rng = np.random.default_rng(0)
