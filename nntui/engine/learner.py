@@ -53,7 +53,7 @@ class Learner(Protocol):
             (the trainer sets it on snapshot steps).
         uses_gradients: False when the update rule takes no gradient (the perceptron
             rule): there is no gradient to show, check or watch.
-        optimizer: holds the learning rate the trainer shows and changes.
+        rng: the generator behind its own randomness (initialisation, a GAN's z).
     """
 
     name: str
@@ -61,7 +61,12 @@ class Learner(Protocol):
     metrics: list[tuple[str, Metric]]
     record_outputs: bool
     uses_gradients: bool
-    optimizer: RateHolder | None
+    rng: np.random.Generator
+
+    @property
+    def optimizer(self) -> RateHolder | None:
+        """Holds the learning rate the trainer shows and changes (None: not compiled)."""
+        ...
 
     @property
     def backend(self) -> str: ...

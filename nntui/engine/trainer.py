@@ -169,6 +169,8 @@ class Trainer:
         self.pace = float(steps_per_second)
 
     def set_learning_rate(self, lr: float) -> None:
+        if self.model.optimizer is None:
+            raise ConfigError("the model has no optimizer yet: compile it first")
         self.model.optimizer.learning_rate = lr  # validates
         self.emit(ev.LearningRateChanged(self.step, float(lr)))
 
@@ -205,7 +207,7 @@ class Trainer:
             for k, v in metrics.items():
                 sums[k] = sums.get(k, 0.0) + v * n
         means = {k: v / max(seen, 1) for k, v in sums.items()}
-        if self.x_val is not None and len(self.x_val):
+        if self.x_val is not None and self.y_val is not None and len(self.x_val):
             val = self.model.evaluate_arrays(self.x_val, self.y_val)
             means.update({f"val_{k}": v for k, v in val.items()})
         self.history.add(self.epoch, means)
