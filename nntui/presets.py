@@ -2,25 +2,29 @@
 
 A preset names an architecture, a dataset, a model and training settings. Every
 field is validated before anything is built; a bad value raises ConfigError
-naming the field, the value and what is allowed.
+naming the field, the value and what is allowed. The ``[model]`` fields belong to
+the architecture (:mod:`nntui.architectures`); the rest is checked here.
 """
 
 from __future__ import annotations
 
 import difflib
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from nntui.architectures import Architecture, get_architecture
+from nntui.architectures.spec import Expectation, RunSpec, TrainSpec
 from nntui.engine.backend import BACKENDS
+from nntui.engine.losses import LOSSES
+from nntui.engine.optimizers import OPTIMIZERS
 from nntui.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
 
 
 def _preset_dir() -> Path:
@@ -34,95 +38,8 @@ def _preset_dir() -> Path:
 PRESET_DIR = _preset_dir()
 
 
-@dataclass(frozen=True)
-class ArchitectureInfo:
-    name: str
-    title: str
-    one_line: str
-    input_kinds: tuple[str, ...]
-    default_preset: str
-
-
-ARCHITECTURES: dict[str, ArchitectureInfo] = {a.name: a for a in (
-    ArchitectureInfo("perceptron", "Perceptron", "one neuron, step activation, the perceptron "
-                     "learning rule: draws a line, fails on XOR", ("points2d",),
-                     "perceptron-blobs"),
-    ArchitectureInfo("mlp", "MLP", "dense layers with any activation: curved decision "
-                     "boundaries and function fits", ("points2d", "vector", "image"), "mlp-spiral"),
-    ArchitectureInfo("cnn", "CNN", "convolution and pooling learn filters that find shapes "
-                     "in images", ("image",), "cnn-shapes"),
-    ArchitectureInfo("rnn", "SimpleRNN", "a recurrent net: remembers, but its gradient "
-                     "vanishes over long sequences", ("sequence",), "rnn-memory"),
-    ArchitectureInfo("lstm", "LSTM", "gated memory cells keep information over long "
-                     "sequences", ("sequence",), "lstm-memory"),
-    ArchitectureInfo("gru", "GRU", "a lighter gated recurrent unit (update and reset gates)",
-                     ("sequence",), "gru-memory"),
-    ArchitectureInfo("gan", "GAN", "a generator and a discriminator play a game; watch modes "
-                     "collapse", ("points2d", "image"), "gan-gaussians"),
-    ArchitectureInfo("autoencoder", "Autoencoder", "compress to a small code and reconstruct; "
-                     "denoise; find anomalies", ("image", "vector"), "autoencoder-shapes"),
-    ArchitectureInfo("transformer", "Tiny transformer", "self-attention over characters: "
-                     "learns addition, writes text", ("text",), "transformer-addition"),
-    ArchitectureInfo("transfer", "Transfer learning", "pretrain, freeze the base, fine-tune "
-                     "a new head on another task", ("image",), "transfer-shapes"),
-)}
-
-LOSS_NAMES = ("mse", "mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
-              "sparse_categorical_crossentropy")
-OPTIMIZER_NAMES = ("sgd", "rmsprop", "adam")
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """Training settings. Defaults are Keras's where Keras has one."""
-
-    optimizer: str = "adam"
-    learning_rate: float = 0.001
-    momentum: float = 0.0  # SGD only
-    loss: str = "auto"  # "auto": chosen from the dataset's task
-    metrics: tuple[str, ...] = ("auto",)
-    batch_size: int = 32
-    epochs: int = 10
-    seed: int = 0
-    backend: str = "auto"
-    validation_split: float = 0.2
-    l1: float = 0.0
-    l2: float = 0.0
-    dropout: float = 0.0
-    clipnorm: float = 0.0  # global gradient-norm clip; 0 = off
-    snapshot_every: int = 20
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What the preset should reach: ``metric`` at least ``min`` (or at most ``max``)."""
-
-    metric: str = ""
-    min: float | None = None
-    max: float | None = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    name: str
-    title: str
-    architecture: str
-    description: str
-    dataset: dict[str, Any]
-    model: dict[str, Any]
-    train: TrainSpec
-    expect: Expectation = field(default_factory=Expectation)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The TOML-able config; ``nntui train`` accepts it back."""
-        d = asdict(self)
-        d["train"]["metrics"] = list(self.train.metrics)
-        d["expect"] = {k: v for k, v in d["expect"].items() if v not in (None, "")}
-        return d
-
-    def with_train(self, **changes: Any) -> RunSpec:
-        return replace(self, train=replace(self.train, **changes))
+LOSS_NAMES = tuple(LOSSES)
+OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
 
 @dataclass(frozen=True)
@@ -203,10 +120,7 @@ def spec_from_dict(d: dict[str, Any], name: str = "custom") -> RunSpec:
         if key not in allowed:
             raise ConfigError(f"unknown top-level key {key!r}; "
                               f"allowed: {', '.join(sorted(allowed))}")
-    arch = d.get("architecture")
-    if not isinstance(arch, str) or arch not in ARCHITECTURES:
-        raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}. "
-                          f"Received: {arch!r}")
+    arch = get_architecture(d.get("architecture"))
     for key in ("name", "title", "description"):
         if key in d:
             _check_type(key, d[key], str, "a string")
@@ -217,15 +131,26 @@ def spec_from_dict(d: dict[str, Any], name: str = "custom") -> RunSpec:
     _check_dataset(dataset)
     model = d.get("model", {})
     _check_type("model", model, dict, "a table")
-    from nntui.model_fields import check_model
-
-    check_model(arch, model)
+    arch.check_model(model)
     train = d.get("train", {})
     _check_type("train", train, dict, "a table")
+    spec = _train_spec(train)
+    _check_used(arch, spec)
     return RunSpec(name=str(d.get("name", name)), title=str(d.get("title", d.get("name", name))),
-                   architecture=arch, description=str(d.get("description", "")),
-                   dataset=dict(dataset), model=dict(model), train=_train_spec(train),
+                   architecture=arch.name, description=str(d.get("description", "")),
+                   dataset=dict(dataset), model=dict(model), train=spec,
                    expect=_expectation(d.get("expect", {})))
+
+
+def _check_used(arch: Architecture, spec: TrainSpec) -> None:
+    """A [train] setting the architecture does not read must keep its default: a value
+    that would be silently ignored is refused."""
+    default = TrainSpec()
+    for key in sorted(arch.unused_train):
+        if getattr(spec, key) != getattr(default, key):
+            raise ConfigError(
+                f"train.{key} has no effect on the {arch.name} architecture; remove it. "
+                f"It reads: {', '.join(arch.train_fields)}. Received: {getattr(spec, key)!r}")
 
 
 def _check_dataset(dataset: dict[str, Any]) -> None:
@@ -335,12 +260,5 @@ def list_presets() -> list[PresetInfo]:
     return out
 
 
-def compatible_datasets(architecture: str) -> list[str]:
-    """Datasets whose input kind the architecture can take."""
-    from nntui.data import DATASETS
-
-    kinds = ARCHITECTURES[architecture].input_kinds
-    names = [n for n, info in DATASETS.items() if info.input_kind in kinds]
-    if architecture == "perceptron":
-        names = [n for n in names if n in ("blobs", "xor")]
-    return names
+__all__ = ["Expectation", "PresetInfo", "RunSpec", "TrainSpec", "apply_override",
+           "list_presets", "load_preset", "read_toml", "spec_from_dict"]

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import nntui.panel_data as pd
+from nntui.architectures import Session, build_session
 from nntui.panel_data import compute_panel_data, panel_data
 from nntui.presets import load_preset
-from nntui.session import Session, build_session
 from nntui.viz import grid_points
 
 TINY = ["dataset.n_samples=200", "train.epochs=1"]

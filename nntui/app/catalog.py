@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 
 class Session(Protocol):
-    """A built run: dataset + model, and a trainer factory (``nntui.session``)."""
+    """A built run: dataset + model, and a trainer factory (``nntui.architectures``)."""
 
     model: Any
     spec: Any
@@ -37,10 +37,10 @@ class Catalog(Protocol):
 
 
 class PresetCatalog:
-    """The real catalog: ``nntui.presets`` and ``nntui.session``, imported on first use."""
+    """The real catalog: ``nntui.presets`` and ``nntui.architectures``, imported on first use."""
 
     def architectures(self) -> Mapping[str, Any]:
-        from nntui.presets import ARCHITECTURES
+        from nntui.architectures import ARCHITECTURES
 
         return ARCHITECTURES
 
@@ -50,7 +50,7 @@ class PresetCatalog:
         return list_presets()
 
     def compatible_datasets(self, architecture: str) -> list[str]:
-        from nntui.presets import compatible_datasets
+        from nntui.architectures import compatible_datasets
 
         return compatible_datasets(architecture)
 
@@ -65,6 +65,6 @@ class PresetCatalog:
         return spec_from_dict(d)
 
     def build_session(self, spec: Any) -> Session:
-        from nntui.session import build_session
+        from nntui.architectures import build_session
 
         return build_session(spec)

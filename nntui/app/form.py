@@ -13,6 +13,7 @@ import copy
 import re
 from typing import Any
 
+from nntui.architectures import ARCHITECTURES
 from nntui.errors import ConfigError
 
 TRAIN_FIELDS: dict[str, type] = {
@@ -48,23 +49,16 @@ def hidden_indices(layers: list[dict[str, Any]]) -> list[int]:
             if isinstance(layer, dict) and "units" in layer]
 
 
-UNITS_KEYS: dict[str, str] = {
-    "mlp": "hidden", "rnn": "hidden", "lstm": "hidden", "gru": "hidden",
-    "cnn": "dense", "transfer": "dense", "gan": "generator", "autoencoder": "encoder",
-}
-"""The short-form ``[model]`` key the "layers" field edits, per architecture; the others
-(perceptron, transformer) have no such list and the field is disabled."""
-NO_ACTIVATION = frozenset({"perceptron", "rnn", "lstm", "gru", "transformer"})
-"""Architectures without a ``model.activation`` setting (the field is disabled)."""
-
-
 def units_key(architecture: str) -> str | None:
     """The ``[model]`` key the "layers" field edits for ``architecture`` (None: none)."""
-    return UNITS_KEYS.get(architecture)
+    arch = ARCHITECTURES.get(architecture)
+    return None if arch is None else arch.units_field
 
 
 def has_activation(architecture: str) -> bool:
-    return architecture not in NO_ACTIVATION
+    """Whether ``architecture`` has a ``model.activation`` setting."""
+    arch = ARCHITECTURES.get(architecture)
+    return arch is not None and any(f.name == "activation" for f in arch.fields)
 
 
 def _units_key(d: dict[str, Any]) -> str | None:

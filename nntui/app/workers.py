@@ -211,6 +211,5 @@ class TrainingRun:
 
 def warm_imports() -> None:
     """Import the slow, lazily imported libraries ahead of the first run (tensorboardX
-    pulls in torch when installed: seconds on a cold disk; plotext ~90 ms)."""
-    import plotext  # noqa: F401
+    pulls in torch when installed: seconds on a cold disk)."""
     import tensorboardX  # noqa: F401

@@ -7,8 +7,9 @@ from typing import Any
 
 
 def list_command(args: Any) -> int:
+    from nntui.architectures import ARCHITECTURES
     from nntui.data import DATASETS
-    from nntui.presets import ARCHITECTURES, list_presets
+    from nntui.presets import list_presets
 
     presets = list_presets()
     if args.json:

@@ -100,10 +100,10 @@ def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWri
 
 
 def train_command(args: Any) -> int:
+    from nntui.architectures import build_session
     from nntui.commands.progress import ProgressPrinter
     from nntui.runlog import RunLogger
     from nntui.runlog.checkpoint import load_checkpoint
-    from nntui.session import build_session
 
     console = Console(stderr=True)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from nntui.engine.backend import get_backend, resolve_backend_name
 from nntui.engine.backend.base import Array, Backend, Shape
-from nntui.engine.layers.base import Layer
+from nntui.engine.layers.base import Layer, snake_case
 from nntui.engine.losses import Loss, get_loss
 from nntui.engine.metrics import Metric, resolve_metrics
 from nntui.engine.optimizers import Optimizer, get_optimizer
@@ -97,9 +97,19 @@ class Sequential:
             raise ConfigError(f"Sequential accepts nntui layers; received {layer!r}")
         if not self.layers and self.input_shape is None and layer.input_shape_hint:
             self.input_shape = layer.input_shape_hint
+        if layer.auto_named:
+            layer.name = self._unique_name(snake_case(type(layer).__name__))
         layer.ops = self.ops
         self.layers.append(layer)
         self.built = False
+
+    def _unique_name(self, base: str) -> str:
+        """``base``, or ``base_1``, ``base_2``, ... : the first not taken in this model."""
+        taken = {layer.name for layer in self.layers}
+        k = 0
+        while (name := base if k == 0 else f"{base}_{k}") in taken:
+            k += 1
+        return name
 
     def build(self, input_shape: Shape | None = None) -> None:
         """Create every layer's weights for per-sample ``input_shape``.

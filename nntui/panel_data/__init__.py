@@ -1,6 +1,9 @@
 """Data for the architecture panels, computed at snapshot time on the trainer's thread.
 
-:func:`panel_data` is what ``Session.extras`` returns into ``SnapshotTaken.extras``:
+The views here (points, images, sequences, generative, language) are shared by the
+architectures; each architecture's ``panel_data`` (``nntui.architectures``) picks
+and combines them. :func:`panel_data` is what ``Session.extras`` returns into
+``SnapshotTaken.extras``:
 plain NumPy arrays and Python values only, bounded in size (kilobytes to a few
 hundred kilobytes) and cheap (a few milliseconds for the default presets), built
 from a fixed set of probe samples per session. The app's panels
@@ -37,11 +40,7 @@ from typing import Any
 import numpy as np
 
 from nntui.panel_data.common import session_state
-from nntui.panel_data.generative import autoencoder_data, gan_data
-from nntui.panel_data.images import cnn_data, dense_image_data, transfer_data
-from nntui.panel_data.language import transformer_data
-from nntui.panel_data.points import decision_grid, points_data, regression_data
-from nntui.panel_data.sequences import recurrent_data
+from nntui.panel_data.points import decision_grid
 
 __all__ = ["MIN_INTERVAL", "compute_panel_data", "decision_grid", "panel_data"]
 
@@ -65,34 +64,14 @@ def panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, An
 
 
 def compute_panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
-    """The extras for this moment, always computed.
+    """The extras for this moment, always computed by the session's architecture.
 
     ``x_val``/``y_val`` are the trainer's held-out arrays (None when there are none,
     then the training arrays stand in).
     """
-    arch = session.spec.architecture
-    ds = session.dataset
-    out: dict[str, Any] = {"architecture": arch}
+    arch = session.architecture
+    out: dict[str, Any] = {"architecture": arch.name}
     if x_val is None or len(x_val) == 0:
         x_val, y_val = session.x_train, session.y_train
-    x_val, y_val = np.asarray(x_val), np.asarray(y_val)
-    shape = tuple(ds.input_shape)
-    if arch in ("perceptron", "mlp") and shape == (2,):
-        out.update(points_data(session, model))
-    elif arch == "mlp" and shape == (1,) and ds.task == "regression":
-        out.update(regression_data(session, model))
-    elif arch == "mlp" and len(shape) >= 2 and ds.task == "classification":
-        out.update(dense_image_data(session, model, x_val, y_val))
-    elif arch == "cnn":
-        out.update(cnn_data(session, model, x_val, y_val))
-    elif arch in ("rnn", "lstm", "gru"):
-        out.update(recurrent_data(session, model, x_val, y_val))
-    elif arch == "gan":
-        out.update(gan_data(session, model))
-    elif arch == "autoencoder":
-        out.update(autoencoder_data(session, model, x_val, y_val))
-    elif arch == "transformer":
-        out.update(transformer_data(session, model, x_val, y_val))
-    elif arch == "transfer":
-        out.update(transfer_data(session, model, x_val, y_val))
+    out.update(arch.panel_data(session, model, np.asarray(x_val), np.asarray(y_val)))
     return out

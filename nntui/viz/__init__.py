@@ -25,7 +25,6 @@ from nntui.viz.grid import ImageGrid
 from nntui.viz.heatmap import Heatmap
 from nntui.viz.histogram import Histogram, HistogramHistory
 from nntui.viz.image import HalfBlockImage, half_block_lines
-from nntui.viz.plot import line_plot, scatter_plot
 from nntui.viz.scatter2d import DecisionBoundary, Scatter
 from nntui.viz.text import matrix_table
 
@@ -52,9 +51,7 @@ __all__ = [
     "grid_points",
     "half_block_lines",
     "horizontal_bar",
-    "line_plot",
     "matrix_table",
     "resolve_limits",
-    "scatter_plot",
     "value_to_color",
 ]

@@ -7,24 +7,23 @@ in milliseconds. ``fake_events`` is a fixed event stream for snapshot tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from nntui.architectures import ARCHITECTURES, Architecture
 from nntui.data.synthetic import load_xor
 from nntui.engine import events as ev
 from nntui.engine.layers import get_layer_class
 from nntui.engine.model import Input, Sequential
 from nntui.engine.optimizers import get_optimizer
 from nntui.engine.trainer import Trainer
-from nntui.presets import ArchitectureInfo, PresetInfo, RunSpec, spec_from_dict
+from nntui.presets import PresetInfo, RunSpec, spec_from_dict
 
 ARCHS = {
-    "perceptron": ArchitectureInfo("perceptron", "Perceptron", "one neuron draws a line",
-                                   ("points2d",), "perceptron-blobs"),
-    "mlp": ArchitectureInfo("mlp", "MLP", "dense layers bend the boundary", ("points2d",),
-                            "mlp-xor"),
+    "perceptron": ARCHITECTURES["perceptron"],
+    "mlp": replace(ARCHITECTURES["mlp"], default_preset="mlp-xor"),
 }
 PRESETS = {
     "mlp-xor": {"name": "mlp-xor", "title": "MLP on XOR", "architecture": "mlp",
@@ -60,7 +59,7 @@ class FakeCatalog:
         self.built: list[RunSpec] = []
         self.epochs = epochs  # override the presets' epochs (long runs for control tests)
 
-    def architectures(self) -> dict[str, ArchitectureInfo]:
+    def architectures(self) -> dict[str, Architecture]:
         return ARCHS
 
     def presets(self) -> list[PresetInfo]:

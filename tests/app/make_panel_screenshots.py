@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from nntui.architectures import build_session
 from nntui.presets import load_preset
-from nntui.session import build_session
 from tests.app.panel_harness import PanelApp, trained_history
 
 OUT = Path("screenshots")

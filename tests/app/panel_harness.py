@@ -11,8 +11,8 @@ import nntui.panel_data as panel_data_module
 from nntui.app.history import RunHistory
 from nntui.app.panels import panel_for
 from nntui.app.widgets.arch_panel import ArchPanel
+from nntui.architectures import Session, build_session
 from nntui.presets import load_preset
-from nntui.session import Session, build_session
 
 TINY = ["dataset.n_samples=200", "train.epochs=1"]
 

@@ -8,7 +8,8 @@ from textual.widgets import Input, Select
 from nntui.app import form
 from nntui.app.app import NntuiApp
 from nntui.app.screens.launcher_screen import LauncherScreen
-from nntui.presets import ARCHITECTURES, list_presets, load_preset, spec_from_dict
+from nntui.architectures import ARCHITECTURES
+from nntui.presets import list_presets, load_preset, spec_from_dict
 from tests.app.conftest import SIZE, asynctest
 
 PRESETS = [p.name for p in list_presets()]

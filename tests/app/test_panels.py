@@ -24,7 +24,7 @@ from nntui.app.panels import (
     TransformerPanel,
     panel_for,
 )
-from nntui.app.widgets.arch_panel import ArchPanel, arch_panel_for
+from nntui.app.widgets.arch_panel import ArchPanel
 from nntui.engine import events as ev
 from nntui.panel_data import compute_panel_data
 from tests.app.conftest import asynctest
@@ -88,9 +88,17 @@ def test_registry_has_a_panel_per_architecture() -> None:
                 "transformer": TransformerPanel, "transfer": TransferPanel}
     for arch, cls in expected.items():
         assert panel_for(arch) is cls
-        panel = arch_panel_for(arch)  # what TrainScreen mounts into #arch-panel
+        panel = panel_for(arch)(arch)  # what TrainScreen mounts into #arch-panel
         assert isinstance(panel, cls) and panel.id == "arch-panel"
     assert panel_for("unknown") is ArchPanel
+
+
+def test_every_registered_architecture_has_a_panel_that_draws_its_view() -> None:
+    from nntui.app.widgets.arch_panel import ARCH_PANELS
+    from nntui.architectures import ARCHITECTURES
+
+    missing = {a.name: a.panel for a in ARCHITECTURES.values() if a.panel not in ARCH_PANELS}
+    assert not missing, f"no panel registered for these views: {missing}"
 
 
 @pytest.mark.parametrize("arch", sorted(PRESETS))

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nntui.architectures import build_session
 from nntui.commands.train import first_warning_printer
 from nntui.engine.threads import training_threads
 from nntui.presets import load_preset
 from nntui.runlog import RunLogger
 from nntui.runlog.gradient_watch import GradientMonitor
-from nntui.session import build_session
 
 SIZE = (160, 48)  # a typical full-screen terminal
 EPOCHS = 1_000_000  # never ends inside a measurement (10,000 epochs of the spiral ended

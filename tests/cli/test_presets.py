@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from nntui.architectures import build_session
 from nntui.errors import ConfigError
 from nntui.presets import list_presets, load_preset, spec_from_dict
-from nntui.session import build_session
 
 ALL = [p.name for p in list_presets()]
 NEEDS_DOWNLOAD = {"mlp-mnist", "cnn-mnist"}

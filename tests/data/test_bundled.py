@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nntui.architectures import build_session
 from nntui.data.tabular import load_csv
 from nntui.presets import load_preset
-from nntui.session import build_session
 
 DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 

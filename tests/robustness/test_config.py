@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nntui.architectures import ARCHITECTURES, build_session
 from nntui.data import DATASETS
 from nntui.errors import ConfigError, DatasetError, ShapeError
-from nntui.presets import ARCHITECTURES, apply_override, load_preset, spec_from_dict
-from nntui.session import build_session
+from nntui.presets import apply_override, load_preset, spec_from_dict
 from tests.robustness.helpers import assert_one_line_error, run_cli
 
 

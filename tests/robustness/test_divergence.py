@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from nntui.architectures import build_session
 from nntui.commands.train import CheckpointWriter
 from nntui.engine import events as ev
 from nntui.engine.learner import global_norms
@@ -16,7 +17,6 @@ from nntui.presets import load_preset
 from nntui.runlog import load_checkpoint
 from nntui.runlog.gradient_watch import GradientWatch
 from nntui.runlog.model_state import restore_state
-from nntui.session import build_session
 from tests.robustness.helpers import (
     assert_finite_checkpoint,
     assert_logs_parse,

@@ -18,11 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nntui.architectures import ARCHITECTURES
 from nntui.data import DATASETS
 from nntui.errors import NntuiError
-from nntui.model_fields import FIELDS
 from nntui.presets import (
-    ARCHITECTURES,
     TrainSpec,
     apply_override,
     load_preset,
@@ -44,7 +43,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
 small_units = st.lists(st.integers(-2, 70), max_size=3)
 
-MODEL_KEYS = sorted({k for fields in FIELDS.values() for k in fields})
+MODEL_KEYS = sorted({f.name for arch in ARCHITECTURES.values() for f in arch.fields})
 TRAIN_KEYS = sorted(TrainSpec.__dataclass_fields__)
 DATASET_KEYS = ["seed", "n_samples", "num_classes", "noise", "path", "digits", "timesteps",
                 "block_size", "test_fraction", "labelling", "layout", "target", "task"]
@@ -125,7 +124,7 @@ fast_specs = st.fixed_dictionaries({
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(fast_specs)
 def test_random_small_specs_build_and_step_or_raise_nntui_error(data: dict) -> None:
-    from nntui.session import build_session
+    from nntui.architectures import build_session
 
     try:
         session = build_session(spec_from_dict(data))

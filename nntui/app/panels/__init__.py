@@ -1,9 +1,10 @@
 """The architecture panels of the dashboard (the ``#arch-panel`` slot).
 
 Importing this package registers one :class:`~nntui.app.widgets.arch_panel.ArchPanel`
-subclass per architecture with
-:func:`~nntui.app.widgets.arch_panel.register_arch_panel`; :func:`panel_for` looks
-one up. Each panel draws the latest ``SnapshotTaken.extras`` (made by
+subclass per view (``Architecture.panel``: points, images, recurrent, gan,
+autoencoder, transformer, transfer) with
+:func:`~nntui.app.widgets.arch_panel.register_arch_panel`; :func:`panel_for` gives
+an architecture's. Each panel draws the latest ``SnapshotTaken.extras`` (made by
 :mod:`nntui.panel_data`) with :mod:`nntui.viz`.
 
 Example:
@@ -20,14 +21,10 @@ from nntui.app.panels.language import TransformerPanel
 from nntui.app.panels.points import PointsPanel
 from nntui.app.panels.recurrent import RecurrentPanel
 from nntui.app.panels.transfer import TransferPanel
-from nntui.app.widgets.arch_panel import ARCH_PANELS, ArchPanel
+from nntui.app.widgets.arch_panel import panel_for
 
 __all__ = [
     "AutoencoderPanel", "GanPanel", "ImagesPanel", "PointsPanel", "RecurrentPanel", "Section",
     "SectionPanel", "TransferPanel", "TransformerPanel", "panel_for",
 ]
 
-
-def panel_for(architecture: str) -> type[ArchPanel]:
-    """The panel class for ``architecture`` (the generic :class:`ArchPanel` when none)."""
-    return ARCH_PANELS.get(architecture, ArchPanel)

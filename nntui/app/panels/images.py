@@ -102,4 +102,4 @@ class ImagesPanel(SectionPanel):
         return self.image_sections(self, extras)
 
 
-register_arch_panel("cnn")(ImagesPanel)
+register_arch_panel("images")(ImagesPanel)

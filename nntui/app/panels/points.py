@@ -30,8 +30,7 @@ def neuron_map(extras: dict[str, Any], unit: int, width: int, height: int) -> He
                    mode="half")
 
 
-@register_arch_panel("perceptron")
-@register_arch_panel("mlp")
+@register_arch_panel("points")
 class PointsPanel(SectionPanel):
     """Decision boundary redrawn as it learns; a chosen first-layer neuron's output over
     the plane (``u`` cycles); for 1-D regression the prediction curve over the data."""

@@ -73,9 +73,7 @@ def heldout_view(extras: dict[str, Any], width: int, height: int) -> RenderableT
                      width=width, height=height, title=f"{n} held-out windows")
 
 
-@register_arch_panel("rnn")
-@register_arch_panel("lstm")
-@register_arch_panel("gru")
+@register_arch_panel("recurrent")
 class RecurrentPanel(SectionPanel):
     """Gate values and states of the first recurrent layer over time for a probe sequence
     (``p`` cycles), ‖∂L/∂h_t‖ per step, and the prediction."""

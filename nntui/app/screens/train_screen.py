@@ -30,7 +30,7 @@ from nntui.app.messages import EventsArrived
 from nntui.app.screens.confirm_screen import ConfirmScreen
 from nntui.app.screens.learning_rate_screen import LearningRateScreen
 from nntui.app.widgets.activation_table import ActivationTable
-from nntui.app.widgets.arch_panel import ArchPanel, arch_panel_for
+from nntui.app.widgets.arch_panel import ArchPanel, panel_for
 from nntui.app.widgets.curves import CurvesPanel
 from nntui.app.widgets.grad_norms import GradNormPanel
 from nntui.app.widgets.histograms import HistogramPanel
@@ -102,7 +102,8 @@ class TrainScreen(Screen[None]):
             yield CurvesPanel("loss and metrics", id="curves")
             yield HistogramPanel("weights and gradients", id="histograms")
             yield GradNormPanel("gradient norm per layer over steps (log)", id="grad-norms")
-            yield arch_panel_for(getattr(self.spec, "architecture", ""))
+            architecture = getattr(self.spec, "architecture", "")
+            yield panel_for(architecture)(architecture)
             yield ActivationTable(id="layer-table")
         yield Footer()
 

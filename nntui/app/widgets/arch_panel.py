@@ -1,11 +1,12 @@
 """The slot for the architecture's own panel (decision boundary, gates, samples, ...).
 
-A later issue fills it. Two ways in:
+Two ways in:
 
 * subclass :class:`ArchPanel`, override :meth:`ArchPanel.build` to draw from
-  ``history.extras`` (the latest ``SnapshotTaken.extras``, made by
-  ``session.extras(model, x_val, y_val)``) and register it for an architecture
-  with :func:`register_arch_panel`; the dashboard mounts it as ``#arch-panel``;
+  ``history.extras`` (the latest ``SnapshotTaken.extras``, made by the
+  architecture's ``panel_data``) and register it under the view name the
+  architecture gives in ``Architecture.panel`` with :func:`register_arch_panel`;
+  the dashboard mounts ``panel_for(architecture)`` as ``#arch-panel``;
 * or call :meth:`ArchPanel.set_panel` with any Rich renderable.
 """
 
@@ -21,6 +22,7 @@ from nntui.app.history import RunHistory
 from nntui.app.widgets.panel import Panel
 
 ARCH_PANELS: dict[str, type[ArchPanel]] = {}
+"""View name -> the panel class that draws it."""
 
 
 class ArchPanel(Panel):
@@ -56,16 +58,21 @@ class ArchPanel(Panel):
         return Text(f"snapshot extras: {keys}", style="dim")
 
 
-def register_arch_panel(architecture: str) -> Callable[[type[ArchPanel]], type[ArchPanel]]:
-    """Class decorator: use this panel class for ``architecture``."""
+def register_arch_panel(view: str) -> Callable[[type[ArchPanel]], type[ArchPanel]]:
+    """Class decorator: this panel class draws the view called ``view`` (an
+    architecture names its view in ``Architecture.panel``)."""
 
     def wrap(cls: type[ArchPanel]) -> type[ArchPanel]:
-        ARCH_PANELS[architecture] = cls
+        ARCH_PANELS[view] = cls
         return cls
 
     return wrap
 
 
-def arch_panel_for(architecture: str) -> ArchPanel:
-    """A new panel for ``architecture`` (the base panel when none is registered)."""
-    return ARCH_PANELS.get(architecture, ArchPanel)(architecture)
+def panel_for(architecture: str) -> type[ArchPanel]:
+    """The panel class that draws ``architecture``'s view (the generic one when the
+    architecture is unknown or its view has no panel)."""
+    from nntui.architectures import ARCHITECTURES
+
+    arch = ARCHITECTURES.get(architecture)
+    return ARCH_PANELS.get(arch.panel, ArchPanel) if arch is not None else ArchPanel

@@ -43,7 +43,10 @@ class Layer:
                 f"{type(self).__name__} got unexpected argument(s): {', '.join(sorted(kwargs))}"
             )
         cls = type(self).__name__
-        snake = _snake_case(cls)
+        snake = snake_case(cls)
+        self.auto_named = name is None
+        """True when nntui chose the name: a model renames it to be unique within itself
+        (``dense``, ``dense_1``, ... per model, however many models came before)."""
         if name is None:
             k = _name_counts[snake]
             _name_counts[snake] += 1
@@ -148,7 +151,7 @@ class Layer:
         return f"<{type(self).__name__} {self.name}>"
 
 
-def _snake_case(name: str) -> str:
+def snake_case(name: str) -> str:
     """Keras's rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn."""
     name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()

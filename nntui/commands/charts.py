@@ -1,8 +1,10 @@
-"""Line and scatter plots drawn by plotext 5.x, returned as Rich ``Text``.
+"""Line and scatter plots drawn by plotext 5.x, returned as Rich ``Text``: charts printed
+into the plain terminal (``nntui plot``, the curves at the end of ``nntui train``), where
+redraw speed does not matter; the app draws its own (``nntui.viz``).
 
 plotext keeps one global figure, so every call holds :data:`PLOT_LOCK` from
 ``clear_figure()`` to ``build()``; the trainer's thread and the UI thread may both plot.
-plotext is imported on first use (it costs ~90 ms), keeping ``import nntui.viz`` light.
+plotext is imported on first use (it costs ~90 ms), keeping ``import nntui.commands`` light.
 
 Speed (2-core dev container, best of repeats): an 80×20 plot of two 200-point series
 takes ≈ 17–19 ms, nearly all inside ``plt.build()``; turning plotext's ANSI into Text

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from nntui.viz.plot import _to_text, line_plot, scatter_plot, thin
+from nntui.commands.charts import _to_text, line_plot, scatter_plot, thin
 
 
 def test_line_plot_has_the_requested_size_and_legend() -> None:

@@ -1,0 +1,132 @@
+"""The ``[model]`` fields of an architecture: each key's check, default and label.
+
+An architecture lists its :class:`ModelField` s; :func:`check_model` validates a
+``[model]`` table against them before anything is built. A key the architecture
+does not use, or a value of the wrong type or range, raises :class:`ConfigError`
+naming ``model.<key>``, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nntui.errors import ConfigError
+
+MAX_UNITS = 4096  # per layer; a terminal lab's models are small, and this bounds memory
+MAX_LAYERS = 16  # per units list
+MAX_KERNEL = 32
+MAX_EPOCHS = 10_000
+
+Check = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class ModelField:
+    """One ``[model]`` key.
+
+    Attributes:
+        name: the key, e.g. ``"hidden"``.
+        check: raises :class:`ConfigError` for a bad value (``check(path, value)``).
+        default: the value used when the key is absent.
+        label: what the launcher calls it (None: not a launcher field).
+        kind: how the launcher edits it: ``"units"`` (a list of sizes), ``"int"``,
+            ``"float"``, ``"choice"`` or ``"table"`` (TOML only).
+        choices: the allowed values of a ``"choice"`` field.
+        help: one line for the launcher's tooltip.
+    """
+
+    name: str
+    check: Check
+    default: Any = None
+    label: str | None = None
+    kind: str = "table"
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+def is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def int_range(lo: int, hi: int) -> Check:
+    def check(path: str, v: Any) -> None:
+        if not is_int(v) or not lo <= v <= hi:
+            raise ConfigError(f"{path} must be a whole number from {lo} to {hi}. Received: {v!r}")
+    return check
+
+
+def units(min_len: int) -> Check:
+    def check(path: str, v: Any) -> None:
+        example = "[64, 32]" if min_len else "[64, 32] or []"
+        ok = isinstance(v, list) and min_len <= len(v) <= MAX_LAYERS and all(
+            is_int(u) and 1 <= u <= MAX_UNITS for u in v)
+        if not ok:
+            raise ConfigError(
+                f"{path} must be a list of {min_len}-{MAX_LAYERS} layer sizes, each a whole "
+                f"number from 1 to {MAX_UNITS}, e.g. {example}. Received: {v!r}")
+    return check
+
+
+def activation(path: str, v: Any) -> None:
+    from nntui.engine.layers.activations import ACTIVATIONS
+
+    if not isinstance(v, str) or v.lower() not in ACTIVATIONS:
+        close = difflib.get_close_matches(str(v).lower(), list(ACTIVATIONS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{path} must be one of {', '.join(ACTIVATIONS)}. "
+                          f"Received: {v!r}.{hint}")
+
+
+def padding(path: str, v: Any) -> None:
+    if v not in ("valid", "same"):
+        raise ConfigError(f"{path} must be 'valid' or 'same'. Received: {v!r}")
+
+
+def fraction(what: str) -> Check:
+    def check(path: str, v: Any) -> None:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+            raise ConfigError(f"{path} must be a number from 0 to 1 ({what}). Received: {v!r}")
+    return check
+
+
+def layer_tables(path: str, v: Any) -> None:
+    if not isinstance(v, list) or not v or not all(isinstance(d, dict) for d in v):
+        raise ConfigError(f"{path} must be a non-empty list of layer tables, e.g. "
+                          f"[{{ type = 'Dense', units = 8 }}]. Received: {v!r}"[:300])
+    for i, d in enumerate(v):
+        if not isinstance(d.get("type"), str):
+            raise ConfigError(f"{path}[{i}] must have a 'type', e.g. {{ type = 'Dense', "
+                              f"units = 8 }}. Received: {d!r}"[:300])
+
+
+def activation_field(default: str = "relu", label: str = "activation") -> ModelField:
+    from nntui.engine.layers.activations import ACTIVATIONS
+
+    return ModelField("activation", activation, default, label, "choice",
+                      tuple(ACTIVATIONS), "the hidden layers' activation function")
+
+
+def layers_field() -> ModelField:
+    return ModelField("layers", layer_tables, None, None, "table",
+                      help="the whole model as layer tables (replaces the short form)")
+
+
+def check_model(architecture: str, fields: Sequence[ModelField], model: dict[str, Any]) -> None:
+    """Validate ``model`` (a ``[model]`` table) against ``fields``.
+
+    Raises:
+        ConfigError: an unknown key (with the closest allowed one) or a bad value.
+    """
+    by_name = {f.name: f for f in fields}
+    for key, value in model.items():
+        field = by_name.get(key)
+        if field is None:
+            allowed = ", ".join(by_name) or "none (leave [model] empty)"
+            close = difflib.get_close_matches(str(key), list(by_name), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"model.{key} is not a setting of the {architecture} architecture; "
+                              f"its settings: {allowed}.{hint}")
+        field.check(f"model.{key}", value)

@@ -1,0 +1,71 @@
+"""The generative adversarial network: a generator G and a discriminator D in turn.
+
+Its panel shows generated samples against the real data (a scatter with D's
+opinion over the plane for 2-D data, a grid of images otherwise), the D and G
+losses, and D(x) against D(G(z)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nntui.architectures import fields as f
+from nntui.architectures.base import Architecture, Session
+from nntui.architectures.building import make_optimizer, sequential
+from nntui.architectures.spec import RunSpec
+from nntui.data.dataset import Dataset
+from nntui.engine.gan import GAN
+from nntui.engine.layers import get_layer_class
+from nntui.engine.model import Input
+from nntui.panel_data.generative import gan_data
+
+FIELDS = (
+    f.ModelField("latent_dim", f.int_range(1, f.MAX_UNITS), 8, "latent size", "int",
+                 help="size of the noise vector z the generator starts from"),
+    f.ModelField("generator", f.units(0), [64, 64], "generator units", "units",
+                 help="hidden layers of G, e.g. 64,64"),
+    f.ModelField("discriminator", f.units(0), [64, 64], "discriminator units", "units",
+                 help="hidden layers of D (leaky ReLU), e.g. 64,64"),
+    f.activation_field(label="generator activation"),
+)
+
+
+def build(spec: RunSpec, ds: Dataset) -> Session:
+    arch, m, L = ARCHITECTURE, spec.model, get_layer_class
+    latent, shape = int(arch.value(m, "latent_dim")), tuple(ds.input_shape)
+    images = len(shape) > 1
+    act = str(arch.value(m, "activation"))
+    g_layers = [L("Dense")(int(u), activation=act, name=f"generator_dense_{i}")
+                for i, u in enumerate(arch.value(m, "generator"))]
+    # images in [0, 1]; points unbounded
+    g_layers.append(L("Dense")(int(np.prod(shape)), activation="sigmoid" if images else None,
+                               name="generator_out"))
+    if images:
+        g_layers.append(L("Reshape")(shape, name="generator_reshape"))
+    d_layers = ([L("Flatten")(name="discriminator_flatten")] if images else []) + [
+        L("Dense")(int(u), activation="leaky_relu", name=f"discriminator_dense_{i}")
+        for i, u in enumerate(arch.value(m, "discriminator"))]
+    d_layers.append(L("Dense")(1, activation="sigmoid", name="discriminator_out"))
+    seed = spec.train.seed
+    g = sequential(spec, [Input((latent,)), *g_layers], name="generator", seed=seed)
+    d = sequential(spec, [Input(shape), *d_layers], name="discriminator", seed=seed + 1)
+    gan = GAN(g, d, latent, seed=seed)
+    gan.compile(make_optimizer(spec), make_optimizer(spec))
+    return Session(spec, arch, ds, gan, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+
+
+def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+               ) -> dict[str, Any]:
+    return gan_data(session, model)
+
+
+ARCHITECTURE = Architecture(
+    name="gan", title="GAN",
+    one_line="a generator and a discriminator play a game; watch modes collapse",
+    input_kinds=("points2d", "image"), default_preset="gan-gaussians", fields=FIELDS,
+    build=build, panel_data=panel_data, panel="gan", order=50,
+    unused_train=frozenset({"loss", "metrics", "l1", "l2", "dropout"}),
+    units_field="generator")
+ARCHITECTURES = (ARCHITECTURE,)
