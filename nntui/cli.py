@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true")
     r = sub.add_parser("replay", help="watch the logs of a finished or running run")
     r.add_argument("logdir")
+    pl = sub.add_parser("plot", help="the metrics of one or several runs as charts")
+    pl.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    pl.add_argument("--metric", action="append", help="a metric to plot (repeatable); "
+                    "default: every one, training and validation together")
+    pl.add_argument("--steps", action="store_true", help="per step instead of per epoch")
+    pl.add_argument("--log", action="store_true", help="logarithmic y axis")
+    pl.add_argument("--width", type=int, help="chart width in columns (default: the terminal)")
+    pl.add_argument("--height", type=int, default=16, help="chart height in lines")
     b = sub.add_parser("bench", help="training throughput of reference models")
     b.add_argument("--backend", dest="bench_backend", default="all")
     b.add_argument("--model", default="all")
@@ -51,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
             from nntui.commands.listing import list_command
 
             return list_command(args)
+        if args.command == "plot":
+            from nntui.commands.plot import plot_command
+
+            return plot_command(args)
         if args.command == "bench":
             from nntui.commands.bench import bench_command
 

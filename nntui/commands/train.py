@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,17 +161,32 @@ def train_command(args: Any) -> int:
         if printer is not None and printer.progress is not None:
             printer.progress.stop()
         logger.close()
-    hist = trainer.history.history
-    final = {k: v[-1] for k, v in hist.items() if v and math.isfinite(v[-1])}
     if trainer.stopped and status == 0:
         say(f"stopped at step {trainer.step} (epoch {trainer.epoch}); "
             f"resume with: nntui train {spec.name} --resume {logger.run_dir}")
-    if final and status == 0:
-        say("final: " + "  ".join(f"{k}={v:.4f}" for k, v in final.items()))
+    if status == 0:
+        _report(console, say, spec, session, trainer, curves=not args.quiet)
     say(f"logs: {logger.run_dir}")
     if writer.step is None and status == 0 and not trainer.stopped:
         raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
     return status
+
+
+def _report(console: Console, say: Callable[[str], None], spec: Any, session: Any,
+            trainer: Any, *, curves: bool) -> None:
+    """The end of a run: curves, final figures with their meaning, the target's verdict."""
+    from nntui.commands.report import final_figures, loss_curves, target_verdict
+
+    hist = trainer.history.history
+    chart = loss_curves(hist, trainer.history.epoch) if curves else None
+    if chart is not None:
+        console.print(chart)
+    held_out = None if session.x_val is None else len(session.x_val)
+    for line in final_figures(hist, session.model.metric_definitions(), held_out):
+        say(line)
+    verdict = target_verdict(spec.expect, hist)
+    if verdict is not None and not trainer.stopped:
+        say(verdict)
 
 
 def _quiet_float_warnings() -> Any:

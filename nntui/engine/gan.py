@@ -83,6 +83,17 @@ class GAN:
     def optimizers(self) -> list[Optimizer]:
         return [opt for _, part in self.parts() for opt in part.optimizers()]
 
+    def metric_definitions(self) -> dict[str, str]:
+        return {
+            "loss": "d_loss + g_loss",
+            "d_loss": "the discriminator's binary cross-entropy, mean of real (target 1) "
+                      "and generated (target 0) samples",
+            "g_loss": "the generator's loss: D's cross-entropy on generated samples with "
+                      "target 1 (low when it fools D)",
+            "d_real": "D(x), the discriminator's mean output on real samples (0.5 at balance)",
+            "d_fake": "D(G(z)), its mean output on generated samples (0.5 at balance)",
+        }
+
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
         x, _ = self.d.prepare(x)
         self.g.build((self.latent_dim,))

@@ -92,6 +92,10 @@ class Learner(Protocol):
         """The optimizers of its parts (one per part that has one)."""
         ...
 
+    def metric_definitions(self) -> dict[str, str]:
+        """What each figure ``train_step`` reports measures, in one line."""
+        ...
+
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]: ...
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,

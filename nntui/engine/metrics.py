@@ -47,6 +47,19 @@ _NAMED: dict[str, Metric] = {
 }
 
 
+DESCRIPTIONS = {
+    "accuracy": "share of samples whose predicted class is the true one",
+    "binary_accuracy": "share of samples on the right side of 0.5",
+    "categorical_accuracy": "share of samples whose predicted class is the true one",
+    "sparse_categorical_accuracy": "share of samples whose predicted class is the true one",
+    "mae": "mean absolute error |prediction − target|",
+    "mean_absolute_error": "mean absolute error |prediction − target|",
+    "mse": "mean squared error (prediction − target)²",
+    "mean_squared_error": "mean squared error (prediction − target)²",
+}
+"""What each metric measures, in one line (``nntui train`` prints them at the end)."""
+
+
 def resolve_metrics(names: list[str] | None, loss_name: str) -> list[tuple[str, Metric]]:
     """Turn ``metrics=[...]`` into (display name, function) pairs."""
     out: list[tuple[str, Metric]] = []

@@ -11,7 +11,7 @@ from nntui.engine.backend import get_backend, resolve_backend_name
 from nntui.engine.backend.base import Array, Backend, Shape
 from nntui.engine.layers.base import Layer, snake_case
 from nntui.engine.losses import Loss, get_loss
-from nntui.engine.metrics import Metric, resolve_metrics
+from nntui.engine.metrics import DESCRIPTIONS, Metric, resolve_metrics
 from nntui.engine.optimizers import Optimizer, get_optimizer
 from nntui.engine.reporting import print_summary, progress_subscriber
 from nntui.errors import ConfigError, NntuiError, ShapeError
@@ -80,6 +80,15 @@ class Sequential:
 
     def optimizers(self) -> list[Optimizer]:
         return [] if self.optimizer is None else [self.optimizer]
+
+    def metric_definitions(self) -> dict[str, str]:
+        """What each logged figure measures, in one line."""
+        loss = "the loss" if self.loss is None else f"the {self.loss.name} loss"
+        penalty = " (plus the L1/L2 penalty)" if any(
+            layer.regularizers for layer in self.layers) else ""
+        out = {"loss": f"{loss}{penalty}"}
+        out.update({name: DESCRIPTIONS.get(name, name) for name, _ in self.metrics})
+        return out
 
     # construction --------------------------------------------------------------
     @property

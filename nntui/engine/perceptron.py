@@ -39,6 +39,10 @@ class Perceptron(Sequential):
         self.metrics = [("accuracy", binary_accuracy)]
         self.build()
 
+    def metric_definitions(self) -> dict[str, str]:
+        return {"loss": "share of samples the rule found misclassified while updating",
+                "accuracy": "share of samples on the right side of the line"}
+
     def train_step(self, xb: Any, yb: Any) -> float:
         """Apply the rule sample by sample, in batch order (the rule is sequential)."""
         ops, layer = self.ops, self.layers[0]

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from nntui.commands.charts import _to_text, line_plot, scatter_plot, thin
+from nntui.commands.charts import _to_text, line_plot, thin
 
 
 def test_line_plot_has_the_requested_size_and_legend() -> None:
@@ -47,12 +47,6 @@ def test_ansi_decoding_matches_rich() -> None:
     assert [(s.start, s.end, str(s.style)) for s in ours.spans] == [
         (s.start, s.end, str(s.style)) for s in rich_text.spans
     ]
-
-
-def test_scatter_plot_names_classes() -> None:
-    pts = np.random.default_rng(0).normal(size=(40, 2))
-    text = scatter_plot(pts, np.arange(40) % 2, 40, 10, class_names=["real", "fake"])
-    assert "real" in text.plain and "fake" in text.plain
 
 
 def test_concurrent_plots_do_not_mix() -> None:
