@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from nntui.engine.backend import BACKENDS
 from nntui.errors import EXIT_DIVERGED, EXIT_ERROR, NntuiError
 
 __all__ = ["EXIT_DIVERGED", "EXIT_ERROR", "main"]
@@ -13,13 +14,13 @@ __all__ = ["EXIT_DIVERGED", "EXIT_ERROR", "main"]
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nntui", description="A neural-network lab in the terminal.")
-    p.add_argument("--backend", default="auto", choices=["auto", "numpy", "mlx"])
+    p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--preset", help="open the launcher on this preset")
     sub = p.add_subparsers(dest="command")
     t = sub.add_parser("train", help="train a preset or config headless, writing logs")
     t.add_argument("preset", help="preset name (see `nntui list`) or a TOML config path")
     t.add_argument("--epochs", type=int)
-    t.add_argument("--backend", dest="train_backend", choices=["auto", "numpy", "mlx"])
+    t.add_argument("--backend", dest="train_backend", choices=BACKENDS)
     t.add_argument("--seed", type=int)
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config field, e.g. --set train.learning_rate=0.01")
