@@ -38,7 +38,8 @@ def test_units_keys_per_architecture() -> None:
                 "perceptron": None}
     assert {a: form.units_key(a) for a in expected} == expected
     assert [a for a in ARCHITECTURES if not form.has_activation(a)] == \
-        [a for a in ARCHITECTURES if a in ("perceptron", "rnn", "lstm", "gru", "transformer")]
+        [a for a in ARCHITECTURES if a in ("perceptron", "logistic", "rnn", "lstm", "gru",
+                                           "transformer")]
 
 
 @pytest.mark.parametrize(("message", "field"), [
