@@ -3,9 +3,12 @@ overwriting exports, tiny and changing terminal sizes."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
 from nntui.app.history import GradientsChecked
 from nntui.app.screens.confirm_screen import ConfirmScreen
@@ -170,12 +173,21 @@ SIZES = [(40, 12), (MIN_WIDTH - 1, MIN_HEIGHT), (MIN_WIDTH, MIN_HEIGHT), (80, 24
          (200, 60), (61, 19), (150, 40), (40, 12), (120, 40)]
 
 
-@asynctest
-async def test_resizing_while_training_is_safe(make_app) -> None:
-    app = make_app()
+BOUNDARY_SIZES = [(MIN_WIDTH - 1, MIN_HEIGHT), (MIN_WIDTH, MIN_HEIGHT), (80, 24), (200, 60)]
+
+
+@pytest.mark.parametrize("sizes", [
+    pytest.param(BOUNDARY_SIZES, id="boundaries"),
+    pytest.param(SIZES, id="all", marks=pytest.mark.slow),
+])
+def test_resizing_while_training_is_safe(make_app, sizes: list[tuple[int, int]]) -> None:
+    asyncio.run(_resize_while_training(make_app(), sizes))
+
+
+async def _resize_while_training(app: Any, sizes: list[tuple[int, int]]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _started(app, pilot)
-        for width, height in SIZES:
+        for width, height in sizes:
             await pilot.resize_terminal(width, height)
             await pilot.pause(0.3)  # a few frames and steps at this size
             small = width < MIN_WIDTH or height < MIN_HEIGHT

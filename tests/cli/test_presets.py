@@ -88,6 +88,7 @@ def test_gated_memory_presets_learn_on_one_and_two_blas_threads(name: str,
     assert ok, f"{name} on {threads} BLAS thread(s): {spec.expect.metric}={value:.4f}"
 
 
+@pytest.mark.slow  # ~16 s: two real-MNIST trainings
 def test_real_mnist_mlp_and_cnn_reach_the_issue_targets(shared_mnist) -> None:
     """On the 10k MNIST test file split 8000/2000: MLP ≥ 95 %, CNN ≥ 97 % held out."""
     for name, target, epochs in (("mlp-mnist", 0.95, 10), ("cnn-mnist", 0.97, 8)):
