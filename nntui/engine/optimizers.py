@@ -1,16 +1,9 @@
 """SGD (momentum), RMSprop and Adam with Keras 3's formulas and defaults.
 
-The base walks (parameter, gradient) pairs, clips, and calls ``update`` for one
-array at a time; a subclass writes only ``init_state`` and ``update`` (MLX's
-optimizer template). Numbers match Keras: Adam's ε = 1e-7 outside the square
-root with the bias correction folded into the step size, RMSprop's ρ = 0.9 with ε
-inside the square root.
-
-On NumPy each ``update`` runs in place (``out=`` into the parameter, its state and
-two scratch arrays reused across steps): the same operations in the same order as
-the functional form MLX runs, so the numbers are identical, without the ~10
-full-size temporaries per parameter per step that made Adam the largest cost of
-an MLP step (profiled: 1.9 of 5.0 ms).
+Each writes only ``init_state`` and ``update`` for one array; the base class
+(``optimizer_base.py``) walks the parameters, clips and follows schedules. Numbers
+match Keras: Adam's ε = 1e-7 outside the square root with the bias correction folded
+into the step size, RMSprop's ρ = 0.9 with ε inside the square root.
 """
 
 from __future__ import annotations
@@ -22,142 +15,11 @@ from typing import Any
 import numpy as np
 
 from nntui.engine.backend.base import Array, Backend
+from nntui.engine.optimizer_base import Optimizer, _in_place
+from nntui.engine.schedules import deserialize
 from nntui.errors import ConfigError
 
-CHUNK = 32768  # elements per piece of an in-place update: its ~6 arrays stay in L2
-
-
-class Optimizer:
-    """Base optimizer.
-
-    Args:
-        learning_rate: step size (can be changed while training).
-        clipnorm: clip each gradient to this L2 norm.
-        clipvalue: clip each gradient element to [-v, v].
-        global_clipnorm: scale all gradients together so their global norm is at most this.
-    """
-
-    name = "optimizer"
-
-    def __init__(self, learning_rate: float = 0.001, clipnorm: float | None = None,
-                 clipvalue: float | None = None, global_clipnorm: float | None = None) -> None:
-        self.learning_rate = learning_rate
-        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ConfigError("set only one of clipnorm, clipvalue and global_clipnorm")
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.global_clipnorm = global_clipnorm
-        self.iterations = 0
-        self.state: dict[str, dict[str, Array]] = {}
-        self._norm: float | None = 0.0  # last step's global gradient norm, once computed
-        self._norm_of: tuple[Backend, list[Array]] | None = None  # what it is computed from
-        self._scratch: list[np.ndarray] = []  # NumPy only: reused temporaries, not state
-
-    @property
-    def learning_rate(self) -> float:
-        return self._lr
-
-    @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"learning_rate must be a positive number. Received: {value!r}")
-        self._lr = float(value)
-
-    def init_state(self, ops: Backend, param: Array) -> dict[str, Array]:
-        return {}
-
-    def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
-        raise NotImplementedError
-
-    def apply(self, ops: Backend, items: list[tuple[str, Array, Array]]) -> list[Array]:
-        """Update every (key, param, grad); returns the new params in order."""
-        grads = self._clip(ops, [g for _, _, g in items])
-        out = []
-        for (key, param, _), grad in zip(items, grads, strict=True):
-            state = self.state.get(key)
-            if state is None:
-                state = self.state[key] = self.init_state(ops, param)
-            out.append(self.update(ops, param, grad, state))
-        self.iterations += 1
-        return out
-
-    @property
-    def last_global_norm(self) -> float:
-        """Global L2 norm of the last step's gradients, before clipping.
-
-        Computed when first read (gradient watch, dashboard), not in every step: the
-        layers' gradient arrays stay untouched until their next backward replaces them.
-        """
-        if self._norm is None and self._norm_of is not None:
-            ops, grads = self._norm_of
-            self._norm = math.sqrt(sum(ops.item(_squared_norm(ops, g)) for g in grads))
-            self._norm_of = None
-        return self._norm or 0.0
-
-    @last_global_norm.setter
-    def last_global_norm(self, value: float) -> None:
-        self._norm, self._norm_of = float(value), None
-
-    def _clip(self, ops: Backend, grads: list[Array]) -> list[Array]:
-        if not (self.clipnorm or self.global_clipnorm):
-            self._norm, self._norm_of = None, (ops, list(grads))
-            if self.clipvalue:
-                return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-            return grads
-        sq = [_squared_norm(ops, g) for g in grads]
-        total = math.sqrt(sum(ops.item(s) for s in sq)) if grads else 0.0
-        self.last_global_norm = total
-        if self.clipnorm:
-            norms = [math.sqrt(ops.item(s)) for s in sq]
-            return [g * (self.clipnorm / max(n, self.clipnorm)) for g, n in zip(grads, norms,
-                                                                                 strict=True)]
-        if self.global_clipnorm and total > self.global_clipnorm:
-            scale = self.global_clipnorm / total
-            return [g * scale for g in grads]
-        if self.clipvalue:
-            return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        return grads
-
-    def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
-                      t: np.ndarray, d: np.ndarray) -> None:
-        """NumPy: ``update`` on one piece, writing into p and slots; t, d are scratch."""
-        raise NotImplementedError
-
-    def _update_in_place(self, param: np.ndarray, grad: np.ndarray,
-                         state: dict[str, np.ndarray]) -> np.ndarray:
-        """Run :meth:`step_in_place` over L2-sized pieces of param, grad and state.
-
-        The ~12 elementwise passes of an update then read pieces still in cache
-        instead of streaming ~6 parameter-sized arrays from memory each time
-        (measured ~25 % faster on a 784×256 kernel).
-        """
-        names = list(state)
-        arrays = [param, grad, *(state[k] for k in names)]
-        if param.size > CHUNK and all(a.flags.c_contiguous for a in arrays):
-            flat = [a.reshape(-1) for a in arrays]  # views
-            pieces = [[f[i:i + CHUNK] for f in flat] for i in range(0, param.size, CHUNK)]
-        else:
-            pieces = [arrays]
-        for p, g, *slots in pieces:
-            self.step_in_place(p, g, dict(zip(names, slots, strict=True)),
-                               self._scratch_like(p, 0), self._scratch_like(p, 1))
-        return param
-
-    def _scratch_like(self, like: np.ndarray, k: int) -> np.ndarray:
-        """The k-th scratch array shaped like ``like``, a view of a buffer kept across steps."""
-        while len(self._scratch) <= k:
-            self._scratch.append(np.empty(0, like.dtype))
-        buf = self._scratch[k]
-        if buf.size < like.size or buf.dtype != like.dtype:
-            buf = self._scratch[k] = np.empty(like.size, like.dtype)
-        return buf[:like.size].reshape(like.shape)
-
-    def get_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {"name": self.name, "learning_rate": self.learning_rate}
-        for k in ("clipnorm", "clipvalue", "global_clipnorm"):
-            if getattr(self, k) is not None:
-                cfg[k] = getattr(self, k)
-        return cfg
+__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get_optimizer"]
 
 
 class SGD(Optimizer):
@@ -169,7 +31,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         if not 0.0 <= momentum <= 1.0:
@@ -181,7 +43,7 @@ class SGD(Optimizer):
         return {"m": ops.zeros_like(param)} if self.momentum else {}
 
     def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
-        lr = self.learning_rate
+        lr = self._lr
         if _in_place(param):
             return self._update_in_place(param, grad, state)
         if not self.momentum:
@@ -193,7 +55,7 @@ class SGD(Optimizer):
 
     def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
                       t: np.ndarray, d: np.ndarray) -> None:
-        g_lr = np.multiply(g, self.learning_rate, out=t)
+        g_lr = np.multiply(g, self._lr, out=t)
         if not self.momentum:
             p -= g_lr
             return
@@ -216,7 +78,7 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
 
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
@@ -232,7 +94,7 @@ class RMSprop(Optimizer):
             return self._update_in_place(param, grad, state)
         v = state["v"] * self.rho + (grad * grad) * (1.0 - self.rho)
         state["v"] = v
-        inc = (grad * self.learning_rate) / ops.sqrt(v + self.epsilon)
+        inc = (grad * self._lr) / ops.sqrt(v + self.epsilon)
         if self.momentum:
             inc = state["m"] * self.momentum + inc
             state["m"] = inc
@@ -247,7 +109,7 @@ class RMSprop(Optimizer):
         v += t  # v = ρ·v + (1−ρ)·g²
         np.add(v, self.epsilon, out=d)
         np.sqrt(d, out=d)
-        np.multiply(g, self.learning_rate, out=t)
+        np.multiply(g, self._lr, out=t)
         t /= d  # inc = η·g / sqrt(v + ε)
         if self.momentum:
             m = slots["m"]
@@ -267,7 +129,7 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
@@ -277,7 +139,7 @@ class Adam(Optimizer):
 
     def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
         t = self.iterations + 1
-        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        alpha = self._lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         if _in_place(param):
             self._alpha = alpha
             return self._update_in_place(param, grad, state)
@@ -307,18 +169,6 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon}
 
 
-def _in_place(param: Array) -> bool:
-    """NumPy parameters are updated in place; MLX arrays are immutable (functional path)."""
-    return isinstance(param, np.ndarray) and param.flags.writeable
-
-
-def _squared_norm(ops: Backend, g: Array) -> Array:
-    """Σ g² of one gradient: one BLAS dot on NumPy (no g·g temporary)."""
-    if isinstance(g, np.ndarray):
-        return np.vdot(g, g)
-    return ops.sum(g * g)
-
-
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 
@@ -333,6 +183,8 @@ def get_optimizer(spec: Any) -> Optimizer:
     if isinstance(spec, dict):
         spec = dict(spec)
         name = str(spec.pop("name", "")).lower()
+        if isinstance(spec.get("learning_rate"), dict):  # a serialized schedule
+            spec["learning_rate"] = deserialize(spec["learning_rate"])
         return _lookup(name)(**spec)
     return _lookup(str(spec).lower())()
 
