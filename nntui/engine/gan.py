@@ -53,6 +53,7 @@ class GAN:
         self.metrics: list[Any] = []
         self._last_pred: Array | None = None
         self.record_outputs = False
+        self.stop_training = False
         self._outputs: list[Array] = []
 
     def compile(self, g_optimizer: Any = "adam", d_optimizer: Any = "adam") -> None:

@@ -51,6 +51,7 @@ class Learner(Protocol):
         metrics: ``(name, fn)`` pairs computed on each batch's predictions.
         record_outputs: while True, the forward pass keeps every layer's output
             (the trainer sets it on snapshot steps).
+        stop_training: set True (a Keras callback does) to end training after the batch.
         uses_gradients: False when the update rule takes no gradient (the perceptron
             rule): there is no gradient to show, check or watch.
         rng: the generator behind its own randomness (initialisation, a GAN's z).
@@ -60,6 +61,7 @@ class Learner(Protocol):
     ops: Backend
     metrics: list[tuple[str, Metric]]
     record_outputs: bool
+    stop_training: bool
     uses_gradients: bool
     rng: np.random.Generator
 

@@ -57,7 +57,9 @@ class Sequential:
         self.loss: Loss | None = None
         self.metrics: list[tuple[str, Metric]] = []
         self.built = False
-        self.stop_training = False
+        self.stop_training = False  # a callback sets it to end fit after the current batch
+        self.history: Any = None  # the last fit's History, as in Keras
+        self.compile_config: dict[str, Any] | None = None  # what save() writes
         self.record_outputs = False  # the trainer sets it on snapshot steps
         self._outputs: list[Array] = []
         self._last_pred: Array | None = None
@@ -111,6 +113,11 @@ class Sequential:
         layer.ops = self.ops
         self.layers.append(layer)
         self.built = False
+        if self.input_shape is not None:  # Keras builds as soon as the input shape is known
+            try:
+                self.build()
+            except ShapeError:
+                pass  # a misfit layer: build() and fit() raise the same error, naming it
 
     def _unique_name(self, base: str) -> str:
         """``base``, or ``base_1``, ``base_2``, ... : the first not taken in this model."""
@@ -151,6 +158,8 @@ class Sequential:
         self.optimizer = get_optimizer(optimizer)
         self.loss = get_loss(loss)
         self.metrics = resolve_metrics(metrics, self.loss.name)
+        self.compile_config = {"optimizer": self.optimizer.get_config(), "loss": self.loss.name,
+                               "metrics": list(metrics or [])}
 
     # forward and backward ------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
@@ -282,18 +291,14 @@ class Sequential:
         x = _as_float_array(x, "x")
         if x.ndim < 2:
             x = x.reshape(-1, 1)
-        if not self.built:
-            if self.input_shape is not None and tuple(x.shape[1:]) != tuple(self.input_shape):
-                raise ShapeError(
-                    f"model {self.name!r} expects inputs of shape (batch, "
-                    f"{', '.join(map(str, self.input_shape))}) but x has shape {tuple(x.shape)}"
-                )
-            self.build(tuple(x.shape[1:]))
-        elif tuple(x.shape[1:]) != tuple(self.input_shape or ()):
+        declared = self.input_shape
+        if declared is not None and not _fits(x.shape[1:], declared):
             raise ShapeError(
-                f"model {self.name!r} was built for inputs of shape (batch, "
-                f"{', '.join(map(str, self.input_shape or ()))}) but x has shape {tuple(x.shape)}"
+                f"model {self.name!r} expects inputs of shape (batch, "
+                f"{', '.join(map(str, declared))}) but x has shape {tuple(x.shape)}"
             )
+        if not self.built:  # build() alone: an explicit shape's leading None means the batch
+            self.build(None if declared is not None else tuple(x.shape[1:]))
         if y is None:
             return x, None
         y = np.asarray(y)
@@ -336,19 +341,27 @@ class Sequential:
             validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
             shuffle: bool = True, callbacks: list[Any] | None = None, initial_epoch: int = 0,
             seed: int | None = None) -> Any:
-        """Train for ``epochs``; returns a History with ``history["loss"]`` etc.
+        """Train for ``epochs``; returns a History with ``history["loss"]`` etc. (also
+        ``model.history``).
 
         Validation uses the *last* ``validation_split`` share of x, taken before shuffling
-        (Keras's rule). ``callbacks`` receive the trainer's events (``handle(event)``).
+        (Keras's rule). ``callbacks``: Keras callbacks (``nntui.callbacks``) run at Keras's
+        hooks; any other object receives the trainer's events (``handle(event)`` or a call).
         """
+        from nntui.engine.callbacks import Callback, TerminateOnNaN
         from nntui.engine.trainer import Trainer
 
         self._require_compiled()
+        hooks = [cb for cb in callbacks or [] if isinstance(cb, Callback)]
+        quiet = any(isinstance(cb, TerminateOnNaN) and not cb.raise_error for cb in hooks)
         trainer = Trainer(self, x, y, batch_size=batch_size, epochs=epochs,
                           validation_split=validation_split, validation_data=validation_data,
-                          shuffle=shuffle, seed=seed, initial_epoch=initial_epoch)
+                          shuffle=shuffle, seed=seed, initial_epoch=initial_epoch, callbacks=hooks,
+                          on_divergence="stop" if quiet else "raise")
+        self.history = trainer.history
         for cb in callbacks or []:
-            trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
+            if not isinstance(cb, Callback):
+                trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
         if verbose not in (0, False):
             trainer.subscribe(progress_subscriber())
         from nntui.engine.threads import training_threads
@@ -398,6 +411,22 @@ class Sequential:
         """Every layer's weights in order (Keras's order and shapes)."""
         return [w for layer in self.layers for w in layer.get_weights()]
 
+    def save(self, filepath: Any) -> None:
+        """Write architecture, weights, compile arguments and optimizer state (``saving.py``)."""
+        from nntui.engine.saving import save_model
+
+        save_model(self, filepath)
+
+    def save_weights(self, filepath: Any) -> None:
+        from nntui.engine.saving import save_weights
+
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: Any) -> None:
+        from nntui.engine.saving import load_weights
+
+        load_weights(self, filepath)
+
     def set_weights(self, weights: list[Any]) -> None:
         """Set weights from a list as returned by ``get_weights`` (or Keras's).
 
@@ -429,6 +458,12 @@ class Sequential:
         if not self.built and self.input_shape is not None:
             self.build()
         print_summary(self, print_fn)
+
+
+def _fits(shape: Shape, declared: Shape) -> bool:
+    """Whether a per-sample shape matches a declared one; None matches any length."""
+    return len(shape) == len(declared) and all(
+        d is None or int(d) == int(s) for s, d in zip(shape, declared, strict=True))
 
 
 def _as_float_array(x: Any, what: str) -> np.ndarray:

@@ -11,38 +11,18 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from nntui.engine import events as ev
+from nntui.engine.callbacks.base import Callback, CallbackList, History
 from nntui.engine.learner import Learner, global_norms
+from nntui.engine.snapshots import take_snapshot
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
-MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
-
-
-@dataclass
-class History:
-    """Keras-style history: ``history["loss"]`` holds one value per epoch."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    epoch: list[int] = field(default_factory=list)
-
-    def add(self, epoch: int, metrics: dict[str, float]) -> None:
-        self.epoch.append(epoch)
-        for k, v in metrics.items():
-            self.history.setdefault(k, []).append(v)
-
-
-def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    flat = a.reshape(-1)
-    if flat.size <= MAX_SNAPSHOT_VALUES:
-        return flat.copy()
-    return flat[rng.choice(flat.size, MAX_SNAPSHOT_VALUES, replace=False)]
 
 
 class Trainer:
@@ -57,8 +37,11 @@ class Trainer:
         snapshot_interval: and at least this many seconds apart (0: no limit). The app
             sets it: nobody sees more than a few snapshots a second, and each one costs
             the training thread a pass over every layer.
-        on_divergence: ``"raise"`` (headless) or ``"pause"`` (the app).
+        on_divergence: ``"raise"`` (headless), ``"pause"`` (the app) or ``"stop"`` (fit with
+            ``TerminateOnNaN``: training ends after the step, no error).
         extras: optional hook ``extras(model, x_val, y_val) -> dict`` for architecture panels.
+        callbacks: Keras callbacks; their hooks run at Keras's points of the loop, and
+            ``model.stop_training = True`` ends training after the current batch.
     """
 
     def __init__(self, model: Learner, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
@@ -67,7 +50,8 @@ class Trainer:
                  snapshot_every: int = 0, snapshot_interval: float = 0.0,
                  on_divergence: str = "raise",
                  extras: Callable[..., dict[str, Any]] | None = None,
-                 run_name: str = "run", config: dict[str, Any] | None = None) -> None:
+                 run_name: str = "run", config: dict[str, Any] | None = None,
+                 callbacks: Sequence[Callback] | None = None) -> None:
         if not isinstance(batch_size, int) or batch_size <= 0:
             raise ConfigError(f"batch_size must be a positive integer. Received: {batch_size!r}")
         if not isinstance(epochs, int) or epochs < 0:
@@ -96,6 +80,10 @@ class Trainer:
         self.extras = extras
         self.run_name, self.config = run_name, config or {}
         self.history = History()
+        self.callbacks = CallbackList([*(callbacks or []), self.history], model, {
+            "epochs": epochs, "steps": math.ceil(len(x) / batch_size), "verbose": 0})
+        self._sums: dict[str, float] = {}  # this epoch's loss and metric sums, and samples
+        self._seen = 0
         self.subscribers: list[Subscriber] = []
         self.step = 0
         self.epoch = initial_epoch
@@ -185,34 +173,48 @@ class Trainer:
         self.emit(ev.TrainingStarted(self.run_name, self.model.backend, self.epochs,
                                      self.steps_per_epoch, self.config, self.step, self.epoch))
         last: dict[str, float] = {}
+        self.model.stop_training = False  # Keras: each fit starts afresh
+        self.callbacks.on_train_begin()
         # divergence is reported as an event; NumPy's overflow warnings would only add noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            while self.epoch < self.epochs and not self._stop.is_set():
+            while (self.epoch < self.epochs and not self._stop.is_set()
+                   and not self.model.stop_training):
                 last = self._run_epoch()
+        self.callbacks.on_train_end(last)
         self._idle.set()
         self.emit(ev.TrainingFinished(self.step, self.epoch, last, self._stop.is_set()))
         return self.history
 
     def _run_epoch(self) -> dict[str, float]:
         self.epoch += 1
-        sums: dict[str, float] = {}
-        seen = 0
+        self._sums, self._seen = {}, 0
+        self.callbacks.on_epoch_begin(self.epoch - 1)
         batches = self.model.batches(self.x, self.y, self.batch_size, self.shuffle, self.rng)
         for b, (xb, yb) in enumerate(batches, start=1):
             if not self._wait_turn():
                 return {}
-            metrics = self._one_step(xb, yb, b)
-            n = len(xb)
-            seen += n
-            for k, v in metrics.items():
-                sums[k] = sums.get(k, 0.0) + v * n
-        means = {k: v / max(seen, 1) for k, v in sums.items()}
+            self.callbacks.on_train_batch_begin(b - 1)
+            self._one_step(xb, yb, b)
+            if self.model.stop_training:
+                break
+        means = self._running_means()
         if self.x_val is not None and self.y_val is not None and len(self.x_val):
             val = self.model.evaluate_arrays(self.x_val, self.y_val)
             means.update({f"val_{k}": v for k, v in val.items()})
-        self.history.add(self.epoch, means)
+        self.callbacks.on_epoch_end(self.epoch - 1, means)  # History is the last callback
         self.emit(ev.EpochCompleted(self.epoch, self.step, means, self._elapsed))
         return means
+
+    def _running_means(self) -> dict[str, float]:
+        return {k: v / max(self._seen, 1) for k, v in self._sums.items()}
+
+    def _after_step(self, metrics: dict[str, float], n: int, batch: int) -> None:
+        """Add the step to the epoch's sums and tell the callbacks (Keras's running means)."""
+        self._seen += n
+        for k, v in metrics.items():
+            self._sums[k] = self._sums.get(k, 0.0) + v * n
+        if len(self.callbacks.callbacks) > 1:  # more than History
+            self.callbacks.on_train_batch_end(batch - 1, self._running_means())
 
     def _wait_turn(self) -> bool:
         """Block while paused (and for the watch pace); False when stopped."""
@@ -261,11 +263,13 @@ class Trainer:
         self.step += 1
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
         metrics.update(self._batch_metrics(yb))
-        lr = self.model.optimizer.learning_rate if self.model.optimizer else 0.0
+        lr = _step_learning_rate(self.model)
         self.emit(ev.StepCompleted(self.step, self.epoch, batch, metrics, lr,
                                    len(xb) / dt if dt > 0 else 0.0, self._elapsed))
+        self._after_step(metrics, len(xb), batch)
         bad_grads = not all(math.isfinite(n) for n in global_norms(self.model))
-        if bad_grads or not all(math.isfinite(v) for v in metrics.values()):
+        diverged = bad_grads or not all(math.isfinite(v) for v in metrics.values())
+        if diverged and not self.model.stop_training:  # TerminateOnNaN stops it quietly
             self._diverged(metrics, "the gradients" if bad_grads else "the loss")
         if snap:
             self.model.record_outputs = False
@@ -291,29 +295,20 @@ class Trainer:
         self.emit(ev.TrainingDivergedEvent(self.step, msg))
         if self.on_divergence == "raise":
             raise TrainingDiverged(msg)
+        if self.on_divergence == "stop":  # fit with TerminateOnNaN: end quietly
+            self.model.stop_training = True
+            return
         self.pause()
 
     def snapshot(self) -> ev.SnapshotTaken:
         """Downsampled weights, gradients and activations of every layer, now."""
-        ops, rng = self.model.ops, self._snap_rng
-        outputs = self.model.layer_outputs
-        layers = []
-        for i, layer in enumerate(self.model.layers):
-            w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}
-            g = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.grads.items() if v is not None}
-            act = ops.to_numpy(outputs[i]) if i < len(outputs) else None
-            norm = math.sqrt(sum(float(np.sum(np.square(ops.to_numpy(v))))
-                                 for v in layer.grads.values() if v is not None))
-            dead = None
-            if act is not None and _is_relu(layer):
-                flat = act.reshape(act.shape[0], -1)
-                dead = float(np.mean(np.all(flat <= 0, axis=0)))
-            layers.append(ev.LayerSnapshot(layer.name, type(layer).__name__, w, g,
-                                           None if act is None else _sample(act, rng), norm, dead))
         extras = self.extras(self.model, self.x_val, self.y_val) if self.extras else {}
-        return ev.SnapshotTaken(self.step, self.epoch, tuple(layers), extras)
+        return take_snapshot(self.model, self._snap_rng, self.step, self.epoch, extras)
 
 
-def _is_relu(layer: Any) -> bool:
-    act = getattr(layer, "activation", None) or getattr(layer, "fn", None)
-    return getattr(act, "name", "") == "relu"
+def _step_learning_rate(model: Learner) -> float:
+    """The rate the step just taken used (a schedule's value at that step)."""
+    opt = model.optimizer
+    if opt is None:
+        return 0.0
+    return float(getattr(opt, "last_learning_rate", opt.learning_rate))

@@ -1,0 +1,47 @@
+"""Snapshots: downsampled weights, gradients and activations of every layer at one step."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from nntui.engine import events as ev
+from nntui.engine.learner import Learner
+
+MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
+
+
+def take_snapshot(model: Learner, rng: np.random.Generator, step: int, epoch: int,
+                  extras: dict[str, Any]) -> ev.SnapshotTaken:
+    """Every layer's weights, gradients and last recorded output, each downsampled with
+    ``rng`` (its own generator: watching must not change the shuffle order)."""
+    ops = model.ops
+    outputs = model.layer_outputs
+    layers = []
+    for i, layer in enumerate(model.layers):
+        w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}
+        g = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.grads.items() if v is not None}
+        act = ops.to_numpy(outputs[i]) if i < len(outputs) else None
+        norm = math.sqrt(sum(float(np.sum(np.square(ops.to_numpy(v))))
+                             for v in layer.grads.values() if v is not None))
+        dead = None
+        if act is not None and _is_relu(layer):
+            flat = act.reshape(act.shape[0], -1)
+            dead = float(np.mean(np.all(flat <= 0, axis=0)))
+        layers.append(ev.LayerSnapshot(layer.name, type(layer).__name__, w, g,
+                                       None if act is None else _sample(act, rng), norm, dead))
+    return ev.SnapshotTaken(step, epoch, tuple(layers), extras)
+
+
+def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    flat = a.reshape(-1)
+    if flat.size <= MAX_SNAPSHOT_VALUES:
+        return flat.copy()
+    return flat[rng.choice(flat.size, MAX_SNAPSHOT_VALUES, replace=False)]
+
+
+def _is_relu(layer: Any) -> bool:
+    act = getattr(layer, "activation", None) or getattr(layer, "fn", None)
+    return getattr(act, "name", "") == "relu"

@@ -1,0 +1,6 @@
+"""Keras-shaped model namespace: ``from nntui.models import Sequential, load_model``."""
+
+from nntui.engine.model import Input, Sequential
+from nntui.engine.saving import load_model, save_model
+
+__all__ = ["Input", "Sequential", "load_model", "save_model"]
