@@ -1,11 +1,14 @@
 """nntui: a neural-network lab in the terminal.
 
-The Python API is Keras-shaped, so course snippets run after changing the import::
+The Python API is Keras-shaped and scikit-learn-shaped, so course snippets run after
+changing the import::
 
     import nntui
     from nntui import layers
     model = nntui.Sequential([nntui.Input((2,)), layers.Dense(16, activation="relu"),
                               layers.Dense(1, activation="sigmoid")])
+
+    from nntui import MLPClassifier    # was: from sklearn.neural_network import MLPClassifier
 """
 
 from __future__ import annotations
@@ -35,4 +38,14 @@ def _rich_summary(model: Any, print_fn: Callable[[str], None] | None) -> None:
 set_reporters(progress=_rich_progress, summary=_rich_summary)
 
 __version__ = "0.1.0"
-__all__ = ["Input", "NntuiError", "Sequential", "layers", "losses", "optimizers", "regularizers"]
+__all__ = ["Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential", "layers",
+           "losses", "optimizers", "regularizers"]
+
+
+def __getattr__(name: str) -> Any:
+    # the estimators load their modules on first use: `import nntui` stays light
+    if name in ("MLPClassifier", "MLPRegressor"):
+        from nntui import neural_network
+
+        return getattr(neural_network, name)
+    raise AttributeError(f"module 'nntui' has no attribute {name!r}")

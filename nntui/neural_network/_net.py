@@ -1,0 +1,153 @@
+"""The nntui network behind an estimator: a ``Sequential`` of Dense layers trained with
+scikit-learn's exact rules, so that the same ``random_state`` gives the same numbers.
+
+What differs from a plain Keras-style ``Sequential``:
+  * losses: scikit-learn's log-loss (softmax: −Σ y·log p / n; sigmoid outputs: the
+    binary log-loss summed over outputs, / n) and half the squared error (0.5 · mean);
+    their gradient at the output pre-activation is (ŷ − y) / n in every case, as in
+    scikit-learn (for several regression targets that is the gradient of the sum over
+    outputs, while the reported loss is the mean: scikit-learn's own convention);
+  * L2: each batch adds α·Σ‖W‖² / (2 n_batch) to the loss and α·W / n_batch to each
+    kernel's gradient (biases are not penalised);
+  * batches: sample order reshuffled each epoch by ``RandomState.permutation`` composed
+    with the previous order, slices of ``batch_size`` (scikit-learn's ``shuffle`` of its
+    index array).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from nntui.engine.backend.base import Array, Backend
+from nntui.engine.layers.dense import Dense
+from nntui.engine.losses import Loss
+from nntui.engine.model import Input, Sequential
+
+HIDDEN = {"identity": None, "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+OUTPUT = {"softmax": "softmax", "logistic": "sigmoid", "identity": None}
+
+
+def _eps(pred: Array) -> float:
+    return float(np.finfo(pred.dtype).eps)
+
+
+class LogLoss(Loss):
+    """L = −1/n Σ_n Σ_k y·log ŷ, ŷ clipped to [ε, 1 − ε] (ε of the dtype); softmax head."""
+
+    name = "log_loss"
+    fused_activation = "softmax"
+    formula = "L = −1/N Σ_n Σ_k y_nk·log ŷ_nk"
+
+    def __call__(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        p = ops.clip(y_pred, _eps(y_pred), 1.0 - _eps(y_pred))
+        return -ops.sum(y_true * ops.log(p)) / float(y_pred.shape[0])
+
+    def fused_gradient(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        return (y_pred - y_true) * (1.0 / float(y_pred.shape[0]))
+
+
+class BinaryLogLoss(LogLoss):
+    """L = −1/n Σ_n Σ_k [y·log ŷ + (1 − y)·log(1 − ŷ)]; one sigmoid per output."""
+
+    name = "binary_log_loss"
+    fused_activation = "sigmoid"
+    formula = "L = −1/N Σ_n Σ_k [y·log ŷ + (1−y)·log(1−ŷ)]"
+
+    def __call__(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        p = ops.clip(y_pred, _eps(y_pred), 1.0 - _eps(y_pred))
+        both = y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
+        return -ops.sum(both) / float(y_pred.shape[0])
+
+
+class HalfSquaredError(Loss):
+    """L = ½ · mean((y − ŷ)²); gradient (ŷ − y) / n (scikit-learn's ``squared_error``)."""
+
+    name = "half_squared_error"
+    formula = "L = 1/(2N) Σ (ŷ − y)²"
+
+    def __call__(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        d = y_pred - y_true
+        return ops.mean(d * d) * 0.5
+
+    def gradient(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        return (y_pred - y_true) * (1.0 / float(y_pred.shape[0]))
+
+
+LOSSES: dict[str, type[Loss]] = {"softmax": LogLoss, "logistic": BinaryLogLoss,
+                                 "identity": HalfSquaredError}
+
+
+class MLPNet(Sequential):
+    """Dense layers ``n_in → hidden… → n_out`` with scikit-learn's losses, L2 and batches.
+
+    Args:
+        layer_units: ``[n_features, *hidden_layer_sizes, n_outputs]``.
+        activation: scikit-learn's hidden activation name.
+        out_activation: ``"softmax"``, ``"logistic"`` or ``"identity"``.
+        alpha: the L2 strength.
+        dtype: ``"float64"`` or ``"float32"`` (the data's, as scikit-learn keeps it).
+    """
+
+    def __init__(self, layer_units: list[int], activation: str, out_activation: str,
+                 alpha: float, dtype: str) -> None:
+        layers: list[Any] = [Input((layer_units[0],))]
+        for units in layer_units[1:-1]:
+            layers.append(Dense(units, activation=HIDDEN[activation], name=f"hidden_{len(layers)}"))
+        layers.append(Dense(layer_units[-1], activation=OUTPUT[out_activation], name="output"))
+        super().__init__(layers, name="mlp", backend="numpy", dtype=dtype)
+        self.alpha = alpha
+        self.loss_name = out_activation
+        self.order: np.ndarray | None = None  # the sample order scikit-learn keeps across epochs
+        self.random_state: np.random.RandomState | None = None
+        self._batch_n = 1
+
+    def start(self, n: int, random_state: np.random.RandomState) -> None:
+        """Before a fit: the sample order starts at 0..n−1, reshuffled by ``random_state``."""
+        self.order, self.random_state = np.arange(n), random_state
+
+    def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
+                shuffle: bool = False, rng: np.random.Generator | None = None
+                ) -> Iterator[tuple[Array, Array | None]]:
+        if not shuffle or self.order is None or self.random_state is None:
+            yield from super().batches(x, y, batch_size, False)
+            return
+        self.order = self.order[self.random_state.permutation(len(self.order))]
+        for start in range(0, len(x), batch_size):
+            idx = self.order[start:start + batch_size]
+            yield self.ops.asarray(x[idx]), None if y is None else self.ops.asarray(y[idx])
+
+    def train_step(self, xb: Array, yb: Array) -> float:
+        self._batch_n = int(xb.shape[0])
+        return super().train_step(xb, yb)
+
+    def apply_gradients(self) -> float:
+        """Add α·W / n to each kernel's gradient, then update; returns α·Σ‖W‖² / (2n)."""
+        return self.add_l2(self._batch_n) + super().apply_gradients()
+
+    def add_l2(self, n: float) -> float:
+        """The L2 term for a batch of ``n``: adds into the kernel gradients, returns the penalty."""
+        if not self.alpha:
+            return 0.0
+        scale, total = self.alpha / n, 0.0
+        for layer in self.layers:
+            w, g = layer.params["kernel"], layer.grads["kernel"]
+            total += float(np.vdot(w, w))
+            g += scale * w  # the gradient is this batch's fresh array
+        return 0.5 * self.alpha * total / n
+
+    def evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256
+                        ) -> dict[str, float]:
+        out = super().evaluate_arrays(x, y, batch_size)
+        out["loss"] += 0.5 * self.alpha * sum(float(np.vdot(w, w)) for w in self.kernels) / len(x)
+        return out
+
+    @property
+    def kernels(self) -> list[np.ndarray]:
+        return [layer.params["kernel"] for layer in self.layers]
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        return [layer.params["bias"] for layer in self.layers]
