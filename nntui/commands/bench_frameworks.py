@@ -27,6 +27,8 @@ def make_runners(model: str, x: np.ndarray, y: np.ndarray, batch: int, backends:
             # just after an MLX one than after a NumPy one, which biased this ratio
             runners[f"nntui-{backend}{SNAPSHOT_SUFFIX}"] = make_nntui(
                 model, x, y, batch, backend, snapshot_every=SNAPSHOT_EVERY)
+    if model == "mlp" and "numpy" in backends:  # nntui's MLPClassifier beside scikit-learn's
+        runners["nntui-estimator"] = make_estimator(x, y, batch)
     if not compare:
         return runners
     makers: tuple[tuple[str, Callable[..., Runner | None]], ...] = (
@@ -222,12 +224,24 @@ def make_keras(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner |
 def make_sklearn(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner | None:
     if model != "mlp":
         return None
-    import warnings
-
     from sklearn.neural_network import MLPClassifier
 
-    clf = MLPClassifier(hidden_layer_sizes=(256, 128), batch_size=batch, solver="adam",
-                        learning_rate_init=1e-3, random_state=0)
+    return _estimator_epochs(MLPClassifier, x, y, batch)
+
+
+def make_estimator(x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
+    """nntui's MLPClassifier, set up exactly as the scikit-learn runner (same numbers)."""
+    from nntui.neural_network import MLPClassifier
+
+    return _estimator_epochs(MLPClassifier, x, y, batch)
+
+
+def _estimator_epochs(cls: Any, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
+    """One epoch per call: ``partial_fit`` (float32 data stays float32 in both)."""
+    import warnings
+
+    clf = cls(hidden_layer_sizes=(256, 128), batch_size=batch, solver="adam",
+              learning_rate_init=1e-3, random_state=0)
     classes = np.arange(10)
 
     def epoch() -> None:
