@@ -40,6 +40,7 @@ PRESET_DIR = _preset_dir()
 
 LOSS_NAMES = tuple(LOSSES)
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
+LR_SCHEDULES = ("constant", "exponential", "inverse_time", "cosine")
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,21 @@ def _train_spec(raw: dict[str, Any]) -> TrainSpec:
     if spec.backend not in BACKENDS:
         raise ConfigError(f"train.backend must be one of {', '.join(BACKENDS)}. "
                           f"Received: {spec.backend!r}")
+    if spec.lr_schedule not in LR_SCHEDULES:
+        raise ConfigError(f"train.lr_schedule must be one of {', '.join(LR_SCHEDULES)}. "
+                          f"Received: {spec.lr_schedule!r}")
     for name, lo, hi, incl in (("learning_rate", 0.0, 100.0, False), ("momentum", 0.0, 1.0, True),
                                ("validation_split", 0.0, 0.9, True), ("l1", 0.0, 10.0, True),
                                ("l2", 0.0, 10.0, True), ("dropout", 0.0, 0.95, True),
-                               ("clipnorm", 0.0, 1e6, True)):
+                               ("clipnorm", 0.0, 1e6, True), ("lr_decay_rate", 0.0, 1e6, True)):
         v = getattr(spec, name)
         _check_type(f"train.{name}", v, (int, float), "a number")
         if not (lo <= v <= hi) or (not incl and v == lo):
             op = ">=" if incl else ">"
             raise ConfigError(f"train.{name} must be {op} {lo} and <= {hi}. Received: {v!r}")
     for name, lo, hi in (("batch_size", 1, 10**6), ("epochs", 0, 10**6), ("seed", 0, 2**32 - 1),
-                         ("snapshot_every", 0, 10**6)):
+                         ("snapshot_every", 0, 10**6), ("lr_decay_steps", 1, 10**9),
+                         ("early_stopping", 0, 10**6)):
         v = getattr(spec, name)
         _check_type(f"train.{name}", v, int, "a whole number")
         if v < lo:

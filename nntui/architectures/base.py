@@ -19,6 +19,7 @@ import numpy as np
 from nntui.architectures.fields import ModelField, check_model
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
+from nntui.engine.callbacks import EarlyStopping
 from nntui.engine.learner import Learner
 from nntui.engine.trainer import Trainer
 
@@ -29,7 +30,8 @@ PanelData = Callable[["Session", Any, np.ndarray, np.ndarray], dict[str, Any]]
 
 TRAIN_KEYS = ("optimizer", "learning_rate", "momentum", "loss", "metrics", "batch_size",
               "epochs", "seed", "backend", "validation_split", "l1", "l2", "dropout",
-              "clipnorm", "snapshot_every")
+              "clipnorm", "snapshot_every", "lr_schedule", "lr_decay_steps", "lr_decay_rate",
+              "early_stopping")
 """Every ``[train]`` key (``TrainSpec``'s fields), in launcher order."""
 
 
@@ -125,12 +127,15 @@ class Session:
         """A fresh Trainer for this session (not started)."""
         t = self.spec.train
         val = (self.x_val, self.y_val) if self.x_val is not None and len(self.x_val) else None
+        stop = [EarlyStopping(monitor="val_loss" if val else "loss", patience=t.early_stopping,
+                              restore_best_weights=True)] if t.early_stopping else []
         return Trainer(self.model, self.x_train, self.y_train, batch_size=t.batch_size,
                        epochs=t.epochs, validation_data=val, shuffle=True, seed=t.seed,
                        snapshot_every=(t.snapshot_every if snapshot_every is None
                                        else snapshot_every),
                        on_divergence=on_divergence, extras=self.extras,
-                       run_name=run_name or self.spec.name, config=self.spec.to_dict())
+                       run_name=run_name or self.spec.name, config=self.spec.to_dict(),
+                       callbacks=stop)
 
     def extras(self, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
         """The architecture's panel data for a snapshot (throttled; see ``nntui.panel_data``)."""

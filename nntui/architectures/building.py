@@ -10,6 +10,7 @@ import numpy as np
 from nntui.architectures.base import Architecture, Session
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
+from nntui.engine import schedules
 from nntui.engine.layers import get_layer_class
 from nntui.engine.layers.base import Layer
 from nntui.engine.model import Input, Sequential
@@ -21,11 +22,24 @@ def make_optimizer(spec: RunSpec) -> Optimizer:
     """The optimizer ``[train]`` names, with its learning rate and global-norm clip."""
     t = spec.train
     clip = t.clipnorm or None  # train.clipnorm is a global-norm clip; 0 means off
+    lr = learning_rate(spec)
     if t.optimizer == "sgd":
-        return SGD(t.learning_rate, momentum=t.momentum, global_clipnorm=clip)
+        return SGD(lr, momentum=t.momentum, global_clipnorm=clip)
     if t.optimizer == "rmsprop":
-        return RMSprop(t.learning_rate, global_clipnorm=clip)
-    return Adam(t.learning_rate, global_clipnorm=clip)
+        return RMSprop(lr, global_clipnorm=clip)
+    return Adam(lr, global_clipnorm=clip)
+
+
+def learning_rate(spec: RunSpec) -> Any:
+    """``train.learning_rate``, or Keras's schedule starting there (``train.lr_schedule``)."""
+    t = spec.train
+    if t.lr_schedule == "exponential":
+        return schedules.ExponentialDecay(t.learning_rate, t.lr_decay_steps, t.lr_decay_rate)
+    if t.lr_schedule == "inverse_time":
+        return schedules.InverseTimeDecay(t.learning_rate, t.lr_decay_steps, t.lr_decay_rate)
+    if t.lr_schedule == "cosine":
+        return schedules.CosineDecay(t.learning_rate, t.lr_decay_steps)
+    return t.learning_rate
 
 
 def compile_supervised(spec: RunSpec, model: Sequential, ds: Dataset) -> None:

@@ -37,6 +37,7 @@ ARCHITECTURE = Architecture(
     input_kinds=("points2d",), default_preset="perceptron-blobs", fields=(),
     build=build, panel_data=panel_data, panel="points", order=10,
     unused_train=frozenset({"optimizer", "momentum", "loss", "metrics", "l1", "l2",
-                            "dropout", "clipnorm"}),
+                            "dropout", "clipnorm", "lr_schedule", "lr_decay_steps",
+                            "lr_decay_rate"}),
     datasets=("blobs", "xor"), check_data=two_classes("Perceptron"))
 ARCHITECTURES = (ARCHITECTURE,)

@@ -29,6 +29,10 @@ class TrainSpec:
     dropout: float = 0.0
     clipnorm: float = 0.0  # global gradient-norm clip; 0 = off
     snapshot_every: int = 20
+    lr_schedule: str = "constant"  # or "exponential", "inverse_time", "cosine" (Keras's decays)
+    lr_decay_steps: int = 1000  # steps over which the schedule decays
+    lr_decay_rate: float = 0.5  # exponential / inverse_time rate (cosine decays to 0)
+    early_stopping: int = 0  # patience in epochs on val_loss, best weights restored; 0 = off
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Setting ``self.model.stop_training = True`` ends training after the current batc
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 Logs = dict[str, float]
@@ -50,7 +50,7 @@ class Callback:
 class CallbackList:
     """Calls a hook on every callback in order (Keras's ``CallbackList``)."""
 
-    def __init__(self, callbacks: list[Callback] | None = None, model: Any = None,
+    def __init__(self, callbacks: Sequence[Callback] | None = None, model: Any = None,
                  params: dict[str, Any] | None = None) -> None:
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
