@@ -1,5 +1,5 @@
-"""``model.save(path)`` / ``load_model(path)`` and ``save_weights`` / ``load_weights``,
-without pickle.
+"""``model.save(path)`` and ``save_weights`` / ``load_weights``, without pickle
+(``loading.py`` has ``load_model``).
 
 A saved model is one ``.npz`` archive: a ``__model__`` member holding the architecture,
 the compile arguments and the optimizer's configuration as UTF-8 JSON bytes, one member
@@ -47,29 +47,6 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> None:
     _write(path, meta, arrays)
 
 
-def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
-    """Rebuild a model written by :func:`save_model`, compiled as it was (``compile=True``).
-
-    Raises:
-        CheckpointError: the file is missing, damaged, or not an nntui model.
-    """
-    from nntui.engine.layers import get_layer_class
-    from nntui.engine.model import Sequential
-
-    meta, arrays = _read(path)
-    if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not an nntui model file (format {meta.get('format')!r})")
-    layers = [get_layer_class(e["class_name"])(**e["config"]) for e in meta["layers"]]
-    model = Sequential(layers, name=meta["name"], backend=meta["backend"], dtype=meta["dtype"])
-    model.input_shape = tuple(meta["input_shape"])  # may hold None (any sequence length)
-    model.build()
-    model.set_weights([arrays[f"weights/{i}"] for i in range(len(model.get_weights()))])
-    if compile and meta.get("compile"):
-        model.compile(**meta["compile"])
-        _restore_optimizer(model, arrays)
-    return model
-
-
 def save_weights(model: Any, path: str | os.PathLike[str]) -> None:
     """Write only the weights (``get_weights`` order) to ``path``."""
     if not model.built:
@@ -84,7 +61,7 @@ def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
     Raises:
         CheckpointError: the file is missing or damaged; ShapeError: the weights do not fit.
     """
-    _, arrays = _read(path)
+    _, arrays = read(path)
     n = sum(1 for k in arrays if k.startswith("weights/"))
     model.set_weights([arrays[f"weights/{i}"] for i in range(n)])
 
@@ -97,7 +74,7 @@ def _layer_entry(layer: Any) -> dict[str, Any]:
     return {"class_name": public, "config": layer.get_config()}
 
 
-def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray]) -> None:
+def restore_optimizer(model: Any, arrays: dict[str, np.ndarray]) -> None:
     opt, ops = model.optimizer, model.ops
     opt.iterations = int(arrays.get("optimizer/iterations", 0))
     for name, value in arrays.items():
@@ -122,7 +99,7 @@ def _write(path: str | os.PathLike[str], meta: dict[str, Any],
         raise CheckpointError(f"cannot write {path}: {exc}") from exc
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"model file not found: {path}")
