@@ -178,7 +178,8 @@ def _report(console: Console, say: Callable[[str], None], spec: Any, session: An
     from nntui.commands.report import final_figures, loss_curves, target_verdict
 
     hist = trainer.history.history
-    chart = loss_curves(hist, trainer.history.epoch) if curves else None
+    epochs = [e + 1 for e in trainer.history.epoch]  # History counts from 0, as Keras's
+    chart = loss_curves(hist, epochs) if curves else None
     if chart is not None:
         console.print(chart)
     held_out = None if session.x_val is None else len(session.x_val)
