@@ -25,7 +25,7 @@ FIELDS = (
                  help="encoder layers; the decoder mirrors them, e.g. 128,32"),
     f.ModelField("latent_dim", f.int_range(1, f.MAX_UNITS), 2, "latent size", "int",
                  help="size of the code (2 draws the latent plane directly)"),
-    f.activation_field(),
+    f.activation_field(per_layer="encoder"),
     f.ModelField("noise", f.fraction("the noise's std"), 0.0, "input noise", "float",
                  help="std of the Gaussian noise added to inputs (> 0: denoising)"),
 )
@@ -34,13 +34,13 @@ FIELDS = (
 def build(spec: RunSpec, ds: Dataset) -> Session:
     arch, m, L = ARCHITECTURE, spec.model, get_layer_class
     shape = tuple(ds.input_shape)
-    act = str(arch.value(m, "activation"))
     enc = [int(u) for u in arch.value(m, "encoder")]
+    acts = f.per_layer_values(arch.value(m, "activation"), len(enc))  # the decoder mirrors
     flat = [L("Flatten")()] if len(shape) > 1 else []
     layers: list[Any] = [Input(shape), *flat]
-    layers += [L("Dense")(u, activation=act) for u in enc]
+    layers += [L("Dense")(u, activation=a) for u, a in zip(enc, acts, strict=True)]
     layers.append(L("Dense")(int(arch.value(m, "latent_dim")), name="latent"))
-    layers += [L("Dense")(u, activation=act) for u in reversed(enc)]
+    layers += [L("Dense")(u, activation=a) for u, a in zip(enc[::-1], acts[::-1], strict=True)]
     layers.append(L("Dense")(int(np.prod(shape)), activation="sigmoid"))
     if len(shape) > 1:
         layers.append(L("Reshape")(shape))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from nntui.architectures.base import Architecture, Session
+from nntui.architectures.fields import per_layer_values
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine import schedules
@@ -84,13 +85,14 @@ def head(ds: Dataset) -> list[Layer]:
     return [Dense(out, name="output")]
 
 
-def hidden_dense(spec: RunSpec, units: list[int], activation: str) -> list[Layer]:
-    """Dense layers of ``units`` with ``[train]``'s L1/L2 and dropout after each."""
+def hidden_dense(spec: RunSpec, units: list[int], activation: str | list[str]) -> list[Layer]:
+    """Dense layers of ``units`` (``activation``: one for all, or one per layer) with
+    ``[train]``'s L1/L2 and dropout after each."""
     L, t = get_layer_class, spec.train
     reg = {"kernel_regularizer": {"l1": t.l1, "l2": t.l2}} if t.l1 or t.l2 else {}
     layers: list[Layer] = []
-    for u in units:
-        layers.append(L("Dense")(int(u), activation=activation, **reg))
+    for u, act in zip(units, per_layer_values(activation, len(units)), strict=True):
+        layers.append(L("Dense")(int(u), activation=act, **reg))
         if t.dropout:
             layers.append(L("Dropout")(t.dropout, seed=t.seed))
     return layers

@@ -36,6 +36,8 @@ class ModelField:
             ``"float"``, ``"choice"`` or ``"table"`` (TOML only).
         choices: the allowed values of a ``"choice"`` field.
         help: one line for the launcher's tooltip.
+        per_layer: the ``"units"`` field whose layers this choice follows: a list gives
+            one value per layer (``activation = ["relu", "tanh"]``), a string all of them.
     """
 
     name: str
@@ -45,6 +47,7 @@ class ModelField:
     kind: str = "table"
     choices: tuple[str, ...] = ()
     help: str = ""
+    per_layer: str | None = None
 
 
 def is_int(v: Any) -> bool:
@@ -80,6 +83,18 @@ def activation(path: str, v: Any) -> None:
                           f"Received: {v!r}.{hint}")
 
 
+def activations(path: str, v: Any) -> None:
+    """One activation name, or a list of them (one per layer)."""
+    if not isinstance(v, list):
+        activation(path, v)
+        return
+    if not 1 <= len(v) <= MAX_LAYERS:
+        raise ConfigError(f"{path} must be an activation name or a list of 1-{MAX_LAYERS} of "
+                          f"them, one per layer. Received: {v!r}")
+    for i, name in enumerate(v):
+        activation(f"{path}[{i}]", name)
+
+
 def padding(path: str, v: Any) -> None:
     if v not in ("valid", "same"):
         raise ConfigError(f"{path} must be 'valid' or 'same'. Received: {v!r}")
@@ -102,11 +117,21 @@ def layer_tables(path: str, v: Any) -> None:
                               f"units = 8 }}. Received: {d!r}"[:300])
 
 
-def activation_field(default: str = "relu", label: str = "activation") -> ModelField:
+def activation_field(default: str = "relu", label: str = "activation",
+                     per_layer: str | None = None) -> ModelField:
+    """The hidden layers' activation; with ``per_layer`` (a units field's name) also a
+    list of one activation per layer of that field."""
     from nntui.engine.layers.activations import ACTIVATIONS
 
-    return ModelField("activation", activation, default, label, "choice",
-                      tuple(ACTIVATIONS), "the hidden layers' activation function")
+    what = "one for all hidden layers or one per layer" if per_layer else "the hidden layers'"
+    return ModelField("activation", activations if per_layer else activation, default, label,
+                      "choice", tuple(ACTIVATIONS), f"activation function: {what}",
+                      per_layer=per_layer)
+
+
+def per_layer_values(value: Any, layers: int) -> list[Any]:
+    """A per-layer field's value as one entry per layer (a single value repeated)."""
+    return list(value) if isinstance(value, list) else [value] * layers
 
 
 def layers_field() -> ModelField:
@@ -130,3 +155,13 @@ def check_model(architecture: str, fields: Sequence[ModelField], model: dict[str
             raise ConfigError(f"model.{key} is not a setting of the {architecture} architecture; "
                               f"its settings: {allowed}.{hint}")
         field.check(f"model.{key}", value)
+    for field in fields:
+        value = model.get(field.name)
+        if field.per_layer is None or not isinstance(value, list):
+            continue
+        units = model.get(field.per_layer, by_name[field.per_layer].default) or []
+        if len(value) != len(units):
+            raise ConfigError(
+                f"model.{field.name} lists {len(value)} values but model.{field.per_layer} has "
+                f"{len(units)} layers: give one value for all of them, or one per layer. "
+                f"Received: {value!r}")

@@ -28,7 +28,7 @@ FIELDS = (
                  help="hidden layers of G, e.g. 64,64"),
     f.ModelField("discriminator", f.units(0), [64, 64], "discriminator units", "units",
                  help="hidden layers of D (leaky ReLU), e.g. 64,64"),
-    f.activation_field(label="generator activation"),
+    f.activation_field(label="generator activation", per_layer="generator"),
 )
 
 
@@ -36,9 +36,10 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     arch, m, L = ARCHITECTURE, spec.model, get_layer_class
     latent, shape = int(arch.value(m, "latent_dim")), tuple(ds.input_shape)
     images = len(shape) > 1
-    act = str(arch.value(m, "activation"))
-    g_layers = [L("Dense")(int(u), activation=act, name=f"generator_dense_{i}")
-                for i, u in enumerate(arch.value(m, "generator"))]
+    g_units = [int(u) for u in arch.value(m, "generator")]
+    g_acts = f.per_layer_values(arch.value(m, "activation"), len(g_units))
+    g_layers = [L("Dense")(u, activation=a, name=f"generator_dense_{i}")
+                for i, (u, a) in enumerate(zip(g_units, g_acts, strict=True))]
     # images in [0, 1]; points unbounded
     g_layers.append(L("Dense")(int(np.prod(shape)), activation="sigmoid" if images else None,
                                name="generator_out"))

@@ -23,7 +23,7 @@ from nntui.panel_data.points import points_data, regression_data
 FIELDS = (
     f.ModelField("hidden", f.units(0), [32], "hidden units", "units",
                  help="units of each hidden layer, e.g. 64,32"),
-    f.activation_field(),
+    f.activation_field(per_layer="hidden"),
     f.layers_field(),
 )
 
@@ -34,7 +34,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
         return supervised_session(ARCHITECTURE, spec, ds, layers_from_tables(m["layers"]))
     flat = [get_layer_class("Flatten")()] if len(ds.input_shape) > 1 else []
     hidden = [int(u) for u in ARCHITECTURE.value(m, "hidden")]
-    body = flat + hidden_dense(spec, hidden, str(ARCHITECTURE.value(m, "activation")))
+    body = flat + hidden_dense(spec, hidden, ARCHITECTURE.value(m, "activation"))
     return supervised_session(ARCHITECTURE, spec, ds, body)
 
 
