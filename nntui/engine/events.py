@@ -67,6 +67,7 @@ class LayerSnapshot:
     activation: np.ndarray | None
     grad_norm: float
     dead_fraction: float | None  # share of ReLU units that are 0 on the whole batch
+    trainable: bool = True  # False for a frozen layer (transfer learning): no weight gradients
 
 
 @dataclass(frozen=True)

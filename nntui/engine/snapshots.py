@@ -31,7 +31,8 @@ def take_snapshot(model: Learner, rng: np.random.Generator, step: int, epoch: in
             flat = act.reshape(act.shape[0], -1)
             dead = float(np.mean(np.all(flat <= 0, axis=0)))
         layers.append(ev.LayerSnapshot(layer.name, type(layer).__name__, w, g,
-                                       None if act is None else _sample(act, rng), norm, dead))
+                                       None if act is None else _sample(act, rng), norm, dead,
+                                       bool(getattr(layer, "trainable", True))))
     return ev.SnapshotTaken(step, epoch, tuple(layers), extras)
 
 
