@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
 
 from nntui.app.catalog import Catalog, PresetCatalog
+from nntui.app.palette import Palette, system_commands
 from nntui.app.screens.help_screen import HelpScreen
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.replay_screen import ReplayScreen
@@ -27,7 +29,7 @@ class NntuiApp(App[None]):
     """The nntui terminal app.
 
     Args:
-        preset: a preset name or config path to train at once (None: the launcher).
+        preset: a preset name or config path the launcher opens on (None: the default).
         replay_dir: a run folder to show instead (``nntui replay LOGDIR``).
         backend: ``"auto"``, ``"numpy"`` or ``"mlx"``; overrides the presets' backend.
         catalog: where presets and sessions come from (tests pass a fake).
@@ -38,6 +40,8 @@ class NntuiApp(App[None]):
     CSS_PATH = "nntui.tcss"
     TITLE = "nntui"
     SUB_TITLE = "a neural-network lab"
+    BINDINGS = [Binding("f1", "help", "Help", show=False,
+                        tooltip="Every key of this screen and what each panel shows")]
 
     def __init__(self, preset: str | None = None, replay_dir: str | Path | None = None,
                  backend: str | None = None, *, catalog: Catalog | None = None,
@@ -55,22 +59,20 @@ class NntuiApp(App[None]):
         self.call_after_refresh(self._check_size)
         if self.replay_dir is not None:
             try:
-                self.push_screen(ReplayScreen(self.replay_dir))
+                self.push_screen(ReplayScreen(self.replay_dir, self.catalog))
                 return
             except NntuiError as exc:
-                self.notify(str(exc), title="replay", severity="error", timeout=15)
-        self.push_screen(LauncherScreen(self.catalog))
-        if self.preset is not None:
-            try:
-                self.start_training(self.catalog.load_preset(self.preset))
-            except NntuiError as exc:
-                self.notify(str(exc), title="preset", severity="error", timeout=15)
+                self.notify(str(exc), title="replay", severity="error", timeout=15,
+                            markup=False)
+        self.push_screen(LauncherScreen(self.catalog, start=self.preset))
 
-    def start_training(self, spec: Any) -> TrainScreen:
-        """Open the dashboard and train ``spec`` (the backend option overrides the spec's)."""
+    def start_training(self, spec: Any, pace: float | None = None) -> TrainScreen:
+        """Open the dashboard and train ``spec`` (the backend option overrides the spec's)
+        at ``pace`` steps a second (0: full speed; None: chosen from the run's length)."""
         if self.backend and self.backend != "auto" and hasattr(spec, "with_train"):
             spec = spec.with_train(backend=self.backend)
-        screen = TrainScreen(spec, self.catalog, self.runs_dir, tensorboard=self.tensorboard)
+        screen = TrainScreen(spec, self.catalog, self.runs_dir, tensorboard=self.tensorboard,
+                             pace=pace)
         self.push_screen(screen)
         return screen
 
@@ -82,6 +84,10 @@ class NntuiApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, Palette):
+            self.push_screen(Palette(id="--command-palette"))
+
     async def action_quit(self) -> None:
         """Stop every run after its current step, close its logs, then exit."""
         for screen in self.train_screens:
@@ -89,10 +95,14 @@ class NntuiApp(App[None]):
         self.exit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, TrainScreen):
-            yield from screen.commands()
-        yield SystemCommand("Help", "Keys and what each panel shows", self.action_help)
+        return system_commands(screen)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash in the app still ends each run properly: its trainer stops after the
+        step in flight, which writes the end row and closes the logs."""
+        for screen in self.train_screens:
+            screen.end_after_crash()
+        super()._handle_exception(error)
 
     # size ------------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:

@@ -29,6 +29,8 @@ class Catalog(Protocol):
 
     def compatible_datasets(self, architecture: str) -> list[str]: ...
 
+    def needs_download(self, dataset: str) -> bool: ...
+
     def load_preset(self, name: str) -> Any: ...
 
     def spec_from_dict(self, d: dict[str, Any]) -> Any: ...
@@ -53,6 +55,12 @@ class PresetCatalog:
         from nntui.architectures import compatible_datasets
 
         return compatible_datasets(architecture)
+
+    def needs_download(self, dataset: str) -> bool:
+        from nntui.data import DATASETS
+
+        info = DATASETS.get(dataset)
+        return info is not None and info.needs_download
 
     def load_preset(self, name: str) -> Any:
         from nntui.presets import load_preset

@@ -1,174 +1,247 @@
-"""The launcher's hyper-parameter form as plain data: spec dict <-> field strings.
+"""The launcher's form as plain data: which fields an architecture has, and spec dict
+<-> field strings.
 
-:func:`form_values` fills the form from a preset's ``spec.to_dict()``;
-:func:`apply_form` writes the fields back into a copy of that dict (raising
-:class:`FieldError` for a field that cannot be parsed); the caller then validates
+:func:`launcher_fields` lists the fields of one architecture from the registry: the
+dataset (and its data folder when it downloads), the architecture's own labelled
+``[model]`` fields, the ``[train]`` keys it reads, and the app's pace. Nothing here
+knows a particular architecture. :func:`form_values` fills the fields from a preset's
+``spec.to_dict()``; :func:`apply_form` writes them back into a copy of that dict
+(raising :class:`FieldError` for a field that cannot be parsed); the caller validates
 the dict with ``spec_from_dict`` and maps its ``ConfigError`` to a field with
-:func:`field_for_error`. Ranges live in one place, ``nntui.presets``.
+:func:`field_for_error`. Ranges live in one place, the architectures and presets.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from nntui.architectures import ARCHITECTURES
+from nntui.app.pace import PACE_CHOICES, parse_pace
+from nntui.architectures import Architecture
 from nntui.errors import ConfigError
 
-TRAIN_FIELDS: dict[str, type] = {
-    "optimizer": str, "learning_rate": float, "batch_size": int, "epochs": int,
-    "l1": float, "l2": float, "dropout": float, "seed": int, "backend": str,
+DATASET, DATA_DIR, PACE = "dataset", "dataset.data_dir", "pace"
+TRAIN_FIELDS: dict[str, tuple[str, str, str]] = {
+    "optimizer": ("optimizer", "choice", "how the weights follow the gradient"),
+    "learning_rate": ("learning rate", "float", "the step size η of each update"),
+    "momentum": ("momentum", "float", "SGD only: the share of the last update kept"),
+    "batch_size": ("batch size", "int", "samples per step"),
+    "epochs": ("epochs", "int", "passes over the training data"),
+    "l1": ("L1", "float", "penalty on the weights' absolute values (sparse weights)"),
+    "l2": ("L2", "float", "penalty on the squared weights (weight decay)"),
+    "dropout": ("dropout", "float", "share of hidden units dropped at each step"),
+    "clipnorm": ("clipnorm", "float", "clip the gradients' global norm to this (0: off); "
+                 "tames exploding gradients"),
+    "seed": ("seed", "int", "the random seed: the same seed, the same run"),
+    "backend": ("backend", "choice", "where the numbers are computed"),
 }
-"""Form fields that map one-to-one to ``train.<name>``, with their types."""
+"""The ``[train]`` keys the launcher edits (label, kind, help), in form order; an
+architecture gets those it reads (``Architecture.train_fields``)."""
+MAX_DIGITS = 12  # a longer number is no size or count anyone means (and int() refuses 4300)
 
-FIELDS = ("dataset", "layers", "activation", *TRAIN_FIELDS)
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "softplus", "linear",
-               "binary_step")
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
-BACKENDS = ("auto", "numpy", "mlx")
-_LAYERS_RE = re.compile(r"^\s*(\d+\s*(,\s*\d+\s*)*)?$")
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One field of the launcher.
+
+    Attributes:
+        key: ``"dataset"``, ``"dataset.data_dir"``, ``"model.<name>"``, ``"train.<name>"``
+            or ``"pace"``.
+        label: what the launcher calls it.
+        kind: ``"choice"``, ``"units"``, ``"int"``, ``"float"``, ``"text"`` or
+            ``"per_layer"`` (a choice per layer of the units field ``follows``).
+        choices: the values of a choice.
+        help: one line for its tooltip.
+        follows: the units field a per-layer field follows.
+        default: the text of the value used when a config leaves the key out.
+    """
+
+    key: str
+    label: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    follows: str | None = None
+    default: str = ""
+
+    @property
+    def widget_id(self) -> str:
+        return self.key.replace(".", "-").replace("_", "-")
 
 
 class FieldError(ConfigError):
-    """A form field cannot be parsed; ``field`` names it."""
+    """A form field cannot be parsed; ``field`` names its key."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
-def _layers(d: dict[str, Any]) -> list[dict[str, Any]]:
-    layers = d.get("model", {}).get("layers", [])
-    return layers if isinstance(layers, list) else []
+def _train_choices(name: str) -> tuple[str, ...]:
+    from nntui.engine.backend import BACKENDS
+    from nntui.engine.optimizers import OPTIMIZERS
+
+    return {"optimizer": tuple(OPTIMIZERS), "backend": tuple(BACKENDS)}.get(name, ())
 
 
-def hidden_indices(layers: list[dict[str, Any]]) -> list[int]:
-    """Indices of the sized layers before the output layer (the ones "64,32" sets)."""
-    return [i for i, layer in enumerate(layers[:-1])
-            if isinstance(layer, dict) and "units" in layer]
+def launcher_fields(arch: Architecture, downloads: bool = False) -> list[FormSpec]:
+    """The fields of ``arch``'s form (``downloads``: its dataset may download, so it gets
+    a data folder)."""
+    fields = [FormSpec(DATASET, "dataset", "choice", help="the data it learns from")]
+    if downloads:
+        fields.append(FormSpec(DATA_DIR, "data folder", "text",
+                               help="a folder holding the dataset's files (empty: the cache, "
+                                    "downloaded on first use)"))
+    for f in arch.fields:
+        if f.label is None or f.kind == "table":
+            continue
+        kind = "per_layer" if f.per_layer else f.kind
+        follows = f"model.{f.per_layer}" if f.per_layer else None
+        fields.append(FormSpec(f"model.{f.name}", f.label, kind, f.choices, f.help, follows,
+                               _text(f.default)))
+    for name, (label, kind, what) in TRAIN_FIELDS.items():
+        if name in arch.train_fields:
+            fields.append(FormSpec(f"train.{name}", label, kind, _train_choices(name), what))
+    fields.append(FormSpec(PACE, "pace", "choice", PACE_CHOICES,
+                           "steps a second on screen: auto slows small runs to watch them, "
+                           "full is as fast as it goes"))
+    return fields
 
 
-def units_key(architecture: str) -> str | None:
-    """The ``[model]`` key the "layers" field edits for ``architecture`` (None: none)."""
-    arch = ARCHITECTURES.get(architecture)
-    return None if arch is None else arch.units_field
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
-def has_activation(architecture: str) -> bool:
-    """Whether ``architecture`` has a ``model.activation`` setting."""
-    arch = ARCHITECTURES.get(architecture)
-    return arch is not None and any(f.name == "activation" for f in arch.fields)
-
-
-def _units_key(d: dict[str, Any]) -> str | None:
-    return units_key(str(d.get("architecture", "")))
-
-
-def form_values(d: dict[str, Any]) -> dict[str, str]:
-    """The form's field strings for config dict ``d`` (a ``RunSpec.to_dict()``)."""
-    model = d.get("model", {})
-    if "layers" in model:  # the full form: a list of layer tables
-        layers = _layers(d)
-        hidden = [layers[i] for i in hidden_indices(layers)]
-        units = [layer["units"] for layer in hidden]
-        act = next((h["activation"] for h in hidden if "activation" in h), "")
-    else:  # the short form: hidden = [64, 64], activation = "relu"
-        key = _units_key(d)
-        units = list(model.get(key, [])) if key is not None else []
-        act = model.get("activation", "") if has_activation(str(d.get("architecture"))) else ""
-    train = d.get("train", {})
-    values = {"dataset": str(d.get("dataset", {}).get("name", "")),
-              "layers": ",".join(str(u) for u in units), "activation": str(act)}
+def form_values(d: dict[str, Any], arch: Architecture) -> dict[str, str]:
+    """The field strings for config dict ``d`` (a ``RunSpec.to_dict()``)."""
+    dataset, model, train = d.get("dataset", {}), d.get("model", {}), d.get("train", {})
+    values = {DATASET: str(dataset.get("name", "")), DATA_DIR: _text(dataset.get("data_dir")),
+              PACE: "auto"}
+    for f in arch.fields:
+        values[f"model.{f.name}"] = _text(model.get(f.name, f.default))
     for name in TRAIN_FIELDS:
-        values[name] = "" if train.get(name) is None else str(train[name])
+        values[f"train.{name}"] = _text(train.get(name))
     return values
 
 
-def parse_units(text: str) -> list[int]:
+def parse_units(key: str, text: str) -> list[int]:
     """``"64, 32"`` -> ``[64, 32]``; ``""`` -> ``[]``.
 
     Raises:
-        FieldError: not a comma-separated list of positive whole numbers.
+        FieldError: not a comma-separated list of whole numbers.
     """
-    if not _LAYERS_RE.match(text):
-        raise FieldError("layers", f"layers must be whole numbers separated by commas, "
-                                   f"e.g. 64,32. Received: {text!r}")
-    units = [int(u) for u in text.replace(" ", "").split(",") if u]
-    if any(u <= 0 for u in units):
-        raise FieldError("layers", f"every layer needs at least 1 unit. Received: {text!r}")
-    return units
+    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    if not all(re.fullmatch(r"\d+", p) for p in parts):
+        raise FieldError(key, f"{key} must be whole numbers separated by commas, e.g. 64,32. "
+                              f"Received: {_quote(text)}")
+    if any(len(p) > MAX_DIGITS for p in parts):
+        raise FieldError(key, f"{key} must be layer sizes of at most {MAX_DIGITS} digits. "
+                              f"Received: {_quote(text)}")
+    return [int(p) for p in parts]
 
 
-def _set_hidden(d: dict[str, Any], units: list[int], activation: str) -> None:
-    layers = _layers(d)
-    idx = hidden_indices(layers)
-    if len(units) != len(idx):
-        if not layers or any(layer.get("type") not in ("Dense", "Dropout")
-                             for layer in layers[:-1]):
-            raise FieldError("layers", f"this architecture has {len(idx)} sized layers; "
-                                       f"give {len(idx)} numbers. Received: {len(units)}")
-        new = [{"type": "Dense", "units": u, "activation": activation or "relu"} for u in units]
-        d.setdefault("model", {})["layers"] = new + [layers[-1]]
-        return
-    for i, u in zip(idx, units, strict=False):
-        layers[i]["units"] = u
-        if activation and "activation" in layers[i]:
-            layers[i]["activation"] = activation
+def _quote(text: str, limit: int = 40) -> str:
+    """``repr(text)``, shortened: a pasted 10,000-digit value must not fill the screen."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} chars)"
 
 
-def _parse(name: str, kind: type, text: str) -> Any:
-    text = text.strip()
-    if kind is str:
-        return text
+def _number(key: str, kind: str, text: str) -> int | float:
+    what = "a whole number" if kind == "int" else "a number"
+    digits = text.lstrip("+-").split("e")[0].replace(".", "")
     try:
-        return kind(text)
+        if len(digits) > MAX_DIGITS:
+            raise ValueError
+        return int(text) if kind == "int" else float(text)
     except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise FieldError(name, f"{name} must be {what}. Received: {text!r}") from None
+        raise FieldError(key, f"{key} must be {what} of at most {MAX_DIGITS} digits. "
+                              f"Received: {_quote(text)}") from None
 
 
-def apply_form(base: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    """A copy of config dict ``base`` with the form's ``values`` written in.
+def _parse(spec: FormSpec, text: str) -> Any:
+    """The config value of ``text`` in field ``spec`` (None: leave the key out)."""
+    text = text.strip()
+    if spec.kind == "units":
+        return parse_units(spec.key, text)
+    if not text:
+        return None
+    if spec.kind in ("int", "float"):
+        return _number(spec.key, spec.kind, text)
+    if spec.kind == "per_layer":
+        names = [n.strip() for n in text.split(",")]
+        return names[0] if len(set(names)) == 1 else names
+    return text
+
+
+def apply_form(base: dict[str, Any], values: dict[str, str], fields: list[FormSpec]
+               ) -> dict[str, Any]:
+    """A copy of config dict ``base`` with the ``values`` of ``fields`` written in; model
+    fields only where they changed (a preset's defaults stay implicit).
 
     Raises:
         FieldError: a field cannot be parsed (the first one, in form order).
     """
     d = copy.deepcopy(base)
-    if values.get("dataset"):
-        dataset = d.get("dataset", {})
-        if dataset.get("name") != values["dataset"]:
-            d["dataset"] = {"name": values["dataset"]}  # another dataset's options don't carry
-    before = form_values(base)
-    units = parse_units(values.get("layers", before["layers"]))
-    activation = values.get("activation", "")
-    if _layers(d):
-        _set_hidden(d, units, activation)
-    else:  # write only what changed, and only keys the architecture has
-        model = d.setdefault("model", {})
-        key = _units_key(d)
-        if key is not None and values.get("layers", before["layers"]) != before["layers"]:
-            model[key] = units
-        arch = str(d.get("architecture", ""))
-        if activation and activation != before["activation"] and has_activation(arch):
-            model["activation"] = activation
-    train = d.setdefault("train", {})
-    for name, kind in TRAIN_FIELDS.items():
-        if values.get(name, "").strip():  # empty: the default
-            train[name] = _parse(name, kind, values[name])
+    shown = {f.key: f for f in fields}
+    dataset = d.setdefault("dataset", {})
+    name = values.get(DATASET, "")
+    if name and dataset.get("name") != name:
+        d["dataset"] = dataset = {"name": name}  # another dataset's options don't carry
+    if DATA_DIR in shown:
+        folder = values.get(DATA_DIR, "").strip()
+        if folder:
+            dataset["data_dir"] = folder
+        else:
+            dataset.pop("data_dir", None)
+    model, train = d.setdefault("model", {}), d.setdefault("train", {})
+    for f in fields:
+        section, _, key = f.key.partition(".")
+        if section not in ("model", "train") or f.key not in values:
+            continue
+        value = _parse(f, values[f.key])
+        if section == "model":
+            if "layers" in model:
+                continue  # the whole model as layer tables: the short fields do not apply
+            if key in model or value != _parse(f, f.default):  # defaults stay implicit
+                _put(model, key, value)
+        else:
+            _put(train, key, value)
     return d
 
 
-def field_for_error(message: str) -> str | None:
-    """The form field a ``spec_from_dict`` error is about (None: not a form field):
-    ``train.<name>`` its field, ``dataset.<option>`` the dataset, ``model.activation``
-    the activation, other ``model.<key>`` the layers."""
+def _put(table: dict[str, Any], key: str, value: object) -> None:
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
+
+
+def pace_of(values: dict[str, str]) -> float | None:
+    """The pace field's steps a second (None: auto; 0: full speed).
+
+    Raises:
+        FieldError: not auto, full or a number in range.
+    """
+    try:
+        return parse_pace(values.get(PACE, "auto"))
+    except ConfigError as exc:
+        raise FieldError(PACE, str(exc)) from None
+
+
+def field_for_error(message: str, keys: list[str]) -> str | None:
+    """The field (of ``keys``) a ``spec_from_dict`` error is about, None when none is:
+    ``train.<name>`` and ``model.<name>`` their field, ``dataset.data_dir`` the data
+    folder, other ``dataset`` errors the dataset."""
     m = re.match(r"^(train|dataset|model)\.?([a-z_]*)", message)
     if m is None:
         return None
     section, key = m.groups()
-    if section == "train":
-        return key if key in TRAIN_FIELDS else None
     if section == "dataset":
-        return "dataset"
-    return "activation" if key == "activation" else "layers"
+        return DATA_DIR if key == "data_dir" and DATA_DIR in keys else DATASET
+    found = f"{section}.{key}"
+    return found if found in keys else None

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.app.pace import PaceChosen, StepRate
 from nntui.engine import events as ev
 from nntui.runlog.gradient_watch import GradientsChecked, GradientWarning
 
@@ -78,6 +79,7 @@ class LayerStats:
     act_std: float = math.nan
     dead: float | None = None
     params: int = 0
+    frozen: bool = False  # weights that training leaves as they are (transfer learning)
 
 
 @dataclass
@@ -94,8 +96,14 @@ class RunHistory:
     epoch: int = 0
     learning_rate: float = math.nan
     samples_per_second: float = 0.0
-    pace: float = 0.0  # the watch pace the dashboard set (steps a second; 0: full speed)
-    elapsed: float = 0.0
+    pace: float = 0.0  # the pace the run plays at (steps a second; 0: full speed)
+    pace_why: str = ""  # who chose it: "auto", "key", "launcher" ("" not chosen yet)
+    watch_pace: float = 0.0  # the last pace above 0 (what w goes back to)
+    full_speed_seconds: float | None = None  # the automatic pace's estimate of the run
+    elapsed: float = 0.0  # seconds of compute (the trainer's steps alone)
+    wall_started: float | None = None  # time.monotonic() when the run started
+    wall_ended: float | None = None  # ... and when it ended
+    shown_rate: StepRate = field(default_factory=StepRate)  # steps a second on screen
     step_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
     epoch_metrics: dict[str, BoundedSeries] = field(default_factory=dict)
     grad_norms: dict[str, BoundedSeries] = field(default_factory=dict)
@@ -122,12 +130,24 @@ class RunHistory:
 
     @property
     def remaining(self) -> float | None:
-        """Seconds of compute left at the average step time so far (None: unknown)."""
+        """Seconds left at the average step time so far, or at the pace (None: unknown)."""
         if self.step <= 0 or self.total_steps <= 0 or self.elapsed <= 0:
             return None
         left = max(self.total_steps - self.step, 0)
         estimate = left * self.elapsed / self.step
         return max(estimate, left / self.pace) if self.pace else estimate  # watch pace: waits
+
+    @property
+    def wall_elapsed(self) -> float | None:
+        """Wall-clock seconds since the run started (to its end once it ended)."""
+        if self.wall_started is None:
+            return None
+        end = self.wall_ended if self.wall_ended is not None else time.monotonic()
+        return max(0.0, end - self.wall_started)
+
+    def steps_per_second(self, now: float | None = None) -> float:
+        """Steps a second as they reach the screen (0 while nothing moves)."""
+        return self.shown_rate.per_second(now)
 
     # events -----------------------------------------------------------------------
     def apply(self, event: Any) -> None:
@@ -139,6 +159,7 @@ class RunHistory:
 
     def _started(self, e: ev.TrainingStarted) -> None:
         self.run_name, self.backend, self.state = e.run_name, e.backend, "running"
+        self.wall_started, self.wall_ended = time.monotonic(), None
         self.total_epochs, self.steps_per_epoch = e.total_epochs, e.steps_per_epoch
         self.step, self.epoch = e.start_step, e.start_epoch
 
@@ -147,6 +168,7 @@ class RunHistory:
             self.state = "running"
         self.step, self.epoch, self.learning_rate = e.step, e.epoch, e.learning_rate
         self.elapsed = e.elapsed
+        self.shown_rate.arrived(e.step)
         sps = e.samples_per_second
         self.samples_per_second = sps if not self.samples_per_second else (
             (1 - EMA) * self.samples_per_second + EMA * sps)
@@ -171,14 +193,17 @@ class RunHistory:
 
     def _layer(self, step: int, snap: ev.LayerSnapshot) -> None:
         stats = self.layers.setdefault(snap.name, LayerStats(snap.name, snap.kind))
-        # a layer without weights (pooling, flatten) has no gradient of its own: "–", not 0
-        stats.grad_norm = snap.grad_norm if snap.weights else math.nan
+        # a layer without weights (pooling, flatten) has no gradient of its own: "–", not 0;
+        # weights without gradients in the snapshot (the rule-trained perceptron, a GAN
+        # half that sat out the last step): no norm to show, not a norm of 0
+        stats.grad_norm = snap.grad_norm if snap.weights and snap.grads else math.nan
         stats.dead = snap.dead_fraction
+        stats.frozen = bool(snap.weights) and not snap.trainable
         stats.params = sum(int(np.size(w)) for w in snap.weights.values())
         if snap.activation is not None and snap.activation.size:
             stats.act_mean = float(np.mean(snap.activation))
             stats.act_std = float(np.std(snap.activation))
-        if snap.weights:
+        if snap.weights and snap.grads:  # a frozen layer's 0 is no gradient to plot
             self.grad_norms.setdefault(snap.name, BoundedSeries()).add(step, snap.grad_norm)
         for what, arrays in (("weights", snap.weights), ("grads", snap.grads)):
             if arrays:
@@ -206,12 +231,20 @@ class RunHistory:
     def _lr(self, e: ev.LearningRateChanged) -> None:
         self.learning_rate = e.learning_rate
 
+    def _pace(self, e: PaceChosen) -> None:
+        self.pace, self.pace_why = e.pace, e.why
+        self.watch_pace = e.pace or self.watch_pace
+        if e.full_speed_seconds is not None:
+            self.full_speed_seconds = e.full_speed_seconds
+
     def _finished(self, e: ev.TrainingFinished) -> None:
         self.state = "stopped" if e.stopped_early else "finished"
+        self.wall_ended = time.monotonic()
         self.step, self.epoch = max(self.step, e.step), max(self.epoch, e.epoch)
 
     def _failed(self, e: ev.TrainingFailed) -> None:
         self.state, self.message = "failed", e.message
+        self.wall_ended = time.monotonic()
 
     def _diverged(self, e: ev.TrainingDivergedEvent) -> None:
         self.state, self.message = "diverged", e.message
@@ -258,4 +291,5 @@ _HANDLERS: dict[type, Any] = {
     ev.TrainingFailed: RunHistory._failed,
     ev.TrainingDivergedEvent: RunHistory._diverged,
     GradientsChecked: RunHistory._gradients,
+    PaceChosen: RunHistory._pace,
 }

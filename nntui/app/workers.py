@@ -20,6 +20,7 @@ from textual.message_pump import MessagePump
 
 from nntui.app.catalog import Catalog
 from nntui.app.messages import EventsArrived
+from nntui.app.pace import AutoPace, PaceChosen
 from nntui.engine import events as ev
 from nntui.engine.threads import training_threads
 from nntui.errors import NntuiError
@@ -37,7 +38,7 @@ every layer; at a tiny model's ~1,000 steps/s, every 10th step was 10 % of its t
 
 URGENT = (ev.TrainingStarted, ev.TrainingPaused, ev.TrainingResumed, ev.TrainingFinished,
           ev.TrainingFailed, ev.TrainingDivergedEvent, ev.LearningRateChanged,
-          GradientsChecked)
+          GradientsChecked, PaceChosen)
 
 
 class EventBuffer:
@@ -78,12 +79,13 @@ class TrainingRun:
         runs_dir: parent of the run folder.
         sink: receives every trainer event (the screen's :class:`EventBuffer`).
         tensorboard: also write TensorBoard event files.
-        pace: the watch pace to start with (steps a second; 0: full speed).
+        pace: steps a second to start with (0: full speed; None: chosen by
+            :class:`~nntui.app.pace.AutoPace` from the first steps).
     """
 
     def __init__(self, catalog: Catalog, spec: Any, runs_dir: str | Path,
                  sink: Callable[[Any], None], *, tensorboard: bool = True,
-                 pace: float = 0.0) -> None:
+                 pace: float | None = None) -> None:
         self.catalog, self.spec, self.runs_dir, self.sink = catalog, spec, Path(runs_dir), sink
         self.tensorboard, self.pace = tensorboard, pace
         self.session: Any = None
@@ -93,6 +95,8 @@ class TrainingRun:
         self.diverged_at: int | None = None
         """Step at which training diverged (no checkpoint is written after it)."""
         self._stop_requested = False
+        self._snapshot_every = 20
+        self._user_paced = False
         self._checkpoint_requests: list[Future[Path]] = []
         self._lock = threading.Lock()
 
@@ -123,13 +127,41 @@ class TrainingRun:
         every = getattr(getattr(spec, "train", None), "snapshot_every", 20) or 20
         self.trainer = self.session.trainer(snapshot_every=every, on_divergence="pause")
         self.trainer.snapshot_interval = SNAPSHOT_INTERVAL
-        self.trainer.set_pace(self.pace)
+        self._snapshot_every = every
+        if self.pace is not None:
+            self._apply_pace(self.pace)
         self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
                                        tensorboard=self.tensorboard)
         self.trainer.subscribe(self.logger.handle)
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
         self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
+        if self.pace is None:
+            self.trainer.subscribe(AutoPace(self._auto_pace, self.sink))
+
+    def _auto_pace(self, pace: float) -> bool:
+        """The automatic choice, unless the learner chose a pace meanwhile."""
+        if self._user_paced:
+            return False
+        self._apply_pace(pace)
+        return True
+
+    def set_pace(self, pace: float) -> None:
+        """The learner's pace: ``pace`` steps a second (0: full speed); the automatic
+        choice no longer applies."""
+        self._user_paced = True
+        self._apply_pace(pace)
+
+    def _apply_pace(self, pace: float) -> None:
+        """Play at ``pace``, with a snapshot about every SNAPSHOT_INTERVAL seconds of it
+        (at 20 steps a second, every 20th step would be one a second: the panels would
+        lag the curves)."""
+        self.pace = pace
+        if self.trainer is None:
+            return
+        self.trainer.set_pace(pace)
+        self.trainer.snapshot_every = (max(1, round(pace * SNAPSHOT_INTERVAL)) if pace
+                                       else self._snapshot_every)
 
     def _between_steps(self, event: Any) -> None:
         if isinstance(event, ev.TrainingDivergedEvent) and self.diverged_at is None:

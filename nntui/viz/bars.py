@@ -82,6 +82,11 @@ class ProbabilityBars:
     def _name_width(self) -> int:
         return max((len(self.names[i]) for i in self.order), default=0)
 
+    @property
+    def name_width(self) -> int:
+        """Cells of the longest class name shown (a caller sizing the bars needs it)."""
+        return self._name_width()
+
     def lines(self, max_width: int) -> list[list[Segment]]:
         """The rendered lines (without newlines)."""
         name_width = self._name_width()

@@ -70,6 +70,9 @@ class FakeCatalog:
     def compatible_datasets(self, architecture: str) -> list[str]:
         return ["xor", "blobs"]
 
+    def needs_download(self, dataset: str) -> bool:
+        return False
+
     def load_preset(self, name: str) -> RunSpec:
         spec = spec_from_dict(PRESETS[name])
         return spec if self.epochs is None else spec.with_train(epochs=self.epochs)

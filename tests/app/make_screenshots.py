@@ -19,7 +19,7 @@ from nntui.app.screens.train_screen import TrainScreen
 OUT = Path("screenshots")
 SIZE = (120, 40)
 PRESET = "mlp-spiral"
-EPOCHS = 12  # shown epochs before the picture (of the preset's 40)
+EPOCHS = 6  # shown epochs before the picture (all of the preset's)
 
 
 async def launcher(out: Path) -> None:
@@ -32,6 +32,8 @@ async def launcher(out: Path) -> None:
 async def dashboard(out: Path) -> None:
     app = NntuiApp(preset=PRESET, tensorboard=False, runs_dir=tempfile.mkdtemp())
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("enter")  # --preset opens the launcher on it; Enter trains
         end = time.monotonic() + 240
         while time.monotonic() < end:
             screen = app.screen
@@ -39,7 +41,8 @@ async def dashboard(out: Path) -> None:
                     screen.history.epoch >= EPOCHS or screen.history.state == "finished"):
                 break
             await pilot.pause(0.1)
-        await pilot.press("space")
+        if screen.history.state != "finished":
+            await pilot.press("space")
         await pilot.pause(1.5)  # every panel's next frame
         app.save_screenshot("dashboard.svg", str(out))
         await pilot.press("q")

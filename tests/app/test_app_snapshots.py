@@ -20,6 +20,7 @@ class ScriptedTrainScreen(TrainScreen):
 
     def start_run(self) -> None:
         self.feed(fake_events())
+        self.history.wall_ended = self.history.wall_started  # the same wall clock each time
         self.frame()
 
 
@@ -39,7 +40,7 @@ def test_launcher_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 def test_launcher_marks_an_invalid_learning_rate_snapshot(snap_compare: Any,
                                                           tmp_path: Path) -> None:
     async def type_bad_rate(pilot: Any) -> None:
-        await pilot.click("#learning-rate")
+        await pilot.click("#train-learning-rate")
         await pilot.press(*"-1")
         pilot.app.screen.query_one("#presets").focus()  # no blinking cursor in the picture
         await pilot.pause()

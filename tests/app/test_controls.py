@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nntui.app.screens.train_screen import WATCH_PACE, TrainScreen
+from nntui.app.pace import WATCH_PACE
+from nntui.app.screens.train_screen import TrainScreen
 from nntui.app.widgets.status_line import StatusLine
 from nntui.runlog import read_csv_rows
 from tests.app.conftest import SIZE, asynctest, wait_until
@@ -97,7 +98,7 @@ async def test_w_toggles_the_watch_pace_and_a_reset_keeps_it(make_app) -> None:
         screen = await _started(app, pilot)
         await pilot.press("w")
         assert screen.trainer.pace == WATCH_PACE
-        await wait_until(pilot, lambda: f"watch {WATCH_PACE:g}" in
+        await wait_until(pilot, lambda: f"watch {WATCH_PACE:g}/s" in
                          str(screen.query_one(StatusLine).render()))
         first = screen.training
         await pilot.press("r")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nntui.app import form
 from nntui.app.history import BoundedSeries, RunHistory
 from nntui.app.workers import EventBuffer
 from nntui.engine import events as ev
-from tests.app.fakes import PRESETS, fake_events
+from tests.app.fakes import fake_events
 
 
 def test_bounded_series_halves_and_keeps_the_span() -> None:
@@ -62,29 +61,6 @@ def test_event_buffer_drains_in_order_without_a_target() -> None:
     assert buf.drain() == events and buf.drain() == []
 
 
-def test_form_round_trip_and_errors() -> None:
-    base = PRESETS["mlp-xor"]
-    values = form.form_values(base)
-    assert values["layers"] == "8,8" and values["learning_rate"] == "0.01"
-    assert form.apply_form(base, values) == base
-    changed = form.apply_form(base, {**values, "layers": "4", "epochs": "3"})
-    assert changed["model"]["hidden"] == [4] and changed["train"]["epochs"] == 3
-    with pytest.raises(form.FieldError, match="whole number"):
-        form.apply_form(base, {**values, "batch_size": "3.5"})
-    assert form.field_for_error("train.learning_rate must be > 0. Received: -1") == \
-        "learning_rate"
-    assert form.field_for_error("dataset.name is required") == "dataset"
-
-
-def test_form_edits_explicit_layer_lists() -> None:
-    base = {"architecture": "mlp", "dataset": {"name": "xor"}, "model": {"layers": [
-        {"type": "Dense", "units": 8, "activation": "relu"},
-        {"type": "Dense", "units": 2, "activation": "softmax"}]}, "train": {}}
-    d = form.apply_form(base, {"layers": "16,4", "activation": "tanh"})
-    assert [(la["units"], la["activation"]) for la in d["model"]["layers"]] == \
-        [(16, "tanh"), (4, "tanh"), (2, "softmax")]
-
-
 def test_watch_pace_shows_in_the_status_and_stretches_the_time_left() -> None:
     from nntui.app.widgets.status_line import status_text
 
@@ -92,8 +68,8 @@ def test_watch_pace_shows_in_the_status_and_stretches_the_time_left() -> None:
     for event in fake_events(steps=120, steps_per_epoch=20):
         h.apply(event)
     fast = h.remaining
-    assert "watch" not in status_text(h).plain
+    assert "(full speed; w: watch pace)" in status_text(h).plain
     h.pace = 10.0
-    assert status_text(h).plain.endswith("watch pace 10 steps/s")
-    assert status_text(h, compact=True).plain.endswith("watch 10/s")
+    assert "(watch pace 10/s; w: full speed)" in status_text(h).plain
+    assert "(watch 10/s)" in status_text(h, compact=True).plain
     assert h.remaining == max(fast, 80 / 10.0)  # 80 steps left at 10 a second

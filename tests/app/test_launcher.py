@@ -6,6 +6,7 @@ from textual.widgets import Input, Select
 
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.train_screen import TrainScreen
+from nntui.app.widgets.form_field import LayerChoices
 from tests.app.conftest import SIZE, asynctest, wait_until
 
 
@@ -26,9 +27,10 @@ async def test_form_values_reach_the_spec(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         launcher = app.screen
-        launcher.query_one("#layers", Input).value = "16, 4"
-        launcher.query_one("#learning-rate", Input).value = "0.05"
-        launcher.query_one("#activation", Select).value = "tanh"
+        launcher.query_one("#model-hidden", Input).value = "16, 4"
+        launcher.query_one("#train-learning-rate", Input).value = "0.05"
+        await pilot.pause()
+        launcher.query_one("#model-activation", LayerChoices).value = "tanh,tanh"
         await pilot.pause()
         assert launcher.invalid_fields == {}
         await pilot.press("ctrl+t")
@@ -44,10 +46,10 @@ async def test_invalid_learning_rate_is_marked_and_nothing_starts(make_app) -> N
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         launcher = app.screen
-        launcher.query_one("#learning-rate", Input).value = "-1"
+        launcher.query_one("#train-learning-rate", Input).value = "-1"
         await pilot.pause()
-        assert "learning_rate must be > 0" in launcher.invalid_fields["learning_rate"]
-        assert launcher.field("learning_rate").has_class("-invalid")
+        assert "learning_rate must be > 0" in launcher.invalid_fields["train.learning_rate"]
+        assert launcher.field("train.learning_rate").has_class("-invalid")
         await pilot.press("ctrl+t")
         await pilot.press("enter")
         await pilot.pause(0.2)
@@ -58,9 +60,9 @@ async def test_invalid_learning_rate_is_marked_and_nothing_starts(make_app) -> N
 async def test_bad_layers_text_is_marked(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#layers", Input).value = "64,x"
+        app.screen.query_one("#model-hidden", Input).value = "64,x"
         await pilot.pause()
-        assert "whole numbers separated by commas" in app.screen.invalid_fields["layers"]
+        assert "whole numbers separated by commas" in app.screen.invalid_fields["model.hidden"]
 
 
 @asynctest
@@ -72,6 +74,8 @@ async def test_choosing_an_architecture_loads_its_default_preset(make_app) -> No
         assert app.screen.architecture == "perceptron"
         assert app.screen.base["name"] == "perceptron-blobs"
         assert app.screen.query_one("#dataset", Select).value == "blobs"
+        # a click chooses; it does not train (Enter or a double click does)
+        assert isinstance(app.screen, LauncherScreen) and app.catalog.built == []
 
 
 @asynctest

@@ -100,7 +100,7 @@ async def _dashboard(preset: str, seconds: float, warmup: float,
     with tempfile.TemporaryDirectory() as tmp:
         app = NntuiApp(runs_dir=Path(tmp), tensorboard=False)
         async with app.run_test(size=SIZE) as pilot:
-            screen = app.start_training(spec)
+            screen = app.start_training(spec, pace=0.0)  # full speed: this measures throughput
             while screen.trainer is None or screen.trainer.step < 1:
                 await pilot.pause(0.05)
             await asyncio.sleep(warmup)

@@ -67,7 +67,7 @@ async def soak(preset: str, seconds: float, every: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         app = NntuiApp(runs_dir=Path(tmp), tensorboard=False)
         async with app.run_test(size=SIZE) as pilot:
-            screen = app.start_training(spec_for(preset))
+            screen = app.start_training(spec_for(preset), pace=0.0)  # full speed, not watched
             while screen.trainer is None or screen.trainer.step < 1:
                 await pilot.pause(0.05)
             t0 = time.perf_counter()

@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.reactive import reactive
 
 from nntui.app.history import RunHistory
 from nntui.app.widgets.arch_panel import ArchPanel
@@ -76,30 +77,48 @@ class SectionPanel(ArchPanel):
     """
 
     can_focus = True
+    # not in the footer (the panel's header says "v: next view"); in help and the palette
     BINDINGS = [
-        Binding("v", "cycle('view')", "View", tooltip="Show the next view of this panel"),
-        Binding("p", "cycle('probe')", "Probe", tooltip="Next probe sample"),
-        Binding("u", "cycle('unit')", "Unit", tooltip="Next neuron, unit or head"),
+        Binding("v", "cycle('view')", "View", show=False,
+                tooltip="Show the next view of the architecture panel"),
+        Binding("p", "cycle('probe')", "Probe", show=False,
+                tooltip="Show the next probe sample (the example the panel follows)"),
+        Binding("u", "cycle('unit')", "Unit", show=False,
+                tooltip="Show the next neuron, unit or attention head"),
     ]
+    COMMANDS_TABLE = {
+        "cycle('view')": ("View: next view of the architecture panel", "v"),
+        "cycle('probe')": ("Probe: next probe sample in the architecture panel", "p"),
+        "cycle('unit')": ("Unit: next neuron, unit or head in the architecture panel", "u"),
+    }
     DEFAULT_CSS = """
     SectionPanel:focus { border: round $accent; }
     """
 
-    def __init__(self, architecture: str = "", *, id: str | None = "arch-panel") -> None:
-        super().__init__(architecture, id=id)
-        self.view = 0
-        """Index of the first section shown."""
-        self.probe = 0
-        """Which probe sample the per-sample views show."""
-        self.unit = 0
-        """Which neuron / unit / head the per-unit views show."""
+    view: reactive[int] = reactive(0, layout=False, init=False)
+    """Index of the first section shown."""
+    probe: reactive[int] = reactive(0, layout=False, init=False)
+    """Which probe sample the per-sample views show."""
+    unit: reactive[int] = reactive(0, layout=False, init=False)
+    """Which neuron / unit / head the per-unit views show."""
 
     # choices ---------------------------------------------------------------------------
     def action_cycle(self, what: str) -> None:
         setattr(self, what, getattr(self, what) + 1)
+
+    def _redraw(self) -> None:
         self._drawn_version = None
         self._cache = None
         self.refresh()
+
+    def watch_view(self) -> None:
+        self._redraw()
+
+    def watch_probe(self) -> None:
+        self._redraw()
+
+    def watch_unit(self) -> None:
+        self._redraw()
 
     def on_click(self) -> None:
         self.action_cycle("view")
@@ -131,16 +150,22 @@ class SectionPanel(ArchPanel):
         return self.stack(sections, size)
 
     def stack(self, sections: list[Section], size: Size) -> RenderableType:
-        """The sections from ``view`` on that fit ``size``, sharing the spare lines."""
+        """The sections from ``view`` on that fit ``size``, sharing the spare lines: the
+        first always, then each later one that still fits (a tall one is skipped so a
+        shorter one after it can use the space). The border says which view this is."""
         start = self.view % len(sections)
         order = sections[start:] + sections[:start]
         shown: list[Section] = []
         used = 0
         for s in order:
             if shown and used + s.min_height + 1 > size.height:
-                break
+                continue
             shown.append(s)
             used += s.min_height + 1  # + the title line
+        hint = (f"v: view {start + 1}/{len(sections)}" if len(shown) < len(sections)
+                else "")
+        if self.border_subtitle != hint:
+            self.border_subtitle = hint
         spare = max(0, size.height - used)
         growers = [s for s in shown if s.grow] or shown
         parts: list[RenderableType] = []
@@ -149,10 +174,6 @@ class SectionPanel(ArchPanel):
             h = s.min_height + (spare // len(growers) if s in growers else 0)
             h = max(1, min(h, left - 1))  # a first section taller than the panel is cropped
             left -= h + 1
-            if len(shown) < len(sections) and s is shown[0]:
-                title = f"{s.title}   (v: next view {start + 1}/{len(sections)})"
-            else:
-                title = s.title
-            parts.append(title_line(title))
+            parts.append(title_line(s.title))
             parts.append(Boxed(s.draw(size.width, h), size.width, h))
         return Group(*parts)

@@ -3,6 +3,7 @@ autoencoder (inputs beside reconstructions, latent plane, reconstruction errors)
 
 from __future__ import annotations
 
+from math import ceil
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from nntui.app.history import RunHistory
-from nntui.app.panels.base import Section, SectionPanel, resample
+from nntui.app.panels.base import Section, SectionPanel, block_mean, resample
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.app.widgets.curves import smoothed
 from nntui.app.widgets.line_chart import LineChart
@@ -61,19 +62,25 @@ class GanPanel(SectionPanel):
 
 
 def pairs_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
-    """Rows: (noisy) inputs, reconstructions, and clean targets for the denoiser."""
-    rows = [("input" if not extras["noise"] else "noisy input", extras["inputs"]),
-            ("reconstruction", extras["outputs"])]
+    """One sample a row: its (noisy) input, its reconstruction and, for the denoiser, the
+    clean target side by side under one header, shrunk until a row fits the box."""
+    columns = [("input" if not extras["noise"] else "noisy input", extras["inputs"]),
+               ("reconstruction", extras["outputs"])]
     if extras["noise"]:
-        rows.append(("clean target", extras["targets"]))
-    per_row = max(1, height // len(rows) - 1)
-    parts: list[RenderableType] = []
-    for label, images in rows:
-        scale_down = 2 if images.shape[1] > 2 * per_row else 1
-        shown = images[:, ::scale_down, ::scale_down] if images.ndim == 3 else images
-        parts.append(Text(label, style="dim"))
-        parts.append(ImageGrid(shown))
-    return Group(*parts)
+        columns.append(("clean target", extras["targets"]))
+    first = columns[0][1]
+    if first.ndim < 3:  # not images: nothing to put side by side
+        return Text("inputs are not images", style="dim")
+    h, w = first.shape[1], first.shape[2]
+    n = len(columns)
+    k = max(1, ceil(n * w / max(1, width - n)), ceil(h / (2 * max(1, height - 1))))
+    cell = ceil(w / k) + 1  # an image's columns and the gap after it
+    lines = ceil(ceil(h / k) / 2)  # half blocks: two pixel rows a line
+    samples = max(1, min(len(first), (height - 1) // max(1, lines)))
+    header = Text("".join(label[: cell - 1].center(cell) for label, _ in columns), style="dim")
+    shown = [block_mean(np.asarray(images[i], dtype=np.float32), k)
+             for i in range(samples) for _, images in columns]
+    return Group(header, ImageGrid(shown, cols=n))
 
 
 def latent_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
@@ -96,10 +103,9 @@ class AutoencoderPanel(SectionPanel):
                  ) -> list[Section]:
         if "inputs" not in extras:
             return []
-        rows = 3 if extras["noise"] else 2
         return [
-            Section("reconstructions", lambda w, h: pairs_view(extras, w, h), 8 * rows,
-                    grow=False),
+            Section("held-out samples and their reconstructions",
+                    lambda w, h: pairs_view(extras, w, h), 8),
             Section("latent codes of held-out samples, by class",
                     lambda w, h: latent_view(extras, w, h), 10),
             Section("reconstruction error (MSE per held-out sample; outliers are anomalies)",

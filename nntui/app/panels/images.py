@@ -16,6 +16,8 @@ from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.panel_data.common import CHUNK
 from nntui.viz import HalfBlockImage, Heatmap, ImageGrid, ProbabilityBars
 
+BARS_TEXT = 12  # a probability bar's cells besides the name and the bar: " ▶ ", " 99.6%", " ✓"
+
 
 def probe_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
                ) -> RenderableType:
@@ -23,10 +25,16 @@ def probe_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: 
     p = panel.pick(len(extras["probe_y"]))
     names = extras.get("class_names")
     probs = extras["probe_probs"][p]
-    image = HalfBlockImage(extras["probe_x"][p], scale=None, max_height=height)
+    bars = ProbabilityBars(probs, names, true_label=int(extras["probe_y"][p]),
+                           top_k=min(len(probs), height))
+    text_width = bars.name_width + BARS_TEXT  # the names, "▶", the percentages, "✓"
+    # the image takes what the bars leave (at least 2 cells of bar, as on 80 columns)
+    image = HalfBlockImage(extras["probe_x"][p], scale=None, max_height=height,
+                           max_width=max(4, width - 2 - text_width - 2))
+    image_width = image.size(width, height)[0]
+    bars.width = max(1, width - image_width - 2 - text_width)
     grid = Table.grid(padding=(0, 2))
-    grid.add_row(image, ProbabilityBars(probs, names, true_label=int(extras["probe_y"][p]),
-                                        top_k=min(len(probs), height)))
+    grid.add_row(image, bars)
     return grid
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,28 +23,25 @@ GATE_TITLES = {
 GATES_IN_01 = ("gate_i", "gate_f", "gate_o", "gate_z", "gate_r")
 
 
-def gate_rows(key: str, values: np.ndarray, width: int, lines: int) -> list[RenderableType]:
-    """One gate ``(T, u)`` as units × time in ``lines`` lines, time stretched to the width."""
+def gate_view(key: str, values: np.ndarray, width: int, height: int) -> RenderableType:
+    """One gate ``(T, u)`` as units (rows, two a line) × time (columns, stretched to the
+    width) in ``height`` lines: a line saying which units, the map, its legend."""
     t, u = values.shape
-    shown = values[:, : max(1, 2 * (lines - 2))].T  # (u', T): label and legend take 2 lines
-    stretch = max(1, (width - 14) // t)
+    rows = max(1, min(u, 2 * (height - 2)))
+    shown = values[:, :rows].T  # (rows, T)
+    stretch = max(1, (width - 1) // t)
     matrix = np.repeat(shown, stretch, axis=1)
     limits = (0.0, 1.0) if key in GATES_IN_01 else (None, None)
     cmap = "viridis" if key in GATES_IN_01 else "diverging"
-    label = f"{GATE_TITLES.get(key, key)}  ({shown.shape[0]}/{u} units × {t} steps)"
-    return [Text(label, style="dim"),
-            Heatmap(matrix, cmap, vmin=limits[0], vmax=limits[1], mode="half")]
+    which = f"all {u} units" if rows == u else f"units 1–{rows} of {u}"
+    return Group(Text(f"{which} ↓ × {t} steps →", style="dim", no_wrap=True,
+                      overflow="ellipsis"),
+                 Heatmap(matrix, cmap, vmin=limits[0], vmax=limits[1], mode="half"))
 
 
-def gates_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
-               ) -> RenderableType:
-    gates = extras["gates"]
-    p = panel.pick(len(extras["probe_x"]))
-    lines = max(3, height // max(1, len(gates)))  # per gate: label, map, legend
-    rows: list[RenderableType] = []
-    for key, values in gates.items():
-        rows.extend(gate_rows(key, values[p], width, lines))
-    return Group(*rows)
+def gate_drawer(key: str, values: np.ndarray) -> Callable[[int, int], RenderableType]:
+    """``draw(width, height)`` of one gate's section."""
+    return lambda width, height: gate_view(key, values, width, height)
 
 
 def grad_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
@@ -83,14 +81,14 @@ class RecurrentPanel(SectionPanel):
         if "gates" not in extras:
             return []
         n = len(extras["probe_x"])
-        kind = extras.get("rnn_kind", "recurrent")
-        out = [
-            Section(f"{kind} {extras.get('rnn_layer', '')}: probe {self.pick(n) + 1}/{n} "
-                    "(p: next)", lambda w, h: gates_view(self, extras, w, h),
-                    4 * len(extras["gates"])),
-            Section("gradient norm ‖∂L/∂h_t‖ per time step (small at the left: vanishing)",
-                    lambda w, h: grad_view(extras, w, h), 5, grow=False),
-        ]
+        p = self.pick(n)
+        layer = f"{extras.get('rnn_kind', 'recurrent')} {extras.get('rnn_layer', '')}".strip()
+        # one section per gate: as many as fit are stacked, v brings the next ones
+        out = [Section(f"{GATE_TITLES.get(key, key)} of {layer}, probe {p + 1}/{n} (p: next)",
+                       gate_drawer(key, values[p]), 6)
+               for key, values in extras["gates"].items()]
+        out.append(Section("gradient norm ‖∂L/∂h_t‖ per time step (small at the left: "
+                           "vanishing)", lambda w, h: grad_view(extras, w, h), 5, grow=False))
         if "probe_probs" in extras:
             out.append(Section("predicted class", lambda w, h: prediction_view(self, extras, w, h),
                                len(extras["probe_probs"][0]), grow=False))

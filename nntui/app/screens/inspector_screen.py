@@ -28,6 +28,7 @@ from nntui.inspect.gradcheck import GradCheckResult, gradient_check
 from nntui.inspect.state import InspectorState, inspection_batch, layer_config
 
 BATCH = 4  # samples of the held-out set the inspector traces by default
+IDLE_TIMEOUT = 5.0  # seconds to wait for a just-paused trainer to finish its step
 
 
 class InspectorScreen(Screen[None]):
@@ -43,33 +44,55 @@ class InspectorScreen(Screen[None]):
     DEFAULT_CSS = """
     InspectorScreen #inspector-body { height: 1fr; }
     InspectorScreen #inspector-tensors { width: 1fr; }
-    InspectorScreen #inspector-explain { width: 58; border-left: vkey $primary-darken-2; }
+    InspectorScreen #inspector-explain {
+        width: 45%; min-width: 42; max-width: 58; border-left: vkey $primary-darken-2;
+    }
     """
+    # the footer shows them in this order and keeps only those that fit whole
     BINDINGS = [
-        Binding("left,h", "stage(-1)", "◀ stage", key_display="←", id="inspector-prev"),
-        Binding("right,l", "stage(1)", "stage ▶", key_display="→", id="inspector-next"),
-        Binding("up,k", "layer(-1)", "layer ↑", key_display="↑", show=False),
-        Binding("down,j", "layer(1)", "layer ↓", key_display="↓", show=False),
-        Binding("w", "move(-1, 0)", "row ↑", show=False),
-        Binding("s", "move(1, 0)", "row ↓", show=False),
-        Binding("a", "move(0, -1)", "col ←", show=False),
-        Binding("d", "move(0, 1)", "element", key_display="wasd"),
-        Binding(
-            "left_square_bracket", "cycle('sample', -1)", "sample −", key_display="[", show=False
-        ),
-        Binding("right_square_bracket", "cycle('sample', 1)", "sample", key_display="[ ]"),
-        Binding("comma", "cycle('channel', -1)", "channel −", key_display=",", show=False),
-        Binding("full_stop", "cycle('channel', 1)", "channel", key_display=", ."),
+        Binding("left,h", "stage(-1)", "◀ stage", key_display="←", id="inspector-prev",
+                tooltip="The previous stage (forward, loss, backward, update)"),
+        Binding("right,l", "stage(1)", "stage ▶", key_display="→", id="inspector-next",
+                tooltip="The next stage (forward, loss, backward, update)"),
+        Binding("escape,q", "back", "Back", key_display="esc",
+                tooltip="Back to training (still paused)"),
+        Binding("question_mark", "app.help", "Help", key_display="?",
+                tooltip="Every key of the inspector"),
+        Binding("up,k", "layer(-1)", "layer ↑", key_display="↑", show=False,
+                tooltip="The same stage of the layer before"),
+        Binding("down,j", "layer(1)", "layer ↓", key_display="↓", show=False,
+                tooltip="The same stage of the layer after"),
+        Binding("w", "move(-1, 0)", "row ↑", show=False, tooltip="The element above"),
+        Binding("s", "move(1, 0)", "row ↓", show=False, tooltip="The element below"),
+        Binding("a", "move(0, -1)", "col ←", show=False, tooltip="The element to the left"),
+        Binding("d", "move(0, 1)", "element", key_display="wasd",
+                tooltip="The element to the right (w a s d move the chosen element)"),
+        Binding("left_square_bracket", "cycle('sample', -1)", "sample −", key_display="[",
+                show=False, tooltip="The previous sample of the batch"),
+        Binding("right_square_bracket", "cycle('sample', 1)", "sample", key_display="[ ]",
+                tooltip="The next sample of the batch"),
+        Binding("comma", "cycle('channel', -1)", "channel −", key_display=",", show=False,
+                tooltip="The previous channel (convolutions)"),
+        Binding("full_stop", "cycle('channel', 1)", "channel", key_display=", .",
+                tooltip="The next channel (convolutions)"),
         Binding("p", "cycle('param', 1)", "param", tooltip="Next parameter of this layer"),
         Binding("g", "gradcheck", "Grad check", tooltip="Finite differences for this layer"),
-        Binding(
-            "u",
-            "apply",
-            "Apply step",
-            tooltip="Take the optimizer step on this batch: changes the model",
-        ),
-        Binding("escape,q", "back", "Back", tooltip="Back to training (still paused)"),
+        Binding("u", "apply", "Apply step",
+                tooltip="Take the optimizer step on this batch: changes the model"),
     ]
+    COMMANDS_TABLE = {
+        "stage(1)": ("Inspector: next stage (forward, loss, backward, update)", "→"),
+        "stage(-1)": ("Inspector: previous stage", "←"),
+        "layer(-1)": ("Inspector: layer before", "↑"),
+        "layer(1)": ("Inspector: layer after", "↓"),
+        "move(0, 1)": ("Inspector: next element (w a s d)", "d"),
+        "cycle('sample', 1)": ("Inspector: next sample of the batch", "]"),
+        "cycle('channel', 1)": ("Inspector: next channel", "."),
+        "cycle('param', 1)": ("Inspector: next parameter of this layer", "p"),
+        "gradcheck": ("Gradient check: finite differences for this layer", "g"),
+        "apply": ("Apply step: the optimizer's update on this batch", "u"),
+        "back": ("Back to training (still paused)", "esc"),
+    }
 
     def __init__(
         self, model: Any, x: np.ndarray, y: np.ndarray, *, source: str = "", trainer: Any = None
@@ -117,8 +140,13 @@ class InspectorScreen(Screen[None]):
         return self.query_one(GradCheckPanel)
 
     async def on_mount(self) -> None:
-        if self.trainer is not None:
-            await wait_idle(self.trainer)
+        if self.trainer is not None:  # the step in flight when paused ends first
+            idle = await asyncio.to_thread(self.trainer.wait_until_paused, IDLE_TIMEOUT)
+            if not idle:
+                self.notify("training did not come to a pause in time; press i again",
+                            title="inspector", severity="warning")
+                self.dismiss()
+                return
         try:
             self._start()
         except NntuiError as exc:
@@ -221,13 +249,3 @@ class InspectorScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss()
 
-
-async def wait_idle(trainer: Any, timeout: float = 2.0) -> None:
-    """Give a just-paused trainer time to finish the step it was in (its step count
-    stays put for a few polls), so the traced step does not race it."""
-    last, still, waited = trainer.step, 0, 0.0
-    while still < 3 and waited < timeout:
-        await asyncio.sleep(0.02)
-        waited += 0.02
-        still = still + 1 if trainer.step == last else 0
-        last = trainer.step

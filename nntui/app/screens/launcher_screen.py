@@ -1,16 +1,18 @@
 """The launcher: pick an architecture and a preset, adjust the hyper-parameters, train.
 
-Every change is validated at once (the form's parser, then ``spec_from_dict``);
-an invalid field shows its reason under it and nothing starts until all are
-valid. Enter on a preset (the default one is highlighted at start) trains it.
+The form holds exactly the fields the chosen architecture has (from the registry:
+its ``[model]`` fields, the ``[train]`` keys it reads; see :mod:`nntui.app.form`).
+Every change is validated at once (the form's parser, then ``spec_from_dict``); an
+invalid field shows its reason under it and nothing starts until all are valid. A
+click on a preset chooses it; Enter or a double click trains it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,50 +22,51 @@ from textual.widgets.option_list import Option
 
 from nntui.app import form
 from nntui.app.catalog import Catalog
-from nntui.app.widgets.form_field import FormField
+from nntui.app.widgets.form_field import FormField, LayerChoices
 from nntui.errors import NntuiError
 
 DEFAULT_ARCHITECTURE = "mlp"
-LABELS = {"dataset": "dataset", "layers": "hidden units", "activation": "activation",
-          "optimizer": "optimizer", "learning_rate": "learning rate", "batch_size": "batch size",
-          "epochs": "epochs", "l1": "L1", "l2": "L2", "dropout": "dropout", "seed": "seed",
-          "backend": "backend"}
-UNITS_LABELS = {"hidden": "hidden units", "dense": "dense units", "generator": "generator units",
-                "encoder": "encoder units"}
-CHOICES = {"activation": form.ACTIVATIONS, "optimizer": form.OPTIMIZERS,
-           "backend": form.BACKENDS}
 
 
-def _control(name: str) -> Select[str] | Input:
-    if name == "dataset":
-        return Select([], allow_blank=True, compact=True, id="dataset")
-    if name in CHOICES:
-        options = [(c, c) for c in CHOICES[name]]
-        return Select(options, allow_blank=False, compact=True, id=name.replace("_", "-"))
-    kind = form.TRAIN_FIELDS.get(name)
-    input_type: Literal["integer", "number", "text"] = (
-        "integer" if kind is int else "number" if kind is float else "text")
-    placeholder = "e.g. 64,32" if name == "layers" else ""
-    return Input(type=input_type, placeholder=placeholder, compact=True,
-                 id=name.replace("_", "-"))
+class PresetList(OptionList):
+    """Presets: a click chooses one (the form shows it); Enter or a double click trains."""
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # not OptionList's: it selects on the first click
+        clicked: int | None = event.style.meta.get("option")
+        if clicked is None or self.get_option_at_index(clicked).disabled:
+            return
+        self.highlighted = clicked
+        if event.chain >= 2:
+            self.action_select()
 
 
 class LauncherScreen(Screen[None]):
-    """Architecture list, presets, hyper-parameter form; starts a training run."""
+    """Architecture list, presets, hyper-parameter form; starts a training run.
+
+    Args:
+        catalog: architectures, presets and validation.
+        start: a preset name or config path to open on (``nntui --preset X``).
+    """
 
     BINDINGS = [
-        Binding("ctrl+t", "train", "Train", tooltip="Validate the form and start training",
-                id="train"),
-        Binding("f1", "app.help", "Help", id="help"),
+        Binding("ctrl+t", "train", "Train", tooltip="Validate the form and start training "
+                "(Enter on a preset, or a double click, trains it too)", id="train"),
+        Binding("question_mark", "app.help", "Help", key_display="?",
+                tooltip="Every key of this screen"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit nntui"),
     ]
+    COMMANDS_TABLE = {"train": ("Train: start a run with these settings", "ctrl+t")}
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, start: str | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.start = start
         self.architecture = ""
         self.base: dict[str, Any] = {}
+        self.fields: list[form.FormSpec] = []
         self._filling = False
-        self._choices: dict[str, list[str]] = {k: list(v) for k, v in CHOICES.items()}
+        self._choices: dict[str, list[str]] = {}  # a select's options, by field key
 
     # layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -71,111 +74,127 @@ class LauncherScreen(Screen[None]):
             with Vertical(id="launcher-choose"):
                 yield Label("Architecture", classes="launcher--heading")
                 yield OptionList(id="architectures")
-                yield Label("Presets  (Enter trains)", classes="launcher--heading")
-                yield OptionList(id="presets")
+                yield Label("Presets  (Enter trains)",
+                            classes="launcher--heading")
+                yield PresetList(id="presets")
             with VerticalScroll(id="launcher-form"):
                 yield Static(id="preset-description")
-                for name in form.FIELDS:
-                    yield FormField(name, LABELS[name], _control(name))
+                yield Vertical(id="form-fields")
                 yield Button("Train", variant="primary", id="train-button")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         archs = self.catalog.architectures()
-        options = [Option(_arch_prompt(a), id=name) for name, a in archs.items()]
         arch_list = self.query_one("#architectures", OptionList)
-        arch_list.add_options(options)
+        arch_list.add_options([Option(_arch_prompt(a), id=n) for n, a in archs.items()])
         names = list(archs)
-        if names:
-            start = DEFAULT_ARCHITECTURE if DEFAULT_ARCHITECTURE in archs else names[0]
-            arch_list.highlighted = names.index(start)
-            self.choose_architecture(start)
+        start_spec = self._start_spec()
+        arch = getattr(start_spec, "architecture", None)
+        if arch not in archs:
+            arch = DEFAULT_ARCHITECTURE if DEFAULT_ARCHITECTURE in archs else \
+                (names[0] if names else None)
+        if arch is not None:
+            arch_list.highlighted = names.index(arch)
+            await self.choose_architecture(arch, self.start if start_spec else None)
         self.query_one("#presets", OptionList).focus()
 
+    def _start_spec(self) -> Any:
+        if self.start is None:
+            return None
+        try:
+            return self.catalog.load_preset(self.start)
+        except NntuiError as exc:
+            self.notify(str(exc), title="--preset", severity="error", timeout=15,
+                        markup=False)
+            return None
+
     # lookups ---------------------------------------------------------------------------
-    def field(self, name: str) -> FormField:
-        return self.query_one(f"#{name.replace('_', '-')}-field", FormField)
+    def field(self, key: str) -> FormField:
+        return self.query_one(f"#{key.replace('.', '-').replace('_', '-')}-field", FormField)
+
+    def shown_fields(self) -> list[FormField]:
+        return [f for f in self.query(FormField) if f.display]
 
     @property
     def invalid_fields(self) -> dict[str, str]:
-        """``{field: reason}`` of the fields marked invalid."""
+        """``{field key: reason}`` of the fields marked invalid."""
         return {f.field_name: f.error for f in self.query(FormField) if f.error}
 
     def values(self) -> dict[str, str]:
-        out = {}
-        for f in self.query(FormField):
-            value = f.control.value
-            out[f.field_name] = "" if value is Select.NULL else str(value)
-        return out
+        return {f.field_name: f.value for f in self.shown_fields()}
 
     # choosing --------------------------------------------------------------------------
-    def choose_architecture(self, name: str) -> None:
+    async def choose_architecture(self, name: str, preset: str | None = None) -> None:
+        """Show ``name``'s presets and form, filled from ``preset`` (a name or config
+        path; None: the architecture's default preset)."""
         self.architecture = name
+        arch = self.catalog.architectures()[name]
         presets = [p for p in self.catalog.presets() if p.architecture == name]
+        options = [Option(_preset_prompt(p), id=p.name) for p in presets]
+        ids = [p.name for p in presets]
+        if preset is not None and preset not in ids:  # a config file: listed as its own
+            options.append(Option(Text.assemble((preset, "bold"), ("  file", "dim")),
+                                  id=preset))
+            ids.append(preset)
         plist = self.query_one("#presets", OptionList)
         plist.clear_options()
-        plist.add_options([Option(_preset_prompt(p), id=p.name) for p in presets])
-        default = self.catalog.architectures()[name].default_preset
-        ids = [p.name for p in presets]
+        plist.add_options(options)
+        chosen = preset or arch.default_preset
         if ids:
-            plist.highlighted = ids.index(default) if default in ids else 0
-        datasets = self.catalog.compatible_datasets(name)
-        self._set_choices("dataset", datasets)
-        self._enable_model_fields(name)
-        self.load_preset(ids[plist.highlighted or 0] if ids else None, datasets)
+            plist.highlighted = ids.index(chosen) if chosen in ids else 0
+        self.fields = form.launcher_fields(arch, downloads=True)
+        box = self.query_one("#form-fields", Vertical)
+        self._filling = True
+        await box.remove_children()
+        await box.mount_all(FormField(spec) for spec in self.fields)
+        self._choices = {}
+        self._set_choices(form.DATASET, self.catalog.compatible_datasets(name))
+        self.load_preset(ids[plist.highlighted or 0] if ids else None)
 
-    def _enable_model_fields(self, architecture: str) -> None:
-        """The layers and activation fields only where the architecture has those settings."""
-        key = form.units_key(architecture)
-        layers = self.field("layers")
-        layers.set_label(UNITS_LABELS.get(key or "", LABELS["layers"]))
-        layers.set_enabled(key is not None, f"the {architecture} architecture has no layer "
-                                            "sizes to set here (edit its config file)")
-        self.field("activation").set_enabled(
-            form.has_activation(architecture),
-            f"the {architecture} architecture has no activation setting")
-
-    def _set_choices(self, name: str, choices: list[str]) -> None:
-        self._choices[name] = list(choices)
-        control = self.field(name).control
+    def _set_choices(self, key: str, choices: list[str]) -> None:
+        self._choices[key] = list(choices)
+        control = self.field(key).control
         if isinstance(control, Select):
             control.set_options([(c, c) for c in choices])
 
-    def load_preset(self, preset: str | None, datasets: list[str] | None = None) -> None:
+    def load_preset(self, preset: str | None) -> None:
         """Fill the form from ``preset`` (None: a bare config for the architecture)."""
         try:
             if preset is not None:
                 self.base = self.catalog.load_preset(preset).to_dict()
             else:
-                names = datasets or self.catalog.compatible_datasets(self.architecture)
+                names = self.catalog.compatible_datasets(self.architecture)
                 self.base = {"name": self.architecture, "architecture": self.architecture,
                              "dataset": {"name": names[0] if names else ""}}
         except NntuiError as exc:
-            self.notify(str(exc), title="preset", severity="error")
+            self.notify(str(exc), title="preset", severity="error", markup=False)
             return
         description = self.base.get("description") or ""
         expect = (self.base.get("expect") or {}).get("text", "")
         self.query_one("#preset-description", Static).update(
             Text.assemble((str(self.base.get("title", preset or "")), "bold"), "\n",
                           description, ("\n" + expect if expect else "", "dim italic")))
-        self._fill(form.form_values(self.base))
+        arch = self.catalog.architectures()[self.architecture]
+        self._fill(form.form_values(self.base, arch))
 
     def _fill(self, values: dict[str, str]) -> None:
         self._filling = True
         try:
             for f in self.query(FormField):
                 value = values.get(f.field_name, "")
-                if isinstance(f.control, Select):
-                    choices = self._choices.get(f.field_name, [])
-                    if value and value not in choices:  # a preset's own choice
-                        self._set_choices(f.field_name, [*choices, value])
+                control = f.control
+                if isinstance(control, Select):
+                    options = self._choices.get(f.field_name, list(f.spec.choices))
+                    if value and value not in options:  # a preset's own choice
+                        self._set_choices(f.field_name, [*options, value])
                     if value:
-                        f.control.value = value
-                    elif f.field_name == "dataset":
-                        f.control.value = Select.NULL
+                        control.value = value
+                    elif f.field_name == form.DATASET:
+                        control.value = Select.NULL
                 else:
-                    f.control.value = value
+                    control.value = value
                 f.set_error(None)
+            self._sync_fields()
         finally:
             self.call_after_refresh(self._done_filling)
 
@@ -183,22 +202,47 @@ class LauncherScreen(Screen[None]):
         self._filling = False
         self.validate()
 
+    def _sync_fields(self) -> None:
+        """What depends on other fields: the data folder shows for a dataset that
+        downloads; momentum is for SGD; per-layer choices follow their layer count;
+        model fields step aside when the config gives the whole model as layer tables."""
+        values = {f.field_name: f.value for f in self.query(FormField)}
+        for f in self.query(FormField):
+            key = f.field_name
+            if key == form.DATA_DIR:
+                f.display = self.catalog.needs_download(values.get(form.DATASET, ""))
+            elif key == "train.momentum":
+                f.set_enabled(values.get("train.optimizer") == "sgd",
+                              "momentum is a setting of the sgd optimizer")
+            elif key.startswith("model.") and "layers" in self.base.get("model", {}):
+                f.set_enabled(False, "this config gives the whole model as layer tables "
+                                     "(edit its file)")
+            if isinstance(f.control, LayerChoices) and f.spec.follows:
+                try:
+                    n = len(form.parse_units(f.spec.follows, values.get(f.spec.follows, "")))
+                except form.FieldError:
+                    continue
+                f.control.set_count(n)
+
     # validating and starting -----------------------------------------------------------
     def validate(self) -> Any | None:
         """Mark invalid fields; return the RunSpec when everything is valid."""
         for f in self.query(FormField):
             f.set_error(None)
+        values = self.values()
+        shown = [f.spec for f in self.shown_fields()]
         try:
-            d = form.apply_form(self.base, self.values())
+            form.pace_of(values)
+            d = form.apply_form(self.base, values, shown)
             return self.catalog.spec_from_dict(d)
         except form.FieldError as exc:
             self.field(exc.field).set_error(str(exc))
         except NntuiError as exc:
-            name = form.field_for_error(str(exc))
-            if name is not None:
-                self.field(name).set_error(str(exc))
+            key = form.field_for_error(str(exc), [s.key for s in shown])
+            if key is not None:
+                self.field(key).set_error(str(exc))
             else:
-                self.notify(str(exc), title="config", severity="error")
+                self.notify(str(exc), title="config", severity="error", markup=False)
         return None
 
     def action_train(self) -> None:
@@ -206,12 +250,13 @@ class LauncherScreen(Screen[None]):
         if spec is None:
             self.notify("fix the marked fields first", severity="warning")
             return
-        self.app.start_training(spec)  # type: ignore[attr-defined]
+        pace = form.pace_of(self.values())
+        self.app.start_training(spec, pace=pace)  # type: ignore[attr-defined]
 
     @on(OptionList.OptionHighlighted, "#architectures")
-    def _arch_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    async def _arch_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id and event.option.id != self.architecture:
-            self.choose_architecture(event.option.id)
+            await self.choose_architecture(event.option.id)
 
     @on(OptionList.OptionSelected, "#architectures")
     def _arch_selected(self) -> None:
@@ -219,7 +264,7 @@ class LauncherScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#presets")
     def _preset_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id and event.option.id != self.base.get("name"):
+        if event.option.id and event.option.id != self.base.get("name") and not self._filling:
             self.load_preset(event.option.id)
 
     @on(OptionList.OptionSelected, "#presets")
@@ -230,8 +275,10 @@ class LauncherScreen(Screen[None]):
 
     @on(Input.Changed)
     @on(Select.Changed)
+    @on(LayerChoices.Changed)
     def _changed(self) -> None:
         if not self._filling:
+            self._sync_fields()
             self.validate()
 
 

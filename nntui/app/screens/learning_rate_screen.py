@@ -40,7 +40,7 @@ class LearningRateScreen(ModalScreen[float | None]):
         with Vertical(id="lr-dialog", classes="dialog"):
             yield Label(f"learning rate (now {self.current:g}); Enter applies, Esc cancels")
             yield Input(f"{self.current:g}", id="lr-input")
-            yield Static("", id="lr-error", classes="dialog--error")
+            yield Static("", id="lr-error", classes="dialog--error", markup=False)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

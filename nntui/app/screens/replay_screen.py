@@ -1,10 +1,18 @@
-"""The dashboard for a run folder: finished, or still being written (followed)."""
+"""The dashboard for a run folder: finished, or still being written (followed).
+
+``nntui replay DIR`` opens any folder a user points at, so nothing it holds is
+trusted: a ``config.toml`` that cannot be read, or whose values have the wrong types,
+leaves the names and totals unknown (and says so) instead of ending the app.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from nntui.app.screens.train_screen import TrainScreen
+from textual.binding import Binding
+
+from nntui.app.catalog import Catalog
+from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.engine import events as ev
 from nntui.errors import NntuiError
 from nntui.runlog import RunReader, rows_to_events
@@ -12,22 +20,75 @@ from nntui.runlog import RunReader, rows_to_events
 POLL_SECONDS = 0.5
 
 
-class ReplayScreen(TrainScreen):
-    """Reads ``metrics.jsonl`` with :class:`~nntui.runlog.RunReader`, polling for new rows."""
+def _started(config: object, folder: str) -> tuple[ev.TrainingStarted, list[str]]:
+    """The start of the replayed run from its config, each value checked for its type,
+    and what was wrong with it."""
+    problems: list[str] = []
+    config = config if isinstance(config, dict) else {}
+    train = config.get("train", {})
+    if not isinstance(train, dict):
+        problems.append(f"train is {train!r}, not a table")
+        train = {}
+    name, backend, epochs = config.get("name"), train.get("backend", "?"), train.get("epochs", 0)
+    if not isinstance(backend, str):
+        problems.append(f"train.backend is {backend!r}, not a name")
+        backend = "?"
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        problems.append(f"train.epochs is {epochs!r}, not a whole number")
+        epochs = 0
+    started = ev.TrainingStarted(name if isinstance(name, str) else folder, backend, epochs,
+                                 0, config)
+    return started, problems
 
-    def __init__(self, logdir: str | Path) -> None:
-        super().__init__()
-        self.reader = RunReader(logdir)  # CheckpointError: shown by the app
+
+def _architecture(config: object) -> str:
+    arch = config.get("architecture") if isinstance(config, dict) else None
+    return arch if isinstance(arch, str) else ""
+
+
+class ReplayScreen(DashboardScreen):
+    """Reads ``metrics.jsonl`` with :class:`~nntui.runlog.RunReader`, polling for new rows.
+
+    Raises:
+        CheckpointError: the folder is missing or holds no metrics (shown by the app).
+    """
+
+    BINDINGS = [
+        *DashboardScreen.KEYS,
+        Binding("escape", "back", "Launcher", key_display="esc",
+                tooltip="Stop watching this run folder, open the launcher"),
+    ]
+    COMMANDS_TABLE = {
+        **DashboardScreen.COMMANDS_TABLE,
+        "back": ("Back to the launcher (stops following this run)", "esc"),
+    }
+
+    def __init__(self, logdir: str | Path, catalog: Catalog | None = None) -> None:
+        self.reader = RunReader(logdir)
+        self.catalog = catalog
+        """What the launcher opened with Esc shows (None: Esc quits)."""
+        self.config_problem = ""
+        """Why the run's config.toml could not be used ("" when it could)."""
+        config: object = {}
+        try:
+            config = self.reader.config
+        except (NntuiError, ValueError, UnicodeDecodeError) as exc:
+            self.config_problem = str(exc)
+        super().__init__(_architecture(config))
+        self.config = config
         self.sub_title = str(logdir)
 
     def on_mount(self) -> None:
         super().on_mount()
-        config = self.reader.config
-        train = config.get("train", {})
-        self.history.apply(ev.TrainingStarted(
-            str(config.get("name", self.reader.logdir.name)), str(train.get("backend", "?")),
-            int(train.get("epochs", 0) or 0), 0, config))
+        started, problems = _started(self.config, self.reader.logdir.name)
+        self.history.apply(started)
         self.history.state = "replay"
+        if self.config_problem:
+            problems.insert(0, self.config_problem)
+        if problems:
+            self.notify(f"{'; '.join(problems)}. The metrics are shown without it.",
+                        title="replay: config.toml", severity="warning", timeout=15,
+                        markup=False)
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
 
@@ -36,7 +97,7 @@ class ReplayScreen(TrainScreen):
         try:
             events = rows_to_events(self.reader.poll())
         except NntuiError as exc:
-            self.notify(str(exc), title="replay", severity="error")
+            self.notify(str(exc), title="replay", severity="error", markup=False)
             return
         h = self.history
         for event in events:
@@ -47,3 +108,13 @@ class ReplayScreen(TrainScreen):
             h.state = "replay"
         if events:
             self.frame()
+
+    def action_back(self) -> None:
+        from nntui.app.screens.launcher_screen import LauncherScreen
+
+        if any(isinstance(s, LauncherScreen) for s in self.app.screen_stack):
+            self.dismiss()
+        elif self.catalog is not None:
+            self.app.switch_screen(LauncherScreen(self.catalog))
+        else:
+            self.app.exit()

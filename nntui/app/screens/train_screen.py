@@ -1,203 +1,143 @@
-"""The dashboard: curves, histograms, gradient norms, layer statistics, and controls.
+"""The live dashboard: one run trained on a worker thread, with the controls.
 
-A live run trains on a worker thread (:class:`~nntui.app.workers.TrainingRun`); a
-replay follows a run folder's ``metrics.jsonl`` (:mod:`nntui.app.screens.replay`).
-Both feed one :class:`~nntui.app.history.RunHistory`; a frame timer at
-:data:`FPS` drains the events and redraws only the panels whose data changed.
+The run is a :class:`~nntui.app.workers.TrainingRun`; its events reach the shared
+:class:`~nntui.app.screens.dashboard_screen.DashboardScreen` through an
+:class:`~nntui.app.workers.EventBuffer`. This screen adds what only a live run has:
+pause, step, epoch, reset, the learning rate, the pace, the inspector and export.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import work
 from textual.binding import Binding
-from textual.containers import Container
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-import nntui.app.panels  # noqa: F401 - registers the architecture panels (#arch-panel)
 from nntui.app.catalog import Catalog
+from nntui.app.exporting import export_run
 from nntui.app.history import RunHistory
-from nntui.app.messages import EventsArrived
+from nntui.app.pace import WATCH_PACE, PaceChosen
 from nntui.app.screens.confirm_screen import ConfirmScreen
+from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.app.screens.learning_rate_screen import LearningRateScreen
-from nntui.app.widgets.activation_table import ActivationTable
-from nntui.app.widgets.arch_panel import ArchPanel, panel_for
-from nntui.app.widgets.curves import CurvesPanel
-from nntui.app.widgets.grad_norms import GradNormPanel
-from nntui.app.widgets.histograms import HistogramPanel
-from nntui.app.widgets.panel import Panel
-from nntui.app.widgets.status_line import StatusLine
+from nntui.app.wording import app_advice
 from nntui.app.workers import EventBuffer, TrainingRun
 from nntui.errors import NntuiError
 
-FPS = 2  # status line and event draining; panels redraw at most once a second
 AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
-EXPORT_TIMEOUT = 10.0  # seconds to wait for the trainer to reach the end of a step
-CONTROLS = {"toggle_pause", "step", "epoch", "reset", "lr_up", "lr_down", "set_lr", "export",
-            "inspect", "watch"}
-WATCH_PACE = 20.0
-"""Steps a second with the watch pace on (``w``): slow enough to see a small net learn."""
+ACTIVE = ("starting", "running", "paused", "diverged")
+"""States in which Esc asks before it ends the run."""
 
 
-class TrainScreen(Screen[None]):
-    """The live dashboard of one training run (``spec``), restartable with ``r``."""
+class TrainScreen(DashboardScreen):
+    """The live dashboard of one training run (``spec``), restartable with ``r``.
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    Args:
+        spec: the validated run spec.
+        catalog: builds the run's session.
+        runs_dir: parent folder of the run folders.
+        tensorboard: also write TensorBoard event files.
+        pace: steps a second (0: full speed; None: chosen from the run's length).
+    """
+
+    # the footer shows these in this order and cuts at the right edge: at 80 columns the
+    # first six (pause, step, inspect, watch, help, quit) fit; every key is in help (?)
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause", tooltip="Pause or resume training", id="pause"),
+        Binding("space", "toggle_pause", "Pause", tooltip="Pause or resume training",
+                id="pause"),
         Binding("n", "step", "Step", tooltip="Run exactly one step, then pause", id="step"),
-        Binding("e", "epoch", "Epoch", tooltip="Run to the end of this epoch", id="epoch"),
-        Binding("r", "reset", "Reset", tooltip="Rebuild the model and start again", id="reset"),
-        Binding("plus,equals_sign", "lr_up", "LR×2", key_display="+", id="lr-up"),
-        Binding("minus", "lr_down", "LR÷2", key_display="-", id="lr-down"),
-        Binding("l", "set_lr", "Set LR", tooltip="Type a new learning rate", id="set-lr"),
-        Binding("w", "watch", "Watch", tooltip=f"Slow training to {WATCH_PACE:g} steps a "
-                "second to watch it learn, or back to full speed", id="watch"),
-        Binding("left_square_bracket", "layer(-1)", "◀ layer", key_display="[", show=False),
-        Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False),
-        Binding("x", "export", "Export", tooltip="Checkpoint, config and screenshot", id="export"),
         Binding("i", "inspect", "Inspect", tooltip="Pause and step through one batch, "
                 "forward and backward, with the numbers", id="inspect"),
-        Binding("question_mark", "app.help", "Help", key_display="?", id="help"),
-        Binding("escape", "back", "Launcher", tooltip="Stop this run, back to the launcher"),
-        Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
+        Binding("w", "full_speed", "Full speed", tooltip="Stop slowing training down for "
+                "watching: train as fast as the machine can", id="full-speed"),
+        Binding("w", "watch", "Watch", tooltip="Slow training down to a pace you can "
+                "watch it learn at", id="watch"),
+        *DashboardScreen.KEYS,
+        Binding("e", "epoch", "Epoch", tooltip="Run to the end of this epoch, then pause",
+                id="epoch"),
+        Binding("r", "reset", "Reset", tooltip="Rebuild the model and start again",
+                id="reset"),
+        Binding("x", "export", "Export", tooltip="Checkpoint, config and screenshot into "
+                "the run folder", id="export"),
+        Binding("plus,equals_sign", "lr_up", "LR×2", key_display="+", show=False,
+                tooltip="Double the learning rate", id="lr-up"),
+        Binding("minus", "lr_down", "LR÷2", key_display="-", show=False,
+                tooltip="Halve the learning rate", id="lr-down"),
+        Binding("l", "set_lr", "Set LR", show=False, tooltip="Type a new learning rate",
+                id="set-lr"),
+        Binding("escape", "back", "Launcher", key_display="esc",
+                tooltip="End this run (asks first) and go back to the launcher"),
     ]
+    COMMANDS_TABLE = {
+        "toggle_pause": ("Pause or resume training", "space"),
+        "step": ("Step: train on one batch, then pause", "n"),
+        "epoch": ("Epoch: train to the end of this epoch, then pause", "e"),
+        "inspect": ("Inspect: step through one batch forward and backward", "i"),
+        "full_speed": ("Full speed: stop slowing training down", "w"),
+        "watch": ("Watch: slow training down to watch it learn", "w"),
+        "reset": ("Reset: a new model, training from the start", "r"),
+        "lr_up": ("Learning rate ×2", "+"),
+        "lr_down": ("Learning rate ÷2", "-"),
+        "set_lr": ("Learning rate: type a new value", "l"),
+        "export": ("Export: checkpoint, config and screenshot", "x"),
+        "back": ("Back to the launcher (ends this run)", "esc"),
+        **DashboardScreen.COMMANDS_TABLE,
+    }
 
-    def __init__(self, spec: Any = None, catalog: Catalog | None = None,
-                 runs_dir: str | Path = "runs", *, tensorboard: bool = True) -> None:
-        super().__init__()
+    def __init__(self, spec: Any, catalog: Catalog, runs_dir: str | Path = "runs", *,
+                 tensorboard: bool = True, pace: float | None = None) -> None:
+        super().__init__(getattr(spec, "architecture", ""))
         self.spec, self.catalog, self.runs_dir = spec, catalog, Path(runs_dir)
         self.tensorboard = tensorboard
-        self.history = RunHistory()
         self.training: TrainingRun | None = None
         self.buffer = EventBuffer(self)
-        self._timer: Timer | None = None
-        self._status_version: object = None
-        self._panels: tuple[Panel, ...] = ()
-        self._alerted = ""  # the problem the alert line shows ("" none)
-        self.pace = 0.0  # the watch pace (w), kept across resets
-
-    @property
-    def live(self) -> bool:
-        return self.catalog is not None
+        self.pace = pace
+        """The pace a new run (a reset) starts with: the launcher's, or the last key's."""
+        self._pace_keys: tuple[float, bool] = (0.0, True)  # (pace, active) of the footer
 
     @property
     def trainer(self) -> Any:
         return None if self.training is None else self.training.trainer
 
-    # layout ----------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
-        yield Static(id="alert")
-        with Container(id="dashboard"):
-            yield CurvesPanel("loss and metrics", id="curves")
-            yield HistogramPanel("weights and gradients", id="histograms")
-            yield GradNormPanel("gradient norm per layer over steps (log)", id="grad-norms")
-            architecture = getattr(self.spec, "architecture", "")
-            yield panel_for(architecture)(architecture)
-            yield ActivationTable(id="layer-table")
-        yield Footer()
-
-    @property
-    def arch_panel(self) -> ArchPanel:
-        return self.query_one("#arch-panel", ArchPanel)
-
-    @property
-    def histogram_panel(self) -> HistogramPanel:
-        return self.query_one("#histograms", HistogramPanel)
-
-    @property
-    def layer_table(self) -> ActivationTable:
-        return self.query_one("#layer-table", ActivationTable)
-
     def on_mount(self) -> None:
-        self._panels = tuple(self.query(Panel))  # fixed at compose; no DOM query per frame
-        self._show_history()
-        self._timer = self.set_interval(1 / FPS, self.frame)
-        if self.live:
-            self.start_run()
+        super().on_mount()
+        self.start_run()
 
-    def _show_history(self) -> None:
-        for panel in self.query(Panel):
-            panel.show(self.history)
-        self.layer_table.reset()
-        self.frame()
-
-    # events and frames -----------------------------------------------------------------
-    def feed(self, events: Iterable[Any]) -> None:
-        """Fold events into the history (the frame timer draws them)."""
-        for event in events:
-            self.history.apply(event)
+    def drain(self) -> list[object]:
+        return self.buffer.drain()
 
     def frame(self) -> None:
-        """Drain the buffer and redraw what changed."""
-        self.feed(self.buffer.drain())
-        h = self.history
-        if h.status_version != self._status_version:
-            self._status_version = h.status_version
-            self.query_one(StatusLine).show(h)
-        for panel in self._panels:
-            panel.tick()
-        self.layer_table.show(h)
-        self._show_alerts(h)
+        super().frame()
+        keys = (self.history.pace, self.history.state in ACTIVE)
+        if keys != self._pace_keys:  # the footer's w: Watch, Full speed, or none once ended
+            self._pace_keys = keys
+            self.refresh_bindings()
 
-    def _show_alerts(self, h: RunHistory) -> None:
-        """A failed or diverged run: a line under the status saying what happened and what
-        to try, and a notification; the first exploding-gradient warning: a notification."""
-        problem = h.message if h.state in ("failed", "diverged") else ""
-        if problem != self._alerted:
-            self._alerted = problem
-            alert = self.query_one("#alert", Static)
-            alert.display = bool(problem)
-            if problem:
-                sentence = problem if problem.rstrip().endswith((".", "!", "?")) else \
-                    problem.rstrip() + "."
-                alert.update(Text.assemble((f"training {h.state}: ", "bold"), sentence,
-                                           (AFTER_PROBLEM if self.live else "", "italic")))
-                self.notify(problem, title=f"training {h.state}", severity="error",
-                            timeout=10)
-        warning = h.gradient_warning
-        if warning is not None and not h.gradient_warning_shown:
-            h.gradient_warning_shown = True
-            self.notify(warning.message(), title="gradients", severity="warning", timeout=10)
+    def after_problem(self) -> str:
+        return AFTER_PROBLEM
 
-    def on_events_arrived(self, message: EventsArrived) -> None:
-        self.frame()
+    def problem_text(self, h: RunHistory) -> str:
+        return app_advice(super().problem_text(h))
 
-    @on(ActivationTable.LayerChosen)
-    def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
-        self.histogram_panel.chosen = message.layer
-
-    def action_layer(self, delta: int) -> None:
-        names = list(self.history.layers)
-        if not names:
-            return
-        current = self.histogram_panel.shown_layer(self.history)
-        i = names.index(current) if current in names else 0
-        self.layer_table.move_cursor(row=(i + delta) % len(names))
+    def gradient_advice(self, message: str) -> str:
+        return app_advice(message)
 
     # the run ---------------------------------------------------------------------------
     def start_run(self) -> None:
         """Start (or restart) training ``spec`` in a fresh run folder."""
-        assert self.catalog is not None
         previous = self.training
         if previous is not None:
             previous.stop()
         self.buffer = EventBuffer(self)  # a new buffer: late events of the old run are dropped
         self.history = RunHistory(backend=getattr(self.spec.train, "backend", "?"))
+        if self.pace is not None:
+            self.history.apply(PaceChosen(0, self.pace, "launcher"))
         self.training = TrainingRun(self.catalog, self.spec, self.runs_dir, self.buffer,
                                     tensorboard=self.tensorboard, pace=self.pace)
-        self.history.pace = self.pace
-        self._show_history()
+        self.show_history()
         self._train(self.training, previous)
 
     @work(thread=True, exit_on_error=False, group="trainer", description="training")
@@ -210,7 +150,7 @@ class TrainScreen(Screen[None]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", title="training stopped",
-                        severity="error", timeout=15)
+                        severity="error", timeout=15, markup=False)
 
     def on_unmount(self) -> None:
         if self.training is not None:  # however the app ends, the trainer thread must too
@@ -225,8 +165,11 @@ class TrainScreen(Screen[None]):
 
     # controls --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in CONTROLS and not self.live:
-            return False  # a replay has no trainer to control
+        active = self.history.state in ACTIVE
+        if action == "full_speed":  # w: one of the two, whichever applies, while it runs
+            return active and bool(self.history.pace)
+        if action == "watch":
+            return active and not self.history.pace
         return True
 
     def _stuck(self) -> bool:
@@ -242,9 +185,8 @@ class TrainScreen(Screen[None]):
         if self.trainer is None:
             return
         if self.trainer.paused:
-            if self._stuck():
-                return
-            self.trainer.resume()
+            if not self._stuck():
+                self.trainer.resume()
         else:
             self.trainer.pause()
 
@@ -252,15 +194,6 @@ class TrainScreen(Screen[None]):
         if self.trainer is not None and not self._stuck():
             self._pause_quietly()
             self.trainer.step_once()
-
-    def action_inspect(self) -> None:
-        """Pause, then step through 4 held-out samples layer by layer (the inspector)."""
-        if self.trainer is None:
-            return
-        from nntui.app.screens.inspector_screen import InspectorScreen
-
-        self._pause_quietly()
-        self.app.push_screen(InspectorScreen.from_trainer(self.trainer))
 
     def action_epoch(self) -> None:
         if self.trainer is not None and not self._stuck():
@@ -271,19 +204,35 @@ class TrainScreen(Screen[None]):
         if not self.trainer.paused:
             self.trainer.pause()
 
+    def action_inspect(self) -> None:
+        """Pause, then step through 4 held-out samples layer by layer (the inspector)."""
+        if self.trainer is None:
+            return
+        from nntui.app.screens.inspector_screen import InspectorScreen
+
+        self._pause_quietly()
+        self.app.push_screen(InspectorScreen.from_trainer(self.trainer))
+
     def action_reset(self) -> None:
         self.start_run()
         self.notify("reset: a new model trains in a new run folder", timeout=3)
 
+    def action_full_speed(self) -> None:
+        self._set_pace(0.0)
+
     def action_watch(self) -> None:
-        """Toggle the watch pace: WATCH_PACE steps a second, or full speed."""
-        self.pace = 0.0 if self.pace else WATCH_PACE
-        if self.trainer is not None:
-            self.trainer.set_pace(self.pace)
-        self.history.pace = self.pace
-        self.history.status_version += 1
+        """Back to the run's last watch pace (the automatic or launcher's one), else
+        WATCH_PACE."""
+        self._set_pace(self.history.watch_pace or WATCH_PACE)
+
+    def _set_pace(self, pace: float) -> None:
+        self.pace = pace
+        if self.training is not None:
+            self.training.set_pace(pace)
+        self.history.apply(PaceChosen(self.history.step, pace, "key"))
+        self.refresh_bindings()
         self.frame()
-        self.notify(f"watch pace: {WATCH_PACE:g} steps a second (w: full speed)" if self.pace
+        self.notify(f"watch pace: {pace:g} steps a second (w: full speed)" if pace
                     else "full speed (w: watch pace)", timeout=3)
 
     def action_lr_up(self) -> None:
@@ -293,7 +242,7 @@ class TrainScreen(Screen[None]):
         self._scale_lr(0.5)
 
     def _scale_lr(self, factor: float) -> None:
-        if self.trainer is not None:
+        if self.trainer is not None and self.trainer.model.optimizer is not None:
             self.set_learning_rate(self.trainer.model.optimizer.learning_rate * factor)
 
     def set_learning_rate(self, lr: float | None) -> None:
@@ -302,63 +251,44 @@ class TrainScreen(Screen[None]):
         try:
             self.trainer.set_learning_rate(lr)
         except NntuiError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
 
     def action_set_lr(self) -> None:
-        if self.trainer is not None:
+        if self.trainer is not None and self.trainer.model.optimizer is not None:
             current = self.trainer.model.optimizer.learning_rate
             self.app.push_screen(LearningRateScreen(current), self.set_learning_rate)
 
     def action_export(self) -> None:
-        """Checkpoint and screenshot into the run folder (config.toml is already there);
-        asks first when an earlier export would be overwritten."""
-        run = self.training
-        if run is None or run.run_dir is None:
-            self.notify("nothing to export yet", severity="warning")
-            return
-        try:
-            paths = run.export_paths()
-        except NntuiError as exc:
-            self.notify(str(exc), title="export", severity="error")
-            return
-        existing = [p.name for key, p in paths.items() if key != "config" and p.exists()]
-        if not existing:
-            self.run_worker(self._export(run, paths), group="export", exclusive=True)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self._export(run, paths), group="export", exclusive=True)
-
-        self.app.push_screen(ConfirmScreen(f"Overwrite {' and '.join(existing)} in "
-                                           f"{run.run_dir}?"), answered)
-
-    async def _export(self, run: TrainingRun, paths: dict[str, Path]) -> None:
-        try:
-            shot = paths["screenshot"]
-            self.app.save_screenshot(filename=shot.name, path=str(shot.parent))
-            run.write_config()
-            await asyncio.wait_for(asyncio.wrap_future(run.checkpoint()), EXPORT_TIMEOUT)
-        except NntuiError as exc:
-            self.notify(str(exc), title="export", severity="error", timeout=10)
-            return
-        except TimeoutError:
-            self.notify("the trainer did not reach the end of a step; try again",
-                        title="export", severity="error")
-            return
-        self.notify(f"checkpoint, config.toml and screenshot.svg in {run.run_dir}",
-                    title="exported", timeout=8)
+        """Checkpoint and screenshot into the run folder (asks before overwriting)."""
+        export_run(self, self.training)
 
     async def action_back(self) -> None:
+        """Back to the launcher; a run still going ends only when the learner says so."""
+        if self.history.state not in ACTIVE:
+            await self._leave()
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._leave()
+
+        run_dir = self.training.run_dir if self.training is not None else None
+        where = f" Its logs stay in {run_dir}." if run_dir is not None else ""
+        await self.app.push_screen(ConfirmScreen(f"End this run and go back to the "
+                                                 f"launcher?{where}", yes="End run"), answered)
+
+    async def _leave(self) -> None:
         await self.shutdown()
         self.dismiss()
 
-    def commands(self) -> Iterable[SystemCommand]:
-        """Command palette entries for this screen's controls."""
-        if not self.live:
+    def end_after_crash(self, timeout: float = 10.0) -> None:
+        """The app is ending on an error: stop the run after its step in flight (the
+        trainer writes the end row), wait for its logs to close, and keep a checkpoint
+        of its weights (unless they diverged: then the message says none was written)."""
+        run = self.training
+        if run is None:
             return
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action in CONTROLS:
-                yield SystemCommand(binding.description, binding.tooltip or binding.description,
-                                    getattr(self, f"action_{binding.action}"))
+        run.stop()
+        run.done.wait(timeout)
+        if run.trainer is not None and run.logger is not None:
+            run.checkpoint()  # the trainer has ended: written now (or refused if NaN)

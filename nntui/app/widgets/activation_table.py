@@ -9,10 +9,13 @@ from textual.cache import LRUCache
 from textual.message import Message
 from textual.widgets import DataTable
 
-from nntui.app.history import RunHistory
+from nntui.app.history import LayerStats, RunHistory
 
-COLUMNS = (("layer", "layer"), ("kind", "kind"), ("grad", "‖g‖"), ("mean", "act mean"),
-           ("std", "act std"), ("dead", "dead ReLU"))
+COLUMNS = (("layer", "layer"), ("grad", "‖g‖"), ("mean", "act mean"), ("std", "act std"),
+           ("dead", "dead"))
+"""Five narrow columns: the table fits a third of a 170-column screen (the layer's kind
+goes beside its name when the name does not say it: ``output (Dense)``)."""
+WIDTH = 8  # cells of every number column, so updating a cell never changes the widths
 
 
 CACHE_SIZE = 256  # entries per DataTable render cache (rows × columns × a few states)
@@ -21,12 +24,24 @@ MIN_INTERVAL = 2.0
 
 
 def _num(x: float | None) -> str:
-    """A fixed width (9 cells), so updating a cell never changes the column widths."""
-    return f"{'–':>9}" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:9.3g}"
+    """A number in WIDTH cells ("–" when there is none)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return f"{'–':>{WIDTH}}"
+    return f"{x:{WIDTH}.3g}"
+
+
+def layer_label(name: str, kind: str) -> str:
+    """``conv2d`` stays; ``output`` of kind Dense becomes ``output (Dense)``."""
+    return name if kind.lower() in name.replace("_", "").lower() else f"{name} ({kind})"
+
+
+def grad_cell(stats: LayerStats) -> str:
+    """The ‖g‖ cell: the norm, "frozen" for weights training leaves alone, "–" without."""
+    return f"{'frozen':>{WIDTH}}" if stats.frozen else _num(stats.grad_norm)
 
 
 class ActivationTable(DataTable[str]):
-    """Layer, kind, gradient norm, activation mean and spread, dead-ReLU share."""
+    """Layer (and kind), gradient norm, activation mean and spread, dead-ReLU share."""
 
     DEFAULT_CSS = """
     ActivationTable { height: auto; max-height: 12; }
@@ -64,13 +79,14 @@ class ActivationTable(DataTable[str]):
             return  # new layers show at once, new numbers at most every MIN_INTERVAL
         self._version, self._shown_at = history.snapshot_version, now
         for name, s in history.layers.items():
-            dead = f"{'–':>9}" if s.dead is None else f"{100 * s.dead:8.0f}%"
-            cells = (name, s.kind, _num(s.grad_norm), _num(s.act_mean), _num(s.act_std), dead)
+            dead = f"{'–':>4}" if s.dead is None else f"{100 * s.dead:3.0f}%"
+            cells = (layer_label(name, s.kind), grad_cell(s), _num(s.act_mean),
+                     _num(s.act_std), dead)
             if name not in self.rows:
                 self.add_row(*cells, key=name)
                 continue
             row = self.get_row(name)
-            for (key, _), value, old in zip(COLUMNS[2:], cells[2:], row[2:], strict=True):
+            for (key, _), value, old in zip(COLUMNS[1:], cells[1:], row[1:], strict=True):
                 if value != old:
                     self.update_cell(name, key, value)
 
@@ -78,7 +94,14 @@ class ActivationTable(DataTable[str]):
         self.clear()
         self._version, self._shown_at = None, -math.inf
 
+    def move_to(self, layer: str) -> None:
+        """Put the cursor on ``layer``'s row (if it has one)."""
+        if layer in self.rows:
+            self.move_cursor(row=self.get_row_index(layer))
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.LayerChosen(event.row_key.value))
+        # the row key is None when the table was cleared (a reset) under the cursor
+        key = event.row_key
+        if key is not None and key.value is not None:
+            self.post_message(self.LayerChosen(key.value))

@@ -16,7 +16,8 @@ from nntui.app.history import RunHistory
 from nntui.app.widgets.panel import Panel
 from nntui.viz.bars import NormSeries
 
-EXPLODING = "⚠ gradients exploding: try clipping (train.clipnorm) or a lower learning rate"
+EXPLODING = ("⚠ gradients exploding: try a lower learning rate (-) or clipping (the "
+             "launcher's clipnorm field)")
 
 
 class GradNormPanel(Panel):
@@ -40,6 +41,9 @@ class GradNormPanel(Panel):
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
         series = [(name, s) for name, s in history.grad_norms.items() if len(s)]
+        if not series and history.layer_names():  # snapshots came, with no gradients
+            return Text("no gradients: the layers with weights are frozen, or trained by a "
+                        "rule without gradients (the perceptron's)", style="dim")
         if not series:
             return Text(self.PLACEHOLDER, style="dim")
         height = size.height - 1 if history.exploding else size.height

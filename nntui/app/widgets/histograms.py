@@ -37,8 +37,10 @@ class HistogramPanel(Panel):
         self.refresh()
 
     def shown_layer(self, history: RunHistory) -> str | None:
+        """The chosen layer, or the first with weights (a layer without weights, such
+        as pooling or flatten, has no histograms to show)."""
         names = history.layer_names()
-        if self.chosen in history.layers:
+        if self.chosen in names:
             return self.chosen
         return names[0] if names else None
 

@@ -52,11 +52,14 @@ def number_grid(t: Tensor, digits: int = 3) -> Text:
     return out
 
 
-def tensor_renderable(t: Tensor) -> RenderableType:
-    """One tensor: its numbers when it is small, a heatmap otherwise."""
+def tensor_renderable(t: Tensor, width: int | None = None) -> RenderableType:
+    """One tensor: its numbers when it is small (and they fit ``width`` columns), a
+    heatmap otherwise."""
     rows, cols = t.value.shape
     if rows <= MAX_TABLE_ROWS and cols <= MAX_TABLE_COLS:
-        return number_grid(t)
+        grid = number_grid(t)
+        if width is None or max(map(len, grid.plain.splitlines())) <= width:
+            return grid
     cmap = "diverging" if t.signed else "viridis"
     parts: list[RenderableType] = [
         Heatmap(t.value, cmap=cmap, title=f"{t.label} {shape_text(t.shape)}")
@@ -147,7 +150,13 @@ class TensorPanel(Static):
 
     def show(self, tensors: list[Tensor]) -> None:
         self.tensors = tensors
-        self.update(Prerendered(Flow([tensor_renderable(t) for t in tensors])))
+        width = self.content_size.width or None  # a table of numbers wider: a heatmap
+        self._shown_width = width
+        self.update(Prerendered(Flow([tensor_renderable(t, width) for t in tensors])))
+
+    def on_resize(self) -> None:
+        if self.content_size.width != getattr(self, "_shown_width", None):
+            self.show(self.tensors)
 
     @property
     def plain(self) -> str:

@@ -1,0 +1,183 @@
+"""The dashboard every run is watched on: curves, histograms, gradient norms, layer
+statistics and the architecture's own panel, redrawn by one frame timer.
+
+:class:`DashboardScreen` owns the layout, the frame loop, the alert line and the
+layer choice. What feeds it is the business of the screens on top:
+:class:`~nntui.app.screens.train_screen.TrainScreen` trains live and adds the
+controls; :class:`~nntui.app.screens.replay_screen.ReplayScreen` follows a run
+folder. Both fold events into one :class:`~nntui.app.history.RunHistory`; the timer
+at :data:`FPS` redraws only the panels whose data changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+
+import nntui.app.panels  # noqa: F401 - registers the architecture panels (#arch-panel)
+from nntui.app.history import RunHistory
+from nntui.app.messages import EventsArrived
+from nntui.app.widgets.activation_table import ActivationTable
+from nntui.app.widgets.arch_panel import ArchPanel, panel_for
+from nntui.app.widgets.curves import CurvesPanel
+from nntui.app.widgets.grad_norms import GradNormPanel
+from nntui.app.widgets.histograms import HistogramPanel
+from nntui.app.widgets.key_footer import KeyFooter
+from nntui.app.widgets.panel import Panel
+from nntui.app.widgets.status_line import StatusLine
+
+FPS = 2  # status line and event draining; panels redraw at most once a second
+
+
+class DashboardScreen(Screen[None]):
+    """The panels of one run and the keys every dashboard has (layers, help, quit)."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    KEYS = [
+        Binding("left_square_bracket", "layer(-1)", "◀ layer", key_display="[", show=False,
+                tooltip="Histograms of the previous layer with weights"),
+        Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False,
+                tooltip="Histograms of the next layer with weights"),
+        Binding("question_mark", "app.help", "Help", key_display="?",
+                tooltip="Every key of this screen and what each panel shows", id="help"),
+        Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
+    ]
+    """The keys of every dashboard; the screens on top list them in their BINDINGS where
+    they want them in the footer (bindings a base class declares would come first)."""
+    COMMANDS_TABLE: dict[str, tuple[str, str]] = {
+        "layer(-1)": ("Previous layer: weight and gradient histograms", "["),
+        "layer(1)": ("Next layer: weight and gradient histograms", "]"),
+    }
+    """action -> (command palette title, key): what a learner would search for."""
+
+    def __init__(self, architecture: str = "") -> None:
+        super().__init__()
+        self.architecture = architecture
+        self.history = RunHistory()
+        self._timer: Timer | None = None
+        self._panels: tuple[Panel, ...] = ()
+        self._alerted = ""  # the problem the alert line shows ("" none)
+
+    # layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Static(id="alert", markup=False)
+        with Container(id="dashboard"):
+            # in this order the grid puts the architecture panel third: top right when
+            # wide (3 columns, spanning both rows), second row left when narrow
+            yield CurvesPanel("loss and metrics", id="curves")
+            yield HistogramPanel("weights and gradients", id="histograms")
+            yield panel_for(self.architecture)(self.architecture)
+            yield GradNormPanel("gradient norm per layer (log)", id="grad-norms")
+            yield ActivationTable(id="layer-table")
+        yield KeyFooter()
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def arch_panel(self) -> ArchPanel:
+        return self.query_one("#arch-panel", ArchPanel)
+
+    @property
+    def histogram_panel(self) -> HistogramPanel:
+        return self.query_one("#histograms", HistogramPanel)
+
+    @property
+    def layer_table(self) -> ActivationTable:
+        return self.query_one("#layer-table", ActivationTable)
+
+    def on_mount(self) -> None:
+        self._panels = tuple(self.query(Panel))  # fixed at compose; no DOM query per frame
+        self.show_history()
+        self._timer = self.set_interval(1 / FPS, self.frame)
+
+    def show_history(self) -> None:
+        """Draw ``self.history`` from scratch (a new run, a reset)."""
+        for panel in self.query(Panel):
+            panel.show(self.history)
+        self.layer_table.reset()
+        self.frame()
+
+    # events and frames -----------------------------------------------------------------
+    def feed(self, events: Iterable[object]) -> None:
+        """Fold events into the history (the frame timer draws them)."""
+        for event in events:
+            self.history.apply(event)
+
+    def drain(self) -> list[object]:
+        """Events that arrived since the last frame (a replay feeds them by polling)."""
+        return []
+
+    def frame(self) -> None:
+        """Drain the new events and redraw what changed."""
+        self.feed(self.drain())
+        h = self.history
+        self.status_line.show(h)  # every frame: the wall clock and the pace move
+        for panel in self._panels:
+            panel.tick()
+        self.layer_table.show(h)
+        self._show_alerts(h)
+
+    def after_problem(self) -> str:
+        """What the learner can do after a failure, in this screen (a sentence or "")."""
+        return ""
+
+    def problem_text(self, h: RunHistory) -> str:
+        """The failure or divergence the alert line shows ("" none)."""
+        return h.message if h.state in ("failed", "diverged") else ""
+
+    def _show_alerts(self, h: RunHistory) -> None:
+        """A failed or diverged run: a line under the status saying what happened and what
+        to try, and a notification; the first exploding-gradient warning: a notification."""
+        problem = self.problem_text(h)
+        if problem != self._alerted:
+            self._alerted = problem
+            alert = self.query_one("#alert", Static)
+            alert.display = bool(problem)
+            if problem:
+                sentence = problem if problem.rstrip().endswith((".", "!", "?")) else \
+                    problem.rstrip() + "."
+                alert.update(Text.assemble((f"training {h.state}: ", "bold"), sentence,
+                                           (self.after_problem(), "italic")))
+                self.notify(problem, title=f"training {h.state}", severity="error",
+                            timeout=10, markup=False)
+        warning = h.gradient_warning
+        if warning is not None and not h.gradient_warning_shown:
+            h.gradient_warning_shown = True
+            self.notify(self.gradient_advice(warning.message()), title="gradients",
+                        severity="warning", timeout=10, markup=False)
+
+    def gradient_advice(self, message: str) -> str:
+        """The exploding-gradient warning as this screen words it."""
+        return message
+
+    def on_events_arrived(self, message: EventsArrived) -> None:
+        self.frame()
+
+    # layers ----------------------------------------------------------------------------
+    @on(ActivationTable.LayerChosen)
+    def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
+        if message.layer in self.history.layer_names():
+            self.histogram_panel.chosen = message.layer
+
+    def action_layer(self, delta: int) -> None:
+        """Histograms of the next (``delta`` 1) or previous (-1) layer that has weights."""
+        names = self.history.layer_names()
+        if not names:
+            return
+        current = self.histogram_panel.shown_layer(self.history)
+        i = names.index(current) if current in names else 0
+        chosen = names[(i + delta) % len(names)]
+        self.histogram_panel.chosen = chosen
+        self.layer_table.move_to(chosen)
