@@ -1,7 +1,7 @@
 """Write screenshots/launcher.svg and screenshots/dashboard.svg from the real app.
 
-The dashboard one trains the real ``mlp-spiral`` preset for a while (a short run into
-a temporary runs folder), then pauses and takes the picture.
+The dashboard one trains the real ``mlp-spiral`` preset to its end (about 30 s at its
+watch pace, into a temporary runs folder) and takes the picture.
 Run from the repository root: ``python -m tests.app.make_screenshots``.
 """
 
@@ -19,7 +19,6 @@ from nntui.app.screens.train_screen import TrainScreen
 OUT = Path("screenshots")
 SIZE = (120, 40)
 PRESET = "mlp-spiral"
-EPOCHS = 6  # shown epochs before the picture (all of the preset's)
 
 
 async def launcher(out: Path) -> None:
@@ -37,12 +36,9 @@ async def dashboard(out: Path) -> None:
         end = time.monotonic() + 240
         while time.monotonic() < end:
             screen = app.screen
-            if isinstance(screen, TrainScreen) and (
-                    screen.history.epoch >= EPOCHS or screen.history.state == "finished"):
-                break
+            if isinstance(screen, TrainScreen) and screen.history.state == "finished":
+                break  # the whole preset, played at its watch pace
             await pilot.pause(0.1)
-        if screen.history.state != "finished":
-            await pilot.press("space")
         await pilot.pause(1.5)  # every panel's next frame
         app.save_screenshot("dashboard.svg", str(out))
         await pilot.press("q")
