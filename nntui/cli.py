@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.add_argument("--repeats", type=int, default=5)
     b.add_argument("--no-compare", action="store_true", help="skip PyTorch/Keras/scikit-learn")
+    b.add_argument("--baseline", metavar="PATH",
+                   help="another nntui checkout to train beside this one (before/after)")
     return p
 
 

@@ -1,8 +1,14 @@
 """``nntui bench``: training throughput of reference models, side by side.
 
-Every framework trains the same model on the same synthetic data; epochs are
-interleaved (nntui, PyTorch, Keras, scikit-learn, nntui, …) so that a noisy machine
-slows all of them alike, and the ratios are what to read. FLOPs per sample are
+Every framework trains the same model on the same synthetic data with its users' own
+training call (``fit``; see ``bench_frameworks.py``); epochs are interleaved (nntui,
+PyTorch, Keras, scikit-learn, nntui, …) so that a noisy machine slows all of them
+alike, and the ratios are what to read. Between two timed epochs the bench waits
+``SETTLE_SECONDS``: OpenBLAS's worker threads spin ~0.13 s after each product before
+they sleep (measured), so without the pause the epoch after a NumPy epoch (PyTorch's,
+Keras's) shared a core with a spinning thread, which flattered nntui's ratios. Each
+ratio is the ratio of the medians; ``ratio_spread`` gives the smallest and largest
+ratio of one repeat's epochs (adjacent in time), the spread to read beside it. FLOPs per sample are
 computed analytically (forward + backward ≈ 3 × forward), giving each model's
 share of the machine's measured float32 matrix-multiply peak.
 """
@@ -20,7 +26,8 @@ from typing import Any
 import numpy as np
 
 MODELS = ("mlp", "cnn", "lstm", "gan")
-SAMPLES = {"mlp": 8192, "cnn": 2048, "lstm": 2048, "gan": 4096}
+SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096}
+SETTLE_SECONDS = 0.25  # pause before each timed epoch (see the module docstring)
 BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64}
 
 
@@ -93,11 +100,16 @@ class Result:
     spread: float  # (max − min) / median of the timed epochs
     gflops: float
     peak_share: float
+    seconds: list[float]  # every timed epoch, in order
 
 
 def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare: bool = True,
-              log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run the benchmark; returns {"peak_gflops": ..., "results": [Result...], "ratios": {...}}."""
+              log: Callable[[str], None] = print, baseline: str | None = None) -> dict[str, Any]:
+    """Run the benchmark; returns {"peak_gflops": ..., "results": [Result...], "ratios": {...}}.
+
+    ``baseline``: another nntui checkout, trained as the runner ``baseline-<backend>``.
+    """
+    from nntui.commands.bench_baseline import BaselineRunner
     from nntui.commands.bench_frameworks import make_runners
     from nntui.engine.threads import headless_blas_threads
 
@@ -111,39 +123,66 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
         rng = np.random.default_rng(0)
         x, y = synthetic(model, rng)
         runners = make_runners(model, x, y, BATCH[model], backends, compare)
+        if baseline:
+            runners[f"baseline-{backends[0]}"] = BaselineRunner(model, baseline, backends[0],
+                                                                len(x), BATCH[model])
         for fn in runners.values():  # warm-up epoch (builds, JIT, caches)
             fn()
         times: dict[str, list[float]] = {name: [] for name in runners}
         for _ in range(repeats):
             for name, fn in runners.items():
+                time.sleep(SETTLE_SECONDS)
                 times[name].append(_timed(fn))
+        for fn in runners.values():
+            if isinstance(fn, BaselineRunner):
+                fn.close()
         for name, ts in times.items():
             med = statistics.median(ts)
             sps = len(x) / med
             gf = sps * train_flops(model) / 1e9
-            results.append(Result(model, name, sps, (max(ts) - min(ts)) / med, gf, gf / peak))
-            log(f"{model:5s} {name:14s} {sps:10.0f} samples/s  ±{100 * results[-1].spread:4.1f}%"
+            results.append(Result(model, name, sps, (max(ts) - min(ts)) / med, gf, gf / peak,
+                                  ts))
+            log(f"{model:5s} {name:18s} {sps:10.0f} samples/s  ±{100 * results[-1].spread:4.1f}%"
                 f"  {gf:6.1f} GFLOP/s  {100 * gf / peak:5.1f}% of peak")
     return {"peak_gflops": peak, "gemm_gflops": gemm, "results": [asdict(r) for r in results],
-            "ratios": ratios(results)}
+            "ratios": ratios(results), "ratio_spread": ratio_spread(results)}
 
 
-def ratios(results: list[Result]) -> dict[str, float]:
+def _pairs(results: list[Result]) -> dict[str, tuple[Result, Result]]:
+    """Ratio name -> (numerator, denominator): each nntui runner against each peer, and
+    the snapshot runner against the same model without snapshots."""
     from nntui.commands.bench_frameworks import SNAPSHOT_EVERY, SNAPSHOT_SUFFIX
 
-    by = {(r.model, r.framework): r.samples_per_second for r in results}
+    by = {(r.model, r.framework): r for r in results}
     out = {}
-    for (model, fw), sps in by.items():
+    for (model, fw), r in by.items():
         if fw.endswith(SNAPSHOT_SUFFIX):
             base = fw[:-len(SNAPSHOT_SUFFIX)]
             if (model, base) in by:
-                out[f"{model}: snapshots every {SNAPSHOT_EVERY} / off"] = sps / by[(model, base)]
+                out[f"{model}: snapshots every {SNAPSHOT_EVERY} / off"] = (r, by[(model, base)])
             continue
         if not fw.startswith("nntui"):
             continue
-        for other in ("pytorch", "pytorch-1t", "keras", "sklearn"):
+        for other in ("baseline-" + fw.split("-")[1], "pytorch", "pytorch-1t", "keras",
+                      "sklearn"):
             if (model, other) in by:
-                out[f"{model}: {fw} / {other}"] = sps / by[(model, other)]
+                out[f"{model}: {fw} / {other}"] = (r, by[(model, other)])
+    return out
+
+
+def ratios(results: list[Result]) -> dict[str, float]:
+    """Throughput ratios of the medians."""
+    return {k: a.samples_per_second / b.samples_per_second
+            for k, (a, b) in _pairs(results).items()}
+
+
+def ratio_spread(results: list[Result]) -> dict[str, list[float]]:
+    """[smallest, largest] of the per-repeat ratios (epoch i of one against epoch i of the
+    other, run a few seconds apart)."""
+    out = {}
+    for k, (a, b) in _pairs(results).items():
+        per = [tb / ta for ta, tb in zip(a.seconds, b.seconds, strict=True)]
+        out[k] = [min(per), max(per)]
     return out
 
 
@@ -163,10 +202,13 @@ def bench_command(args: Any) -> int:
         backends = args.bench_backend.split(",")
     console = Console(stderr=args.json)
     report = run_bench(models, backends, args.repeats, not args.no_compare,
-                       log=lambda s: console.print(s, highlight=False, soft_wrap=True))
+                       log=lambda s: console.print(s, highlight=False, soft_wrap=True),
+                       baseline=args.baseline)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         for k, v in report["ratios"].items():
-            console.print(f"{k:36s} {v:5.2f}×", highlight=False, soft_wrap=True)
+            lo, hi = report["ratio_spread"][k]
+            console.print(f"{k:36s} {v:5.2f}×  (per repeat {lo:.2f}–{hi:.2f})", highlight=False,
+                          soft_wrap=True)
     return 0

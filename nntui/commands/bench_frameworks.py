@@ -1,7 +1,13 @@
 """The reference models of ``nntui bench`` in nntui, PyTorch, Keras 3 and scikit-learn.
 
-Each ``make_*`` returns a callable that trains one epoch over (x, y). The other
-frameworks are optional: a missing one is skipped.
+Each ``make_*`` returns a callable that trains one epoch over (x, y) with the call a
+user of that library writes: ``model.fit(x, y, batch_size, epochs=1, verbose=0)`` for
+nntui and Keras 3 (torch backend), ``MLPClassifier(max_iter=1, warm_start=True).fit``
+for scikit-learn, and for PyTorch the plain idiomatic loop (a random permutation,
+tensor slicing, no DataLoader; zero_grad, loss, backward, step). ``verbose=0`` on both
+fit calls: a progress bar measures the terminal, not the library. The GAN has no
+``fit``: it runs the trainer as ``nntui train`` does. The other frameworks are
+optional: a missing one is skipped.
 """
 
 from __future__ import annotations
@@ -81,10 +87,17 @@ def nntui_model(model: str, backend: str) -> Any:
 
 def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str,
                snapshot_every: int = 0) -> Runner:
+    """``model.fit(x, y, batch_size=batch, epochs=1, verbose=0)``: what a user's script calls.
+
+    The GAN (no ``fit``) and the snapshot runner (what the dashboard's snapshots cost)
+    run the trainer with ``nntui train``'s thread setting, as ``fit`` does inside.
+    """
+    m = nntui_model(model, backend)
+    if model != "gan" and not snapshot_every:
+        return lambda: m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
     from nntui.engine.threads import training_threads
     from nntui.engine.trainer import Trainer
 
-    m = nntui_model(model, backend)
     rng = np.random.default_rng(0)
     taken: list[Any] = []
 
@@ -95,7 +108,7 @@ def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: st
             trainer.subscribe(lambda e: taken.append(e) if type(e).__name__ == "SnapshotTaken"
                               else None)
             del taken[:-1]
-        with training_threads(headless=True):  # as `nntui train` runs (threads.py)
+        with training_threads(headless=True):  # as `nntui train` and `fit` run (threads.py)
             trainer.run()
 
     return epoch
@@ -222,6 +235,9 @@ def make_keras(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner |
 
 # scikit-learn ------------------------------------------------------------------------
 def make_sklearn(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner | None:
+    """``MLPClassifier.fit`` for one epoch (``max_iter=1``), continuing from the last call
+    (``warm_start=True``), as nntui's and Keras's ``fit`` continue; its convergence warning
+    about the single epoch is silenced."""
     if model != "mlp":
         return None
     from sklearn.neural_network import MLPClassifier
@@ -230,23 +246,23 @@ def make_sklearn(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner
 
 
 def make_estimator(x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
-    """nntui's MLPClassifier, set up exactly as the scikit-learn runner (same numbers)."""
+    """nntui's MLPClassifier, set up and called exactly as the scikit-learn runner."""
     from nntui.neural_network import MLPClassifier
 
     return _estimator_epochs(MLPClassifier, x, y, batch)
 
 
 def _estimator_epochs(cls: Any, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
-    """One epoch per call: ``partial_fit`` (float32 data stays float32 in both)."""
+    """One epoch per call: ``fit`` with ``max_iter=1`` and ``warm_start=True`` (float32
+    data stays float32 in both)."""
     import warnings
 
     clf = cls(hidden_layer_sizes=(256, 128), batch_size=batch, solver="adam",
-              learning_rate_init=1e-3, random_state=0)
-    classes = np.arange(10)
+              learning_rate_init=1e-3, max_iter=1, warm_start=True, random_state=0)
 
     def epoch() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clf.partial_fit(x, y, classes=classes)
+            clf.fit(x, y)
 
     return epoch
