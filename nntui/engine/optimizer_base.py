@@ -2,11 +2,8 @@
 learning-rate schedule, and calls ``update`` for one array at a time; a subclass
 (``optimizers.py``) writes only ``init_state`` and ``update`` (MLX's optimizer template).
 
-On NumPy each ``update`` runs in place (``out=`` into the parameter, its state and
-two scratch arrays reused across steps): the same operations in the same order as
-the functional form MLX runs, so the numbers are identical, without the ~10
-full-size temporaries per parameter per step that made Adam the largest cost of
-an MLP step (profiled: 1.9 of 5.0 ms).
+An ``update`` runs as a backend kernel (``ops.adam_update`` ...), in place on NumPy
+(see ``optimizers.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ import numpy as np
 from nntui.engine.backend.base import Array, Backend
 from nntui.engine.schedules import LearningRateSchedule, serialize
 from nntui.errors import ConfigError
-
-CHUNK = 32768  # elements per piece of an in-place update: its ~6 arrays stay in L2
 
 
 class Optimizer:
@@ -51,7 +46,6 @@ class Optimizer:
         self.state: dict[str, dict[str, Array]] = {}
         self._norm: float | None = 0.0  # last step's global gradient norm, once computed
         self._norm_of: tuple[Backend, list[Array]] | None = None  # what it is computed from
-        self._scratch: list[np.ndarray] = []  # NumPy only: reused temporaries, not state
 
     @property
     def learning_rate(self) -> float:
@@ -112,7 +106,7 @@ class Optimizer:
         """
         if self._norm is None and self._norm_of is not None:
             ops, grads = self._norm_of
-            self._norm = math.sqrt(sum(ops.item(_squared_norm(ops, g)) for g in grads))
+            self._norm = math.sqrt(sum(ops.squared_norm(g) for g in grads))
             self._norm_of = None
         return self._norm or 0.0
 
@@ -126,11 +120,11 @@ class Optimizer:
             if self.clipvalue:
                 return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
             return grads
-        sq = [_squared_norm(ops, g) for g in grads]
-        total = math.sqrt(sum(ops.item(s) for s in sq)) if grads else 0.0
+        sq = [ops.squared_norm(g) for g in grads]
+        total = math.sqrt(sum(sq)) if grads else 0.0
         self.last_global_norm = total
         if self.clipnorm:
-            norms = [math.sqrt(ops.item(s)) for s in sq]
+            norms = [math.sqrt(s) for s in sq]
             return [g * (self.clipnorm / max(n, self.clipnorm)) for g, n in zip(grads, norms,
                                                                                  strict=True)]
         if self.global_clipnorm and total > self.global_clipnorm:
@@ -140,40 +134,6 @@ class Optimizer:
             return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
-    def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
-                      t: np.ndarray, d: np.ndarray) -> None:
-        """NumPy: ``update`` on one piece, writing into p and slots; t, d are scratch."""
-        raise NotImplementedError
-
-    def _update_in_place(self, param: np.ndarray, grad: np.ndarray,
-                         state: dict[str, np.ndarray]) -> np.ndarray:
-        """Run :meth:`step_in_place` over L2-sized pieces of param, grad and state.
-
-        The ~12 elementwise passes of an update then read pieces still in cache
-        instead of streaming ~6 parameter-sized arrays from memory each time
-        (measured ~25 % faster on a 784×256 kernel).
-        """
-        names = list(state)
-        arrays = [param, grad, *(state[k] for k in names)]
-        if param.size > CHUNK and all(a.flags.c_contiguous for a in arrays):
-            flat = [a.reshape(-1) for a in arrays]  # views
-            pieces = [[f[i:i + CHUNK] for f in flat] for i in range(0, param.size, CHUNK)]
-        else:
-            pieces = [arrays]
-        for p, g, *slots in pieces:
-            self.step_in_place(p, g, dict(zip(names, slots, strict=True)),
-                               self._scratch_like(p, 0), self._scratch_like(p, 1))
-        return param
-
-    def _scratch_like(self, like: np.ndarray, k: int) -> np.ndarray:
-        """The k-th scratch array shaped like ``like``, a view of a buffer kept across steps."""
-        while len(self._scratch) <= k:
-            self._scratch.append(np.empty(0, like.dtype))
-        buf = self._scratch[k]
-        if buf.size < like.size or buf.dtype != like.dtype:
-            buf = self._scratch[k] = np.empty(like.size, like.dtype)
-        return buf[:like.size].reshape(like.shape)
-
     def get_config(self) -> dict[str, Any]:
         lr: Any = self._lr if self._schedule is None else serialize(self._schedule)
         cfg: dict[str, Any] = {"name": self.name, "learning_rate": lr}
@@ -181,15 +141,3 @@ class Optimizer:
             if getattr(self, k) is not None:
                 cfg[k] = getattr(self, k)
         return cfg
-
-
-def _in_place(param: Array) -> bool:
-    """NumPy parameters are updated in place; MLX arrays are immutable (functional path)."""
-    return isinstance(param, np.ndarray) and param.flags.writeable
-
-
-def _squared_norm(ops: Backend, g: Array) -> Array:
-    """Σ g² of one gradient: one BLAS dot on NumPy (no g·g temporary)."""
-    if isinstance(g, np.ndarray):
-        return np.vdot(g, g)
-    return ops.sum(g * g)

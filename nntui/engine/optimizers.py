@@ -4,6 +4,11 @@ Each writes only ``init_state`` and ``update`` for one array; the base class
 (``optimizer_base.py``) walks the parameters, clips and follows schedules. Numbers
 match Keras: Adam's ε = 1e-7 outside the square root with the bias correction folded
 into the step size, RMSprop's ρ = 0.9 with ε inside the square root.
+
+Each ``update`` is its formula as one backend kernel (``ops.adam_update`` ...): NumPy
+runs it in place, in one compiled pass over the arrays when numba is installed (the
+~12 element-wise passes of Adam's NumPy form made it the largest cost of an MLP step),
+MLX as mx operations in its lazy graph.
 """
 
 from __future__ import annotations
@@ -12,10 +17,8 @@ import difflib
 import math
 from typing import Any
 
-import numpy as np
-
 from nntui.engine.backend.base import Array, Backend
-from nntui.engine.optimizer_base import Optimizer, _in_place
+from nntui.engine.optimizer_base import Optimizer
 from nntui.engine.schedules import deserialize
 from nntui.errors import ConfigError
 
@@ -43,31 +46,11 @@ class SGD(Optimizer):
         return {"m": ops.zeros_like(param)} if self.momentum else {}
 
     def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
-        lr = self._lr
-        if _in_place(param):
-            return self._update_in_place(param, grad, state)
-        if not self.momentum:
-            return ops.update(param, grad * lr)
-        m = state["m"] * self.momentum - grad * lr
-        state["m"] = m
-        step = m * self.momentum - grad * lr if self.nesterov else m
-        return ops.update(param, -step)
-
-    def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
-                      t: np.ndarray, d: np.ndarray) -> None:
-        g_lr = np.multiply(g, self._lr, out=t)
-        if not self.momentum:
-            p -= g_lr
-            return
-        m = slots["m"]
-        m *= self.momentum
-        m -= g_lr  # m = μ·m − η·g
-        if self.nesterov:
-            step = np.multiply(m, self.momentum, out=d)
-            step -= g_lr
-            p += step
-        else:
-            p += m
+        param, m = ops.sgd_update(param, grad, state.get("m"), self._lr, self.momentum,
+                                  self.nesterov)
+        if m is not None:
+            state["m"] = m
+        return param
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -90,33 +73,12 @@ class RMSprop(Optimizer):
         return state
 
     def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
-        if _in_place(param):
-            return self._update_in_place(param, grad, state)
-        v = state["v"] * self.rho + (grad * grad) * (1.0 - self.rho)
-        state["v"] = v
-        inc = (grad * self._lr) / ops.sqrt(v + self.epsilon)
-        if self.momentum:
-            inc = state["m"] * self.momentum + inc
-            state["m"] = inc
-        return ops.update(param, inc)
-
-    def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
-                      t: np.ndarray, d: np.ndarray) -> None:
-        v = slots["v"]
-        v *= self.rho
-        np.multiply(g, g, out=t)
-        t *= 1.0 - self.rho
-        v += t  # v = ρ·v + (1−ρ)·g²
-        np.add(v, self.epsilon, out=d)
-        np.sqrt(d, out=d)
-        np.multiply(g, self._lr, out=t)
-        t /= d  # inc = η·g / sqrt(v + ε)
-        if self.momentum:
-            m = slots["m"]
-            m *= self.momentum
-            m += t  # inc = μ·m + inc
-            t = m
-        p -= t
+        param, state["v"], m = ops.rmsprop_update(param, grad, state["v"], state.get("m"),
+                                                  self._lr, self.rho, self.momentum,
+                                                  self.epsilon)
+        if m is not None:
+            state["m"] = m
+        return param
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
@@ -140,29 +102,10 @@ class Adam(Optimizer):
     def update(self, ops: Backend, param: Array, grad: Array, state: dict[str, Array]) -> Array:
         t = self.iterations + 1
         alpha = self._lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        if _in_place(param):
-            self._alpha = alpha
-            return self._update_in_place(param, grad, state)
-        m = state["m"] + (grad - state["m"]) * (1.0 - self.beta_1)
-        v = state["v"] + (grad * grad - state["v"]) * (1.0 - self.beta_2)
-        state["m"], state["v"] = m, v
-        return ops.update(param, (m * alpha) / (ops.sqrt(v) + self.epsilon))
-
-    def step_in_place(self, p: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
-                      t: np.ndarray, d: np.ndarray) -> None:
-        m, v = slots["m"], slots["v"]
-        np.subtract(g, m, out=t)
-        t *= 1.0 - self.beta_1
-        m += t  # m += (g − m)(1−β1)
-        np.multiply(g, g, out=t)
-        t -= v
-        t *= 1.0 - self.beta_2
-        v += t  # v += (g² − v)(1−β2)
-        np.sqrt(v, out=d)
-        d += self.epsilon
-        np.multiply(m, self._alpha, out=t)
-        t /= d
-        p -= t  # w −= α·m / (sqrt(v) + ε)
+        param, state["m"], state["v"] = ops.adam_update(param, grad, state["m"], state["v"],
+                                                        alpha, self.beta_1, self.beta_2,
+                                                        self.epsilon)
+        return param
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

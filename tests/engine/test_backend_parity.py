@@ -48,7 +48,50 @@ def _data() -> dict[str, np.ndarray]:
         "labels": np.array([2, 0, 4, 4, 1]),
         "ids": np.array([[1, 3], [3, 0], [1, 1]]),
         "vals": rng.standard_normal((3, 2, 4)).astype(f32),
+        "k4": rng.standard_normal((2, 3, 3, 4)).astype(f32),  # conv kernel (kh, kw, C, F)
+        "dz": rng.standard_normal((2, 3, 2, 4)).astype(f32),  # its (N, OH, OW, F) gradient
+        "z": (2 * rng.standard_normal((3, 2, 8))).astype(f32),  # LSTM z (T, N, 4u), u = 2
+        "rk": rng.standard_normal((2, 8)).astype(f32),
+        "dh": rng.standard_normal((2, 2)).astype(f32),
+        "dhs": rng.standard_normal((3, 2, 2)).astype(f32),
     }
+
+
+def _optimizer_kernels(o: Any, d: dict[str, Any]) -> tuple[Any, ...]:
+    """Each update kernel with and without momentum (NumPy's update their inputs in place:
+    every call gets arrays of its own)."""
+    def f(key: str) -> Any:
+        return d[key] * 1.0
+
+    return (o.sgd_update(f("x"), f("y"), None, 0.1, 0.0, False)[0],
+            *o.sgd_update(f("x"), f("y"), f("pos"), 0.1, 0.9, False),
+            *o.sgd_update(f("x"), f("y"), f("pos"), 0.1, 0.9, True),
+            *o.rmsprop_update(f("x"), f("y"), f("pos"), None, 0.01, 0.9, 0.0, 1e-7)[:2],
+            *o.rmsprop_update(f("x"), f("y"), f("pos"), f("x"), 0.01, 0.9, 0.5, 1e-7),
+            *o.adam_update(f("x"), f("y"), f("x"), f("pos"), 0.01, 0.9, 0.999, 1e-7))
+
+
+def _pools(o: Any, d: dict[str, Any], backward: bool) -> tuple[Any, ...]:
+    """Max and sum pooling, non-overlapping (2×2) and overlapping (3×2, strides 2, 1)."""
+    out: list[Any] = []
+    for pool, strides in (((2, 2), (2, 2)), ((3, 2), (2, 1))):
+        best, idx = o.max_pool2d(d["img"], pool, strides)
+        total = o.sum_pool2d(d["img"], pool, strides)
+        if not backward:
+            out += [best, o.astype(idx, "float32"), total]
+            continue
+        g = d["img"][:, :best.shape[1], :best.shape[2], :]
+        out += [o.max_pool2d_backward(g, idx, (2, 7, 6, 3), pool, strides),
+                o.sum_pool2d_backward(g, (2, 7, 6, 3), pool, strides)]
+    return tuple(out)
+
+
+def _lstm(o: Any, d: dict[str, Any], backward: bool) -> tuple[Any, ...]:
+    a, c, tc, h = o.lstm_forward(d["z"], d["rk"])
+    if not backward:
+        return a, c, tc, h
+    return (*o.lstm_backward(a, c, tc, d["rk"], d["dh"], None),
+            *o.lstm_backward(a, c, tc, d["rk"], d["dh"] * 0.0, d["dhs"]))
 
 
 # name -> fn(ops, data) ; data holds backend arrays
@@ -97,6 +140,20 @@ OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "scatter_add_rows": lambda o, d: o.scatter_add_rows(5, d["ids"], d["vals"]),
     "im2col": lambda o, d: (o.im2col(d["img"], 3, 3, 1, 1), o.im2col(d["img"], 2, 3, 2, 2)),
     "col2im": lambda o, d: o.col2im(d["cols"], (2, 7, 6, 3), 2, 3, 2, 2),
+    "sgd_update": _optimizer_kernels,
+    "rmsprop_update": _optimizer_kernels,
+    "adam_update": _optimizer_kernels,
+    "squared_norm": lambda o, d: o.squared_norm(d["b3"]),
+    "bias_add": lambda o, d: (o.bias_add(d["img"] * 1.0, d["img"][0, 0, 0]),
+                              o.bias_add(d["x"] * 1.0, d["x"][0])),
+    "conv2d_input_grad": lambda o, d: (o.conv2d_input_grad(d["dz"], d["k4"], (2, 7, 6, 3), (2, 2)),
+                                       o.conv2d_input_grad(d["dz"], d["k4"], (2, 4, 4, 3), (1, 1))),
+    "max_pool2d": lambda o, d: _pools(o, d, False),
+    "max_pool2d_backward": lambda o, d: _pools(o, d, True),
+    "sum_pool2d": lambda o, d: _pools(o, d, False),
+    "sum_pool2d_backward": lambda o, d: _pools(o, d, True),
+    "lstm_forward": lambda o, d: _lstm(o, d, False),
+    "lstm_backward": lambda o, d: _lstm(o, d, True),
     "update": lambda o, d: o.update(o.asarray(np.ones((3, 4), np.float32)), d["x"]),
     "all_finite": lambda o, d: (o.all_finite(d["x"]), o.all_finite(d["x"] * np.inf)),
     "compile": lambda o, d: o.compile(lambda a, b: a * b + 1.0)(d["x"], d["y"]),

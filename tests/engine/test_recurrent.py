@@ -242,18 +242,19 @@ def test_bad_arguments_give_config_errors() -> None:
 
 @pytest.mark.parametrize("dtype,rtol", [("float32", 2e-5), ("float64", 1e-12)])
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_lstm_numpy_fast_path_equals_the_generic_path(dtype: str, rtol: float,
-                                                      return_sequences: bool,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The in-place exp form (σ via 1/(1+e^−z), tanh via 2σ(2z)−1) gives the generic
-    path's outputs, dL/dx and every parameter gradient."""
+def test_lstm_kernel_equals_the_step_by_step_formula(dtype: str, rtol: float,
+                                                    return_sequences: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backend's LSTM kernel (NumPy: in place, compiled for float32 when numba is
+    installed) gives the layer's own step-by-step formula's outputs, dL/dx and every
+    parameter gradient."""
     rng = np.random.default_rng(11)
     layer = build_layer(LSTM(5, return_sequences=return_sequences), (7, 3), dtype=dtype)
     x = (3 * rng.standard_normal((4, 7, 3))).astype(dtype)  # large |z|: saturated gates
     g = rng.standard_normal((4, 7, 5) if return_sequences else (4, 5)).astype(dtype)
     results = []
     for fast in (True, False):
-        monkeypatch.setattr(LSTM, "_numpy_path", lambda self, x, fast=fast: fast)
+        monkeypatch.setattr(LSTM, "_standard", property(lambda self, fast=fast: fast))
         out = layer.forward(x, training=True)
         dx = layer.backward(g)
         results.append((out.copy(), dx.copy(), {k: v.copy() for k, v in layer.grads.items()}))

@@ -91,6 +91,63 @@ class Backend(Protocol):
                 high: float = 1.0) -> Array: ...
     def normal(self, shape: Shape, rng: np.random.Generator) -> Array: ...
 
+    # kernels: formulas that layers and optimizers name, fused by each backend (NumPy: in
+    # place, compiled when numba is installed; MLX: plain mx ops in one lazy graph). Each
+    # returns its results; NumPy's are the arrays it was given, updated.
+    def sgd_update(self, param: Array, grad: Array, m: Array | None, lr: float,
+                   momentum: float, nesterov: bool) -> tuple[Array, Array | None]:
+        """m = μ·m − η·g;  w = w + m (Nesterov: w + μ·m − η·g);  w − η·g when m is None."""
+        ...
+    def rmsprop_update(self, param: Array, grad: Array, v: Array, m: Array | None, lr: float,
+                       rho: float, momentum: float, epsilon: float
+                       ) -> tuple[Array, Array, Array | None]:
+        """v = ρ·v + (1−ρ)·g²;  inc = η·g / sqrt(v + ε) (m = μ·m + inc, inc = m);  w − inc."""
+        ...
+    def adam_update(self, param: Array, grad: Array, m: Array, v: Array, alpha: float,
+                    beta_1: float, beta_2: float, epsilon: float) -> tuple[Array, Array, Array]:
+        """m += (g − m)(1−β1);  v += (g² − v)(1−β2);  w − α·m / (sqrt(v) + ε)."""
+        ...
+    def squared_norm(self, x: Array) -> float:
+        """Σ x² as a Python float."""
+        ...
+    def bias_add(self, z: Array, bias: Array) -> Array:
+        """z + bias over the last axis (NumPy: in place, z must be fresh)."""
+        ...
+    def conv2d_input_grad(self, dz: Array, kernel: Array, x_shape: Shape,
+                          strides: tuple[int, int]) -> Array:
+        """dL/dx of a padded (N, H, W, C) input from dz (N, OH, OW, F) and the kernel
+        (kh, kw, C, F): col2im(dz·Wᵀ)."""
+        ...
+    def max_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]
+                   ) -> tuple[Array, Array]:
+        """Max over each window of a padded (N, H, W, C) input, and the winner's slot
+        u·pw + v in the window (ties: the first in row-major order)."""
+        ...
+    def max_pool2d_backward(self, grad: Array, argmax: Array, x_shape: Shape,
+                            pool: tuple[int, int], strides: tuple[int, int]) -> Array:
+        """Each window's gradient to its winner, summed where windows overlap."""
+        ...
+    def sum_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]) -> Array:
+        """Sum over each window of a padded (N, H, W, C) input."""
+        ...
+    def sum_pool2d_backward(self, grad: Array, x_shape: Shape, pool: tuple[int, int],
+                            strides: tuple[int, int]) -> Array:
+        """Each window's gradient to every pixel of it, summed where windows overlap."""
+        ...
+    def lstm_forward(self, z: Array, recurrent_kernel: Array
+                     ) -> tuple[Array, Array, Array, Array]:
+        """Every step of a σ/tanh LSTM from z = x_t·W + b (T, N, 4u), blocks i f c o, h_0 =
+        c_0 = 0: a = (σ, σ, tanh, σ)(z_t + h_(t−1)·U); c_t = f⊙c_(t−1) + i⊙g;
+        h_t = o⊙tanh(c_t). Returns (a (T, N, 4u), c, tanh(c), h (T, N, u)); NumPy's a
+        overwrites z."""
+        ...
+    def lstm_backward(self, a: Array, c: Array, tanh_c: Array, recurrent_kernel: Array,
+                      dh_last: Array, dh_steps: Array | None) -> tuple[Array, Array]:
+        """Backpropagation through time from ``lstm_forward``'s results, dL/dh_T (N, u) and
+        the output's dL/dh_t for every step (T, N, u) or None. Returns dz (T, N, 4u) and
+        the whole dL/dh_t (T, N, u)."""
+        ...
+
     # optimizer support: numpy updates in place, MLX returns a new array
     def update(self, param: Array, delta: Array) -> Array: ...
     def all_finite(self, x: Array) -> bool: ...

@@ -16,6 +16,7 @@ import mlx.core as mx
 import numpy as np
 
 from nntui.engine.backend.base import Array, Axis, Shape
+from nntui.engine.backend.kernels_mlx import MlxKernels
 from nntui.errors import ConfigError
 
 _DTYPES: dict[str, Any] = {
@@ -49,7 +50,7 @@ def to_mx_dtype(dtype: Any) -> Any:
     return _DTYPES[name]
 
 
-class MlxBackend:
+class MlxBackend(MlxKernels):
     """Backend ops on ``mlx.core.array`` (Apple Silicon, or Linux through ``mlx[cpu]``).
 
     Args:
@@ -227,34 +228,6 @@ class MlxBackend:
             return idx if mx.issubdtype(idx.dtype, mx.integer) else idx.astype(mx.int32)
         return mx.array(np.asarray(idx).astype(np.int32, copy=False))
 
-    # convolution helpers ---------------------------------------------------------
-    def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Patches of a padded (N, H, W, C) input as (N, OH, OW, kh*kw*C), in (kh, kw, C) order."""
-        n, h, w, c = x.shape
-        oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-        # element strides of a row-contiguous (N, H, W, C); as_strided sees x as row-contiguous
-        s0, s1, s2 = h * w * c, w * c, c
-        win = mx.as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1, s2, 1))
-        return mx.reshape(win, (n, oh, ow, kh * kw * c))  # (N, OH, OW, kh, kw, C) -> rows
-
-    def col2im(self, cols: Array, x_shape: Shape, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Adjoint of :meth:`im2col`: sums patch gradients back into a padded input.
-
-        Each of the kh*kw patch positions is spread to its strided grid (zeros between
-        samples when the stride is > 1) and padded into place; no scatter needed.
-        """
-        n, h, w, c = x_shape
-        oh, ow = cols.shape[1], cols.shape[2]
-        cols6 = mx.reshape(cols, (n, oh, ow, kh, kw, c))
-        dx = None
-        for i in range(kh):
-            for j in range(kw):
-                part = _dilate(cols6[:, :, :, i, j, :], sh, sw)  # (N, sh*(oh-1)+1, sw*(ow-1)+1, C)
-                ph, pw = part.shape[1], part.shape[2]
-                part = mx.pad(part, [(0, 0), (i, h - i - ph), (j, w - j - pw), (0, 0)])
-                dx = part if dx is None else dx + part
-        return dx
-
     # randomness ------------------------------------------------------------------
     def uniform(self, shape: Shape, rng: np.random.Generator, low: float = 0.0,
                 high: float = 1.0) -> Array:
@@ -280,17 +253,6 @@ class MlxBackend:
         CPUs the first call of each new fused kernel JIT-compiles C++ (seconds, once).
         """
         return mx.compile(fn)
-
-
-def _dilate(x: Array, sh: int, sw: int) -> Array:
-    """(N, A, B, C) -> (N, sh*(A-1)+1, sw*(B-1)+1, C) with x at every sh-th / sw-th place."""
-    if sh == 1 and sw == 1:
-        return x
-    n, a, b, c = x.shape
-    x = mx.pad(mx.reshape(x, (n, a, 1, b, 1, c)), [(0, 0), (0, 0), (0, sh - 1), (0, 0),
-                                                   (0, sw - 1), (0, 0)])
-    x = mx.reshape(x, (n, a * sh, b * sw, c))
-    return x[:, : sh * (a - 1) + 1, : sw * (b - 1) + 1, :]
 
 
 __all__ = ["MlxBackend", "to_mx_dtype"]

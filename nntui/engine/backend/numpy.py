@@ -1,13 +1,39 @@
-"""NumPy implementation of the backend ops (float32 by default, float64 for gradient checks)."""
+"""NumPy implementation of the backend ops (float32 by default, float64 for gradient checks).
+
+The kernels (optimizer updates, LSTM steps, pooling, the convolution's input gradient)
+run in place: pure NumPy in ``kernels_numpy.py`` / ``lstm_numpy.py``, and for float32 the
+compiled versions in ``kernels_numba.py`` when numba is installed (``NNTUI_KERNELS=numpy``
+keeps the pure-NumPy ones).
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+from types import ModuleType
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from nntui.engine.backend import kernels_numpy as kn
+from nntui.engine.backend import lstm_numpy
 from nntui.engine.backend.base import Array, Axis, Shape
+
+_compiled: list[ModuleType | None] = []  # kernels_numba once tried (None: not installed)
+
+
+def compiled_kernels() -> ModuleType | None:
+    """``kernels_numba``, imported on first use (numba takes ~0.3 s), or None when numba is
+    not installed or ``NNTUI_KERNELS=numpy``."""
+    if not _compiled:
+        module = None
+        if os.environ.get("NNTUI_KERNELS", "").strip().lower() != "numpy":
+            try:
+                module = importlib.import_module("nntui.engine.backend.kernels_numba")
+            except ImportError:  # numba is not installed
+                module = None
+        _compiled.append(module)
+    return _compiled[0]
 
 
 class NumpyBackend:
@@ -158,47 +184,10 @@ class NumpyBackend:
 
     # convolution helpers
     def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Patches of a padded (N, H, W, C) input as (N, OH, OW, kh*kw*C), one copy (which
-        may be a transposed view: reshape it, don't assume C order)."""
-        n, h, w, c = x.shape
-        oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-        if c == 1:  # one channel: kh*kw slice copies beat a strided copy with a 1-long inner run
-            # patch-major (kh*kw, N, OH, OW): each copy writes one contiguous block (~1.7x
-            # faster than interleaving); returned as its transposed view, so the GEMM on
-            # the (N*OH*OW, kh*kw) reshape reads it as a transposed operand, without a copy
-            out = np.empty((kh, kw, n, oh, ow), x.dtype)
-            for i in range(kh):
-                for j in range(kw):
-                    out[i, j] = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, 0]
-            return out.reshape(kh * kw, n, oh, ow).transpose(1, 2, 3, 0)
-        s0, s1, s2, s3 = x.strides
-        win = as_strided(x, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1, s2, s3),
-                         writeable=False)
-        return win.reshape(n, oh, ow, kh * kw * c)  # copies: (N, OH, OW, kh, kw, C) -> rows
+        return kn.im2col(x, kh, kw, sh, sw)
 
     def col2im(self, cols: Array, x_shape: Shape, kh: int, kw: int, sh: int, sw: int) -> Array:
-        """Adjoint of :meth:`im2col`: sums patch gradients back into a padded input.
-
-        With strides, the sums go into a phase-major buffer (sh, sw, N, H/sh, W/sw, C),
-        where every kernel offset's target is a contiguous block rather than every
-        sh-th pixel; one transpose at the end interleaves the phases back.
-        """
-        n, h, w, c = x_shape
-        oh, ow = cols.shape[1], cols.shape[2]
-        # (N, OH, OW, kh*kw*C) -> (kh, kw, N, OH, OW, C)
-        cols6 = cols.reshape(n, oh, ow, kh, kw, c).transpose(3, 4, 0, 1, 2, 5)
-        if c > 1:  # window-major copy: each add below then reads C-long runs contiguously
-            cols6 = np.ascontiguousarray(cols6)
-        hb, wb = -(-h // sh), -(-w // sw)  # rows and columns per phase
-        dxp = np.zeros((sh, sw, n, hb, wb, c), cols.dtype)
-        for i in range(kh):  # kh*kw adds, each over the whole batch
-            for j in range(kw):
-                a, b = i // sh, j // sw
-                dxp[i % sh, j % sw, :, a:a + oh, b:b + ow, :] += cols6[i, j]
-        if sh == sw == 1:
-            return dxp[0, 0]
-        dx = dxp.transpose(2, 3, 0, 4, 1, 5).reshape(n, hb * sh, wb * sw, c)
-        return dx[:, :h, :w, :]
+        return kn.col2im(cols, x_shape, kh, kw, sh, sw)
 
     # randomness
     def uniform(self, shape: Shape, rng: np.random.Generator, low: float = 0.0,
@@ -207,6 +196,72 @@ class NumpyBackend:
 
     def normal(self, shape: Shape, rng: np.random.Generator) -> Array:
         return rng.standard_normal(shape).astype(self.dtype)
+
+    # kernels (formulas in base.py) ------------------------------------------------------
+    def _fast(self, *arrays: np.ndarray) -> Any:
+        """The module whose kernels run these arrays: compiled for contiguous float32."""
+        k = compiled_kernels()
+        if k is not None and all(a.dtype == np.float32 and a.flags.c_contiguous
+                                 for a in arrays):
+            return k
+        return kn
+
+    def sgd_update(self, param: Array, grad: Array, m: Array | None, lr: float,
+                   momentum: float, nesterov: bool) -> tuple[Array, Array | None]:
+        param = _writable(param)
+        self._fast(param, grad, *_given(m)).sgd_update(param, grad, m, lr, momentum, nesterov)
+        return param, m
+
+    def rmsprop_update(self, param: Array, grad: Array, v: Array, m: Array | None, lr: float,
+                       rho: float, momentum: float, epsilon: float
+                       ) -> tuple[Array, Array, Array | None]:
+        param = _writable(param)
+        self._fast(param, grad, v, *_given(m)).rmsprop_update(param, grad, v, m, lr, rho,
+                                                              momentum, epsilon)
+        return param, v, m
+
+    def adam_update(self, param: Array, grad: Array, m: Array, v: Array, alpha: float,
+                    beta_1: float, beta_2: float, epsilon: float) -> tuple[Array, Array, Array]:
+        param = _writable(param)
+        self._fast(param, grad, m, v).adam_update(param, grad, m, v, alpha, beta_1, beta_2,
+                                                  epsilon)
+        return param, m, v
+
+    def squared_norm(self, x: Array) -> float:
+        return float(np.vdot(x, x))  # one BLAS dot, no x·x temporary
+
+    def bias_add(self, z: Array, bias: Array) -> Array:
+        return kn.bias_add(z, bias)
+
+    def conv2d_input_grad(self, dz: Array, kernel: Array, x_shape: Shape,
+                          strides: tuple[int, int]) -> Array:
+        return kn.conv2d_input_grad(dz, kernel, x_shape, strides)
+
+    def max_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]
+                   ) -> tuple[Array, Array]:
+        return kn.max_pool(x, pool, strides)
+
+    def max_pool2d_backward(self, grad: Array, argmax: Array, x_shape: Shape,
+                            pool: tuple[int, int], strides: tuple[int, int]) -> Array:
+        return kn.max_pool_backward(grad, argmax, x_shape, pool, strides)
+
+    def sum_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]) -> Array:
+        return kn.sum_pool(x, pool, strides)
+
+    def sum_pool2d_backward(self, grad: Array, x_shape: Shape, pool: tuple[int, int],
+                            strides: tuple[int, int]) -> Array:
+        return kn.sum_pool_backward(grad, x_shape, pool, strides)
+
+    def lstm_forward(self, z: Array, recurrent_kernel: Array
+                     ) -> tuple[Array, Array, Array, Array]:
+        fast = self._fast(z, recurrent_kernel)
+        return lstm_numpy.lstm_forward(z, recurrent_kernel, getattr(fast, "lstm_step", None))
+
+    def lstm_backward(self, a: Array, c: Array, tanh_c: Array, recurrent_kernel: Array,
+                      dh_last: Array, dh_steps: Array | None) -> tuple[Array, Array]:
+        fast = self._fast(a, c, tanh_c)
+        return lstm_numpy.lstm_backward(a, c, tanh_c, recurrent_kernel, dh_last, dh_steps,
+                                        getattr(fast, "lstm_step_backward", None))
 
     # optimizer support
     def update(self, param: Array, delta: Array) -> Array:
@@ -218,3 +273,12 @@ class NumpyBackend:
 
     def compile(self, fn: Any) -> Any:
         return fn
+
+
+def _writable(param: np.ndarray) -> np.ndarray:
+    """The parameter to update in place: a copy when it is read-only (e.g. loaded)."""
+    return param if param.flags.writeable else param.copy()
+
+
+def _given(a: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    return () if a is None else (a,)

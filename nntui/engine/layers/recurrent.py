@@ -132,10 +132,8 @@ class Recurrent(Layer):
         return (input_shape[0], self.units) if self.return_sequences else (self.units,)
 
     # shared forward and backward pieces ----------------------------------------
-    def _project(self, x: Array, bias: Array | None, kernel: Array | None = None) -> Array:
-        """x·W + b for every step at once, time-major: (N, T, F) -> (T, N, k·u).
-
-        ``kernel`` replaces W in the product only (LSTM's NumPy path passes a scaled copy)."""
+    def _project(self, x: Array, bias: Array | None) -> Array:
+        """x·W + b for every step at once, time-major: (N, T, F) -> (T, N, k·u)."""
         check_rank(self, tuple(x.shape[1:]), 2, SEQUENCE_HINT)
         n, t, f = x.shape
         want = self.params["kernel"].shape[0]
@@ -143,7 +141,7 @@ class Recurrent(Layer):
             raise ShapeError(
                 f"{type(self).__name__} {self.name!r} was built for {want} features per time "
                 f"step but received inputs of shape {tuple(x.shape)}")
-        ops, w = self.ops, self.params["kernel"] if kernel is None else kernel
+        ops, w = self.ops, self.params["kernel"]
         x2 = ops.reshape(ops.transpose(x, (1, 0, 2)), (t * n, f))  # (T·N, F), one copy
         if bias is not None:
             # the bias as the weight of a constant-1 input: no full-size add here nor sum in
@@ -171,7 +169,7 @@ class Recurrent(Layer):
         Args:
             dz_in: (T, N, k·u) gradient of every step's x_t·W + b_in.
             dz_rec: (T, N, k·u) gradient of every step's h_{t−1}·U + b_rec.
-            hs: per-step hidden states h_1 … h_T, each (N, u) (or one (T, N, u) array).
+            hs: per-step hidden states h_1 … h_T: a list of (N, u), or one (T, N, u) array.
         """
         ops, (t, n, k) = self.ops, dz_in.shape
         w = self.params["kernel"]
@@ -183,7 +181,7 @@ class Recurrent(Layer):
             self._accumulate("kernel", dwb[:w.shape[0]])
             # dU = Σ_t h_{t−1}ᵀ dz_t; h_0 = 0, so step 0 adds nothing
             if t > 1:
-                prev = hs[:-1] if isinstance(hs, np.ndarray) else ops.stack(hs[:-1], axis=0)
+                prev = ops.stack(hs[:-1], axis=0) if isinstance(hs, list) else hs[:-1]
                 h_prev = ops.reshape(prev, ((t - 1) * n, self.units))
                 dr = ops.reshape(dz_rec[1:], ((t - 1) * n, k))
                 du = h_prev.T @ dr  # (u, (T−1)·N) @ ((T−1)·N, k·u) -> (u, k·u)
@@ -201,14 +199,15 @@ class Recurrent(Layer):
         """The bias gradient from db_in = Σ dz_in (and dz_rec, for GRU's second bias row)."""
         return db_in
 
-    def _record_grad_norms(self, dhs: list[Array]) -> None:
+    def _record_grad_norms(self, dhs: list[Array] | Array) -> None:
         """Trace the batch-mean ||dL/dh_t|| per step (T,): vanishing gradients show here.
 
         Args:
-            dhs: dL/dh_t for t = T … 1 (backward's order), each (N, u).
+            dhs: dL/dh_t for t = T … 1 (backward's order), each (N, u); or one (T, N, u)
+                array in time order.
         """
         ops = self.ops
-        dh = ops.stack(dhs[::-1], axis=0)  # (T, N, u)
+        dh = ops.stack(dhs[::-1], axis=0) if isinstance(dhs, list) else dhs  # (T, N, u)
         norms = ops.to_numpy(ops.mean(ops.sqrt(ops.sum(dh * dh, axis=2)), axis=1))
         self.last_grad_norms = np.asarray(norms).copy()
         self._record("grad_hidden_norm_per_step", norms)
