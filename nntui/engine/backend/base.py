@@ -138,8 +138,7 @@ class Backend(Protocol):
                      ) -> tuple[Array, Array, Array, Array]:
         """Every step of a σ/tanh LSTM from z = x_t·W + b (T, N, 4u), blocks i f c o, h_0 =
         c_0 = 0: a = (σ, σ, tanh, σ)(z_t + h_(t−1)·U); c_t = f⊙c_(t−1) + i⊙g;
-        h_t = o⊙tanh(c_t). Returns (a (T, N, 4u), c, tanh(c), h (T, N, u)); NumPy's a
-        overwrites z."""
+        h_t = o⊙tanh(c_t). Returns (a (T, N, 4u), c, tanh(c), h (T, N, u))."""
         ...
     def lstm_backward(self, a: Array, c: Array, tanh_c: Array, recurrent_kernel: Array,
                       dh_last: Array, dh_steps: Array | None) -> tuple[Array, Array]:

@@ -19,18 +19,20 @@ Steps = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 def lstm_forward(z: np.ndarray, recurrent_kernel: np.ndarray, step: Step | None = None) -> Steps:
     """Every step of an LSTM from z = x_t·W + b, (T, N, 4u), blocks i f c o.
 
-    Returns (a, c, tanh(c), h): the activations (T, N, 4u), which overwrite z, and the
-    cell, its tanh and the hidden state, (T, N, u) each.
+    Returns (a, c, tanh(c), h): the activations (T, N, 4u), and the cell, its tanh and
+    the hidden state, (T, N, u) each. (a is not written over z: the compiled step's
+    loops run vectorised only on arrays they can tell apart, ~3x faster.)
     """
     step = step or lstm_step
     t_len, n, k = z.shape
+    a = np.empty_like(z)
     c, tc, h = (np.empty((t_len, n, k // 4), z.dtype) for _ in range(3))
     hu = np.empty((n, k), z.dtype)
     for t in range(t_len):
         if t:  # h_0 = 0 adds nothing
             np.matmul(h[t - 1], recurrent_kernel, out=hu)  # (N, u) @ (u, 4u) -> (N, 4u)
-        step(z[t], hu if t else None, c[t - 1] if t else None, z[t], c[t], tc[t], h[t])
-    return z, c, tc, h
+        step(z[t], hu if t else None, c[t - 1] if t else None, a[t], c[t], tc[t], h[t])
+    return a, c, tc, h
 
 
 def lstm_backward(a: np.ndarray, c: np.ndarray, tc: np.ndarray, recurrent_kernel: np.ndarray,

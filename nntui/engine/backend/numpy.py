@@ -52,8 +52,8 @@ class NumpyBackend:
     # conversion
     def asarray(self, x: Any, dtype: Any = None) -> Array:
         a = np.asarray(x)
-        if dtype is not None:
-            return a.astype(dtype, copy=False)
+        if dtype is not None:  # parameters: C order, which the compiled kernels read flat
+            return a.astype(dtype, order="C", copy=False)
         if a.dtype.kind == "f" and a.dtype != self.dtype:
             return a.astype(self.dtype)
         return a

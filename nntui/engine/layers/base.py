@@ -131,7 +131,7 @@ class Layer:
                 f"({', '.join(names) or 'none'}), received {len(weights)}"
             )
         for name, w in zip(names, weights, strict=True):
-            w = np.asarray(w)
+            w = np.array(w)  # a copy: training updates parameters in place
             want = tuple(self.params[name].shape)
             if tuple(w.shape) != want:
                 raise ShapeError(
