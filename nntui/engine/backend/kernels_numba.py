@@ -19,7 +19,7 @@ from typing import Any
 import numba
 import numpy as np
 
-jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 CLAMP = np.float32(7.90531110763549805)  # tanh(±CLAMP) rounds to ±1 in float32
 # Eigen's ptanh_float coefficients: tanh(x) ≈ x·P(x²) / Q(x²) on [−CLAMP, CLAMP]
 P = (np.float32(-2.76076847742355e-16), np.float32(2.00018790482477e-13),
