@@ -84,3 +84,33 @@ def test_the_backend_runs_compiled_kernels_for_float32_only() -> None:
     assert get_backend("numpy")._fast(a32, a32) is numba_kernels  # type: ignore[attr-defined]
     assert get_backend("numpy")._fast(a64, a64) is kernels_numpy  # type: ignore[attr-defined]
     assert get_backend("numpy")._fast(a32[::2]) is kernels_numpy  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("shape,pool", [((3, 8, 8, 4), (2, 2)), ((2, 7, 9, 3), (3, 2))])
+def test_max_pool_equals_the_numpy_reference(shape: tuple[int, ...], pool: tuple[int, int]
+                                             ) -> None:
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(shape).astype(F32)
+    x[0, 0, :2, 0] = 1.5  # a tie inside a window: the first slot wins on both
+    x[1, 2, 2, 1] = np.nan  # a NaN wins its window on both (divergence must show)
+    best, idx = kernels_numpy.max_pool(x, pool, pool)
+    best2, idx2 = numba_kernels.max_pool(x, pool, pool)
+    np.testing.assert_array_equal(best2, best)
+    finite = ~np.isnan(best)
+    np.testing.assert_array_equal(idx2[finite], idx[finite])
+    grad = rng.standard_normal(best.shape).astype(F32)
+    np.testing.assert_array_equal(numba_kernels.max_pool_backward(grad, idx, shape, pool, pool),
+                                  kernels_numpy.max_pool_backward(grad, idx, shape, pool, pool))
+
+
+@pytest.mark.parametrize("x_shape,strides", [((2, 7, 6, 3), (2, 2)), ((2, 6, 5, 1), (1, 1))])
+def test_conv_input_gradient_equals_the_numpy_reference(x_shape: tuple[int, ...],
+                                                        strides: tuple[int, int]) -> None:
+    rng = np.random.default_rng(9)
+    kernel = rng.standard_normal((3, 2, x_shape[3], 4)).astype(F32)
+    oh = (x_shape[1] - 3) // strides[0] + 1
+    ow = (x_shape[2] - 2) // strides[1] + 1
+    dz = rng.standard_normal((x_shape[0], oh, ow, 4)).astype(F32)
+    np.testing.assert_allclose(
+        numba_kernels.conv2d_input_grad(dz, kernel, x_shape, strides),
+        kernels_numpy.conv2d_input_grad(dz, kernel, x_shape, strides), rtol=1e-5, atol=1e-5)

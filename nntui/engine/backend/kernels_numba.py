@@ -19,6 +19,8 @@ from typing import Any
 import numba
 import numpy as np
 
+from nntui.engine.backend import kernels_numpy as kn
+
 jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 CLAMP = np.float32(7.90531110763549805)  # tanh(±CLAMP) rounds to ±1 in float32
 # Eigen's ptanh_float coefficients: tanh(x) ≈ x·P(x²) / Q(x²) on [−CLAMP, CLAMP]
@@ -183,3 +185,93 @@ def lstm_step(z: np.ndarray, hu: np.ndarray | None, c_prev: np.ndarray | None,
 def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, a: np.ndarray, c_prev: np.ndarray | None,
                        tc: np.ndarray, dz: np.ndarray) -> None:
     _lstm_step_backward(dh, dc, a, dc if c_prev is None else c_prev, tc, dz, c_prev is None)
+
+
+# pooling, non-overlapping windows (stride = pool size) ----------------------------------
+@jit
+def _max_pool(x, ph, pw, best, idx):  # type: ignore[no-untyped-def]
+    n, oh, ow, c = best.shape
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                top, out, won = x[b, i * ph, j * pw], best[b, i, j], idx[b, i, j]
+                for ch in range(c):
+                    out[ch], won[ch] = top[ch], 0
+                for k in range(1, ph * pw):
+                    part = x[b, i * ph + k // pw, j * pw + k % pw]
+                    for ch in range(c):
+                        v = part[ch]
+                        if v > out[ch]:  # strict: a tie keeps the earlier slot
+                            out[ch], won[ch] = v, k
+                        elif v != v:  # NaN wins, as np.maximum (divergence must show)
+                            out[ch] = v
+
+
+@jit
+def _max_pool_backward(grad, idx, ph, pw, dx):  # type: ignore[no-untyped-def]
+    n, oh, ow, c = grad.shape
+    for b in range(n):
+        for i in range(oh):
+            for u in range(ph):
+                for j in range(ow):
+                    g, won = grad[b, i, j], idx[b, i, j]
+                    for v in range(pw):
+                        out, k = dx[b, i * ph + u, j * pw + v], u * pw + v
+                        for ch in range(c):
+                            out[ch] = g[ch] if won[ch] == k else 0.0
+
+
+def max_pool(x: np.ndarray, pool: tuple[int, int], strides: tuple[int, int]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    if pool != strides or not x.flags.c_contiguous:
+        return kn.max_pool(x, pool, strides)
+    (ph, pw), (n, h, w, c) = pool, x.shape
+    best = np.empty((n, h // ph, w // pw, c), x.dtype)
+    idx = np.empty(best.shape, np.uint8 if ph * pw <= 256 else np.int64)
+    _max_pool(x, ph, pw, best, idx)
+    return best, idx
+
+
+def max_pool_backward(grad: np.ndarray, idx: np.ndarray, x_shape: tuple[int, ...],
+                      pool: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+    if pool != strides or not (grad.flags.c_contiguous and idx.flags.c_contiguous):
+        return kn.max_pool_backward(grad, idx, x_shape, pool, strides)
+    (ph, pw), (oh, ow) = pool, grad.shape[1:3]
+    exact = (oh * ph, ow * pw) == tuple(x_shape[1:3])  # else pixels in no window get 0
+    dx = (np.empty if exact else np.zeros)(x_shape, grad.dtype)
+    _max_pool_backward(grad, idx, ph, pw, dx)
+    return dx
+
+
+# convolution ----------------------------------------------------------------------------
+@jit
+def _col2im(cols, kh, kw, sh, sw, dx):  # type: ignore[no-untyped-def]
+    n, oh, ow, _ = cols.shape
+    c = dx.shape[3]
+    for b in range(n):
+        for i in range(oh):
+            for u in range(kh):
+                for j in range(ow):
+                    patch = cols[b, i, j]
+                    for v in range(kw):
+                        out, base = dx[b, i * sh + u, j * sw + v], (u * kw + v) * c
+                        for ch in range(c):
+                            out[ch] += patch[base + ch]
+
+
+def col2im(cols: np.ndarray, x_shape: tuple[int, ...], kh: int, kw: int, sh: int,
+           sw: int) -> np.ndarray:
+    """Adjoint of im2col: every patch's gradient added into the pixels it covered."""
+    dx = np.zeros(x_shape, cols.dtype)
+    _col2im(np.ascontiguousarray(cols), kh, kw, sh, sw, dx)
+    return dx
+
+
+def conv2d_input_grad(dz: np.ndarray, kernel: np.ndarray, x_shape: tuple[int, ...],
+                      strides: tuple[int, int]) -> np.ndarray:
+    """col2im(dz·Wᵀ): one GEMM, then one compiled pass adding the patches back."""
+    kh, kw, c, f = kernel.shape
+    n, oh, ow, _ = dz.shape
+    # (N*OH*OW, F) @ (F, kh*kw*C) -> every patch's gradient
+    dcols = dz.reshape(n * oh * ow, f) @ kernel.reshape(kh * kw * c, f).T
+    return col2im(dcols.reshape(n, oh, ow, kh * kw * c), x_shape, kh, kw, *strides)

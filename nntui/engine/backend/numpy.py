@@ -235,15 +235,15 @@ class NumpyBackend:
 
     def conv2d_input_grad(self, dz: Array, kernel: Array, x_shape: Shape,
                           strides: tuple[int, int]) -> Array:
-        return kn.conv2d_input_grad(dz, kernel, x_shape, strides)
+        return self._fast(dz, kernel).conv2d_input_grad(dz, kernel, x_shape, strides)
 
     def max_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]
                    ) -> tuple[Array, Array]:
-        return kn.max_pool(x, pool, strides)
+        return self._fast(x).max_pool(x, pool, strides)
 
     def max_pool2d_backward(self, grad: Array, argmax: Array, x_shape: Shape,
                             pool: tuple[int, int], strides: tuple[int, int]) -> Array:
-        return kn.max_pool_backward(grad, argmax, x_shape, pool, strides)
+        return self._fast(grad).max_pool_backward(grad, argmax, x_shape, pool, strides)
 
     def sum_pool2d(self, x: Array, pool: tuple[int, int], strides: tuple[int, int]) -> Array:
         return kn.sum_pool(x, pool, strides)
