@@ -116,8 +116,9 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
     gemm = gemm_peak()
     peak = gemm["peak"]
     per = ", ".join(f"{k.split('_')[1]} thread(s) {v:.1f}" for k, v in gemm.items() if k != "peak")
-    log(f"float32 GEMM peak: {peak:.1f} GFLOP/s ({per}); nntui trains with "
-        f"{headless_blas_threads() or 'the default number of'} BLAS thread(s)")
+    log(f"float32 GEMM peak: {peak:.1f} GFLOP/s ({per}); nntui starts with "
+        f"{headless_blas_threads() or 'the default number of'} BLAS thread(s), then "
+        "chooses from its own steps")
     results: list[Result] = []
     for model in models:
         rng = np.random.default_rng(0)

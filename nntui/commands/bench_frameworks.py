@@ -95,15 +95,17 @@ def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: st
     m = nntui_model(model, backend)
     if model != "gan" and not snapshot_every:
         return lambda: m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-    from nntui.engine.threads import training_threads
+    from nntui.engine.threads import step_threads, training_threads
     from nntui.engine.trainer import Trainer
 
     rng = np.random.default_rng(0)
     taken: list[Any] = []
+    chooser = step_threads()  # as fit and `nntui train` choose BLAS threads
 
     def epoch() -> None:
         trainer = Trainer(m, x, y, batch_size=batch, epochs=1, seed=int(rng.integers(1 << 30)),
                           snapshot_every=snapshot_every)
+        trainer.blas_threads = chooser
         if snapshot_every:  # a subscriber keeps the latest, as the dashboard does
             trainer.subscribe(lambda e: taken.append(e) if type(e).__name__ == "SnapshotTaken"
                               else None)

@@ -143,7 +143,9 @@ def train_command(args: Any) -> int:
         printer = ProgressPrinter(console)
         trainer.subscribe(printer)
     from nntui.commands.signals import install_stop_handlers
+    from nntui.engine.threads import step_threads
 
+    trainer.blas_threads = step_threads()  # chosen from the run's own steps (threads.py)
     status = 0
     try:
         with install_stop_handlers(trainer.stop), _blas_threads(), _quiet_float_warnings():

@@ -63,6 +63,7 @@ class Sequential:
         self.record_outputs = False  # the trainer sets it on snapshot steps
         self._outputs: list[Array] = []
         self._last_pred: Array | None = None
+        self._step_threads: Any = None  # fit's BLAS thread chooser (threads.StepThreads)
         for layer in layers or []:
             self.add(layer)
 
@@ -364,9 +365,12 @@ class Sequential:
                 trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
         if verbose not in (0, False):
             trainer.subscribe(progress_subscriber())
-        from nntui.engine.threads import training_threads
+        from nntui.engine.threads import step_threads, training_threads
 
-        with training_threads(headless=True):  # the measured BLAS thread count (threads.py)
+        if self._step_threads is None:  # kept across fit calls: its choice stays valid
+            self._step_threads = step_threads()
+        trainer.blas_threads = self._step_threads
+        with training_threads(headless=True):  # BLAS threads measured (threads.py)
             trainer.run()
         return trainer.history
 

@@ -80,3 +80,56 @@ def training_threads(headless: bool) -> Iterator[None]:
         return
     with _blas_controller().limit(limits=limit, user_api="blas"):
         yield
+
+
+TRIAL_STEPS = 4  # steps per candidate thread count in one trial
+STEPS_FASTER = 1.1  # all cores must beat one thread by this factor (median step times)
+
+
+class StepThreads:
+    """Chooses 1 or all cores as the BLAS thread count from the training steps themselves.
+
+    Call :meth:`before_step` and :meth:`after_step` around each training step, inside
+    :func:`training_threads` (which restores the library's setting afterwards). A trial
+    runs ``TRIAL_STEPS`` steps with each count, alternating, so a change of machine load
+    slows both alike; the count with the lower median step time (all cores only when
+    ``STEPS_FASTER`` times faster) runs until the next trial, ``PROBE_SECONDS`` later.
+    """
+
+    def __init__(self, cores: int) -> None:
+        self.candidates = (1, cores)
+        self.choice = 1
+        self._queue: list[int] = []  # thread counts of the trial steps still to run
+        self._times: dict[int, list[float]] = {}
+        self._next_trial = 0.0  # time.monotonic() of the next trial
+        self._running = 0  # the count set for the step in flight
+        self._blas = _blas_controller().select(user_api="blas").lib_controllers
+
+    def before_step(self) -> None:
+        if not self._queue and time.monotonic() >= self._next_trial:
+            self._queue = [k for _ in range(TRIAL_STEPS) for k in self.candidates]
+            self._times = {k: [] for k in self.candidates}
+        want = self._queue[0] if self._queue else self.choice
+        if want != self._running:
+            for lib in self._blas:
+                lib.set_num_threads(want)
+            self._running = want
+
+    def after_step(self, seconds: float) -> None:
+        if not self._queue:
+            return
+        self._times[self._queue.pop(0)].append(seconds)
+        if not self._queue:
+            one, many = (statistics.median(self._times[k]) for k in self.candidates)
+            self.choice = self.candidates[1] if many * STEPS_FASTER < one else 1
+            self._next_trial = time.monotonic() + PROBE_SECONDS
+
+
+def step_threads() -> StepThreads | None:
+    """A :class:`StepThreads` for headless training, or None where the count is fixed
+    (``NNTUI_BLAS_THREADS``, one core)."""
+    env = os.environ.get("NNTUI_BLAS_THREADS", "").strip()
+    cores = os.cpu_count() or 1
+    if (env.isdigit() and int(env) > 0) or cores == 1:
+        return None
+    return StepThreads(cores)

@@ -98,6 +98,8 @@ class Trainer:
         self.pace = 0.0
         """Watch pace: at most this many steps a second (0: as fast as it goes)."""
         self._last_step_at = -math.inf  # time.monotonic() when the last paced step began
+        self.blas_threads: Any = None
+        """Headless runs: a ``StepThreads`` choosing the BLAS thread count per step."""
 
     # control (any thread) -------------------------------------------------------
     def subscribe(self, fn: Subscriber) -> None:
@@ -256,9 +258,13 @@ class Trainer:
                 self._last_snapshot = now
         if snap:
             self.model.record_outputs = True
+        if self.blas_threads is not None:
+            self.blas_threads.before_step()
         t0 = time.perf_counter()
         out = self.model.train_step(xb, yb)
         dt = time.perf_counter() - t0
+        if self.blas_threads is not None:
+            self.blas_threads.after_step(dt)
         self._elapsed += dt
         self.step += 1
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}

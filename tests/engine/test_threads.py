@@ -1,0 +1,86 @@
+"""BLAS threads chosen from the training steps themselves (``nntui.threads.StepThreads``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nntui
+from nntui import layers as L
+from nntui.engine import threads
+from nntui.engine.threads import STEPS_FASTER, TRIAL_STEPS, StepThreads, step_threads
+
+
+class FakeBlas:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def set_num_threads(self, n: int) -> None:
+        self.calls.append(n)
+
+
+def _chooser(monkeypatch: pytest.MonkeyPatch) -> tuple[StepThreads, FakeBlas, list[float]]:
+    clock = [100.0]
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+    chooser, blas = StepThreads(2), FakeBlas()
+    chooser._blas = [blas]  # type: ignore[assignment]
+    return chooser, blas, clock
+
+
+def _trial(chooser: StepThreads, seconds: dict[int, float]) -> list[int]:
+    ran = []
+    for _ in range(2 * TRIAL_STEPS):
+        chooser.before_step()
+        ran.append(chooser._running)
+        chooser.after_step(seconds[chooser._running])
+    return ran
+
+
+def test_a_trial_alternates_and_the_faster_median_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    chooser, blas, clock = _chooser(monkeypatch)
+    assert _trial(chooser, {1: 1.0, 2: 0.5}) == [1, 2] * TRIAL_STEPS
+    assert chooser.choice == 2
+    assert blas.calls == [1, 2] * TRIAL_STEPS  # set only when the count changes
+    chooser.before_step()
+    chooser.after_step(9.0)  # no trial: a slow step changes nothing until the next one
+    assert chooser.choice == 2 and blas.calls[-1] == 2
+    clock[0] += threads.PROBE_SECONDS + 1  # the next trial, under another load
+    assert _trial(chooser, {1: 1.0, 2: 3.0}) == [1, 2] * TRIAL_STEPS
+    assert chooser.choice == 1
+
+
+def test_all_cores_must_be_clearly_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    chooser, _, _ = _chooser(monkeypatch)
+    _trial(chooser, {1: 1.0, 2: 0.99 / STEPS_FASTER * 1.02})
+    assert chooser.choice == 1
+
+
+def test_a_fixed_thread_count_means_no_chooser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NNTUI_BLAS_THREADS", "2")
+    assert step_threads() is None
+    monkeypatch.delenv("NNTUI_BLAS_THREADS")
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 4)
+    chooser = step_threads()
+    assert chooser is not None and chooser.candidates == (1, 4)
+
+
+def test_fit_brackets_every_step_and_keeps_its_chooser(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    class Recorder:
+        def before_step(self) -> None:
+            seen.append("before")
+
+        def after_step(self, seconds: float) -> None:
+            assert seconds > 0
+            seen.append("after")
+
+    monkeypatch.setattr(threads, "step_threads", lambda: Recorder())
+    model = nntui.Sequential([nntui.Input((3,)), L.Dense(2)], backend="numpy", seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((10, 3), np.float32), np.zeros((10, 2), np.float32)
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)  # 3 steps an epoch
+    first = model._step_threads
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert seen == ["before", "after"] * 9
+    assert model._step_threads is first
