@@ -22,6 +22,9 @@ import numpy as np
 from nntui.engine.backend import kernels_numpy as kn
 
 jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+# multiply-adds contracted to FMAs (one rounding instead of two): the LSTM steps, ~20 %
+fused: Any = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
+                        fastmath={"contract"})
 CLAMP = np.float32(7.90531110763549805)  # tanh(±CLAMP) rounds to ±1 in float32
 # Eigen's ptanh_float coefficients: tanh(x) ≈ x·P(x²) / Q(x²) on [−CLAMP, CLAMP]
 P = (np.float32(-2.76076847742355e-16), np.float32(2.00018790482477e-13),
@@ -112,44 +115,48 @@ def _flat(*arrays: np.ndarray) -> list[np.ndarray]:
 
 
 # LSTM, σ gates and tanh ----------------------------------------------------------------
-# Each row's four gate blocks and the cell are separate loops over contiguous runs of u,
-# each reading at most three arrays: one loop over all four blocks per element measured
-# 3x slower (the compiler kept it scalar, unable to prove seven arrays apart).
-@jit
-def _lstm_step(z, hu, c_prev, a, c, tc, h, first):  # type: ignore[no-untyped-def]
+# A row's four gate blocks run as one loop with per-column constants, a = s·tanh(s·z) + o
+# (σ(z) = tanh(z/2)/2 + 1/2 on i, f, o; tanh on c), and the cell as a second loop; each
+# loop reads few arrays, which the compiler can tell apart and vectorise. (One loop over
+# all four blocks per element stayed scalar, ~4x slower; one loop per block, ~2x.)
+@fused
+def _lstm_step(z, hu, c_prev, a, c, tc, h, scale, offset, first):  # type: ignore[no-untyped-def]
     n, u = c.shape
     for r in range(n):
         zr, hr, ar = z[r], hu[r], a[r]
         if first:  # h_0 = 0: no h·U
-            for j in range(u):
-                ar[j] = _sigmoid(zr[j])
-                ar[u + j] = _sigmoid(zr[u + j])
-            for j in range(2 * u, 3 * u):
-                ar[j] = _tanh(zr[j])
-            for j in range(3 * u, 4 * u):
-                ar[j] = _sigmoid(zr[j])
+            for j in range(4 * u):
+                s = scale[j]
+                ar[j] = s * _tanh(s * zr[j]) + offset[j]
         else:
-            for j in range(2 * u):
-                ar[j] = _sigmoid(zr[j] + hr[j])
-            for j in range(2 * u, 3 * u):
-                ar[j] = _tanh(zr[j] + hr[j])
-            for j in range(3 * u, 4 * u):
-                ar[j] = _sigmoid(zr[j] + hr[j])
-        cr, pr = c[r], c_prev[r]
-        if first:  # c_0 = 0
-            for j in range(u):
-                cr[j] = ar[j] * ar[2 * u + j]
-        else:
-            for j in range(u):
-                cr[j] = ar[u + j] * pr[j] + ar[j] * ar[2 * u + j]
-        tr, hrow = tc[r], h[r]
+            for j in range(4 * u):
+                s = scale[j]
+                ar[j] = s * _tanh(s * (zr[j] + hr[j])) + offset[j]
+        cr, pr, tr, hrow = c[r], c_prev[r], tc[r], h[r]
         for j in range(u):
-            t = _tanh(cr[j])
+            cv = ar[j] * ar[2 * u + j]
+            if not first:  # c_0 = 0
+                cv += ar[u + j] * pr[j]
+            cr[j] = cv
+            t = _tanh(cv)
             tr[j] = t
             hrow[j] = ar[3 * u + j] * t
 
 
-@jit
+_GATES: dict[tuple[int, np.dtype], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _gate_constants(u: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(scale, offset) per column of the i f c o blocks, made once per size."""
+    key = (u, dtype)
+    if key not in _GATES:
+        scale, offset = np.full(4 * u, 0.5, dtype), np.full(4 * u, 0.5, dtype)
+        scale[2 * u:3 * u], offset[2 * u:3 * u] = 1.0, 0.0
+        _GATES[key] = scale, offset
+    return _GATES[key]
+
+
+@fused
 def _lstm_step_backward(dh, dc, a, c_prev, tc, dz, first):  # type: ignore[no-untyped-def]
     n, u = dc.shape
     for r in range(n):
@@ -179,7 +186,8 @@ def _lstm_step_backward(dh, dc, a, c_prev, tc, dz, first):  # type: ignore[no-un
 def lstm_step(z: np.ndarray, hu: np.ndarray | None, c_prev: np.ndarray | None,
               a: np.ndarray, c: np.ndarray, tc: np.ndarray, h: np.ndarray) -> None:
     first = hu is None or c_prev is None
-    _lstm_step(z, z if hu is None else hu, c if c_prev is None else c_prev, a, c, tc, h, first)
+    _lstm_step(z, z if hu is None else hu, c if c_prev is None else c_prev, a, c, tc, h,
+               *_gate_constants(c.shape[1], c.dtype), first)
 
 
 def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, a: np.ndarray, c_prev: np.ndarray | None,
