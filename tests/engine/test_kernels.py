@@ -114,3 +114,19 @@ def test_conv_input_gradient_equals_the_numpy_reference(x_shape: tuple[int, ...]
     np.testing.assert_allclose(
         numba_kernels.conv2d_input_grad(dz, kernel, x_shape, strides),
         kernels_numpy.conv2d_input_grad(dz, kernel, x_shape, strides), rtol=1e-5, atol=1e-5)
+
+
+def test_adam_flushes_subnormal_moments_to_zero() -> None:
+    """A weight whose gradient stays 0 has its moments decay into subnormal numbers, on
+    which the CPU is ~100x slower; the compiled update flushes them, the step unchanged."""
+    tiny = np.finfo(F32).tiny
+    p = np.linspace(-1, 1, 64, dtype=F32)
+    ref = [p.copy(), np.zeros(64, F32), np.full(64, 1e-37, F32), np.full(64, 1e-37, F32)]
+    fast = [a.copy() for a in ref]
+    for _ in range(40):
+        UPDATES["adam"](kernels_numpy, ref)
+        UPDATES["adam"](numba_kernels, fast)
+    assert np.all((ref[2] != 0) & (np.abs(ref[2]) < tiny))  # the reference went subnormal
+    assert np.all(fast[2] == 0)
+    np.testing.assert_array_equal(fast[3], ref[3])  # v decays by β2 only: still normal
+    np.testing.assert_array_equal(fast[0], ref[0])
