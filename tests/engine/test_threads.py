@@ -1,4 +1,4 @@
-"""BLAS threads chosen from the training steps themselves (``nntui.threads.StepThreads``)."""
+"""BLAS threads chosen from the training steps themselves (``nntui.engine.threads.StepThreads``)."""
 
 from __future__ import annotations
 
