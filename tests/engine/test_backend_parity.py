@@ -144,6 +144,7 @@ OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "rmsprop_update": _optimizer_kernels,
     "adam_update": _optimizer_kernels,
     "squared_norm": lambda o, d: o.squared_norm(d["b3"]),
+    "relu_backward": lambda o, d: o.relu_backward(d["y"], d["x"]),
     "bias_add": lambda o, d: (o.bias_add(d["img"] * 1.0, d["img"][0, 0, 0]),
                               o.bias_add(d["x"] * 1.0, d["x"][0])),
     "conv2d_input_grad": lambda o, d: (o.conv2d_input_grad(d["dz"], d["k4"], (2, 7, 6, 3), (2, 2)),

@@ -130,3 +130,14 @@ def test_adam_flushes_subnormal_moments_to_zero() -> None:
     assert np.all(fast[2] == 0)
     np.testing.assert_array_equal(fast[3], ref[3])  # v decays by β2 only: still normal
     np.testing.assert_array_equal(fast[0], ref[0])
+
+
+def test_relu_backward_equals_the_numpy_reference() -> None:
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((5, 6, 7)).astype(F32)
+    z[0, 0, :3] = 0.0  # a = max(0, z) is flat at 0: no gradient
+    grad = rng.standard_normal(z.shape).astype(F32)
+    grad[1, 1, 1], z[1, 1, 1] = np.nan, -1.0  # a NaN gradient stays NaN behind a dead unit
+    got = numba_kernels.relu_backward(grad, z)
+    np.testing.assert_array_equal(got, kernels_numpy.relu_backward(grad, z))
+    assert np.isnan(got[1, 1, 1]) and np.all(got[0, 0, :3] == 0)

@@ -110,6 +110,9 @@ class Backend(Protocol):
     def squared_norm(self, x: Array) -> float:
         """Σ x² as a Python float."""
         ...
+    def relu_backward(self, grad: Array, z: Array) -> Array:
+        """dL/dz = dL/da · [z > 0] of a = max(0, z) (a NaN in dL/da stays NaN)."""
+        ...
     def bias_add(self, z: Array, bias: Array) -> Array:
         """z + bias over the last axis (NumPy: in place, z must be fresh)."""
         ...

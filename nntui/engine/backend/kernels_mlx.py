@@ -75,7 +75,10 @@ class MlxKernels:
     def squared_norm(self, x: Array) -> float:
         return float(np.asarray(mx.sum(x * x)))
 
-    # convolution and pooling --------------------------------------------------------
+    # activations, convolution and pooling -------------------------------------------
+    def relu_backward(self, grad: Array, z: Array) -> Array:
+        return grad * (z > 0)
+
     def bias_add(self, z: Array, bias: Array) -> Array:
         return z + bias
 

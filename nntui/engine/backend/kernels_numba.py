@@ -209,6 +209,21 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, a: np.ndarray, c_prev: np
     _lstm_step_backward(dh, dc, a, dc if c_prev is None else c_prev, tc, dz, c_prev is None)
 
 
+# activations ----------------------------------------------------------------------------
+@jit
+def _relu_backward(grad, z, out):  # type: ignore[no-untyped-def]
+    zero, one = grad.dtype.type(0.0), grad.dtype.type(1.0)
+    for k in range(grad.size):
+        out[k] = grad[k] * (one if z[k] > 0 else zero)  # a product: NaN · 0 stays NaN
+
+
+def relu_backward(grad: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """One pass where NumPy's ``grad * (z > 0)`` makes a mask and then multiplies."""
+    out = np.empty_like(grad)
+    _relu_backward(grad.reshape(-1), z.reshape(-1), out.reshape(-1))
+    return out
+
+
 # pooling, non-overlapping windows (stride = pool size) ----------------------------------
 @jit
 def _max_pool(x, ph, pw, best, idx):  # type: ignore[no-untyped-def]

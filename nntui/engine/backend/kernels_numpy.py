@@ -181,6 +181,12 @@ def sum_pool_backward(grad: np.ndarray, x_shape: tuple[int, ...], pool: Pair,
     return _from_slots(grad, x_shape, pool, strides, lambda k, out: np.copyto(out, grad))
 
 
+# activations ---------------------------------------------------------------------------
+def relu_backward(grad: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """dL/dz = dL/da · [z > 0]."""
+    return grad * (z > 0)
+
+
 # convolution ---------------------------------------------------------------------------
 def conv2d_input_grad(dz: np.ndarray, kernel: np.ndarray, x_shape: tuple[int, ...],
                       strides: tuple[int, int]) -> np.ndarray:

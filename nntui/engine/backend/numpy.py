@@ -230,6 +230,11 @@ class NumpyBackend:
     def squared_norm(self, x: Array) -> float:
         return float(np.vdot(x, x))  # one BLAS dot, no x·x temporary
 
+    def relu_backward(self, grad: Array, z: Array) -> Array:
+        if grad.shape != z.shape:
+            return kn.relu_backward(grad, z)
+        return self._fast(grad, z).relu_backward(grad, z)
+
     def bias_add(self, z: Array, bias: Array) -> Array:
         return kn.bias_add(z, bias)
 

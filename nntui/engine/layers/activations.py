@@ -88,7 +88,7 @@ class ReLU(ActivationFn):
         return self.ops.maximum(z, 0.0)
 
     def backward(self, grad_a: Array) -> Array:
-        return grad_a * (self._z > 0)
+        return self.ops.relu_backward(grad_a, self._z)  # dL/dz = dL/da · [z > 0]
 
 
 class LeakyReLUFn(ActivationFn):
