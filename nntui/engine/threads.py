@@ -89,8 +89,9 @@ STEPS_FASTER = 1.1  # all cores must beat one thread by this factor (median step
 class StepThreads:
     """Chooses 1 or all cores as the BLAS thread count from the training steps themselves.
 
-    Call :meth:`before_step` and :meth:`after_step` around each training step, inside
-    :func:`training_threads` (which restores the library's setting afterwards). A trial
+    Call :meth:`begin` when a run starts and :meth:`before_step` and :meth:`after_step`
+    around each training step, inside :func:`training_threads` (which restores the
+    library's setting afterwards). A trial
     runs ``TRIAL_STEPS`` steps with each count, alternating, so a change of machine load
     slows both alike; the count with the lower median step time (all cores only when
     ``STEPS_FASTER`` times faster) runs until the next trial, ``PROBE_SECONDS`` later.
@@ -104,6 +105,10 @@ class StepThreads:
         self._next_trial = 0.0  # time.monotonic() of the next trial
         self._running = 0  # the count set for the step in flight
         self._blas = _blas_controller().select(user_api="blas").lib_controllers
+
+    def begin(self) -> None:
+        """A run starts: its thread setting is unknown (``training_threads`` set its own)."""
+        self._running = 0
 
     def before_step(self) -> None:
         if not self._queue and time.monotonic() >= self._next_trial:

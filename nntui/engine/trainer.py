@@ -172,6 +172,8 @@ class Trainer:
     # the loop ---------------------------------------------------------------------
     def run(self) -> History:
         """Train until the last epoch or ``stop()``; returns the history."""
+        if self.blas_threads is not None:
+            self.blas_threads.begin()
         self.emit(ev.TrainingStarted(self.run_name, self.model.backend, self.epochs,
                                      self.steps_per_epoch, self.config, self.step, self.epoch))
         last: dict[str, float] = {}

@@ -49,6 +49,14 @@ def test_a_trial_alternates_and_the_faster_median_wins(monkeypatch: pytest.Monke
     assert chooser.choice == 1
 
 
+def test_a_new_run_sets_the_count_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    chooser, blas, _ = _chooser(monkeypatch)
+    _trial(chooser, {1: 1.0, 2: 0.5})
+    chooser.begin()  # the last run's end restored the library's count
+    chooser.before_step()
+    assert blas.calls[-1] == 2 and len(blas.calls) == 2 * TRIAL_STEPS + 1
+
+
 def test_all_cores_must_be_clearly_faster(monkeypatch: pytest.MonkeyPatch) -> None:
     chooser, _, _ = _chooser(monkeypatch)
     _trial(chooser, {1: 1.0, 2: 0.99 / STEPS_FASTER * 1.02})
@@ -68,6 +76,9 @@ def test_fit_brackets_every_step_and_keeps_its_chooser(monkeypatch: pytest.Monke
     seen: list[str] = []
 
     class Recorder:
+        def begin(self) -> None:
+            seen.append("begin")
+
         def before_step(self) -> None:
             seen.append("before")
 
@@ -82,5 +93,5 @@ def test_fit_brackets_every_step_and_keeps_its_chooser(monkeypatch: pytest.Monke
     model.fit(x, y, batch_size=4, epochs=2, verbose=0)  # 3 steps an epoch
     first = model._step_threads
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
-    assert seen == ["before", "after"] * 9
+    assert seen == ["begin"] + ["before", "after"] * 6 + ["begin"] + ["before", "after"] * 3
     assert model._step_threads is first
