@@ -84,6 +84,7 @@ def training_threads(headless: bool) -> Iterator[None]:
 
 TRIAL_STEPS = 4  # steps per candidate thread count in one trial
 STEPS_FASTER = 1.1  # all cores must beat one thread by this factor (median step times)
+HOPELESS = 3.0  # a trial ends early when every all-cores step took this x one thread's median
 
 
 class StepThreads:
@@ -91,10 +92,13 @@ class StepThreads:
 
     Call :meth:`begin` when a run starts and :meth:`before_step` and :meth:`after_step`
     around each training step, inside :func:`training_threads` (which restores the
-    library's setting afterwards). A trial
-    runs ``TRIAL_STEPS`` steps with each count, alternating, so a change of machine load
-    slows both alike; the count with the lower median step time (all cores only when
-    ``STEPS_FASTER`` times faster) runs until the next trial, ``PROBE_SECONDS`` later.
+    library's setting afterwards). A trial runs ``TRIAL_STEPS`` steps with each count,
+    alternating, so a change of machine load slows both alike; the count with the lower
+    median step time (all cores only when ``STEPS_FASTER`` times faster) runs until the
+    next trial, after ``PROBE_SECONDS`` of training steps (time between ``fit`` calls
+    does not count: a bench or a script that fits one epoch at a time would otherwise
+    pay for a trial every call). A trial ends early when all cores are hopeless
+    (``HOPELESS``): on a busy machine one two-thread LSTM step took ~100 ms against 6.
     """
 
     def __init__(self, cores: int) -> None:
@@ -102,7 +106,7 @@ class StepThreads:
         self.choice = 1
         self._queue: list[int] = []  # thread counts of the trial steps still to run
         self._times: dict[int, list[float]] = {}
-        self._next_trial = 0.0  # time.monotonic() of the next trial
+        self._until_trial = 0.0  # seconds of training steps before the next trial
         self._running = 0  # the count set for the step in flight
         self._blas = _blas_controller().select(user_api="blas").lib_controllers
 
@@ -111,7 +115,7 @@ class StepThreads:
         self._running = 0
 
     def before_step(self) -> None:
-        if not self._queue and time.monotonic() >= self._next_trial:
+        if not self._queue and self._until_trial <= 0:
             self._queue = [k for _ in range(TRIAL_STEPS) for k in self.candidates]
             self._times = {k: [] for k in self.candidates}
         want = self._queue[0] if self._queue else self.choice
@@ -122,12 +126,16 @@ class StepThreads:
 
     def after_step(self, seconds: float) -> None:
         if not self._queue:
+            self._until_trial -= seconds
             return
         self._times[self._queue.pop(0)].append(seconds)
+        one, many = (self._times[k] for k in self.candidates)
+        if one and many and min(many) > HOPELESS * statistics.median(one):
+            self._queue.clear()
         if not self._queue:
-            one, many = (statistics.median(self._times[k]) for k in self.candidates)
-            self.choice = self.candidates[1] if many * STEPS_FASTER < one else 1
-            self._next_trial = time.monotonic() + PROBE_SECONDS
+            faster = statistics.median(many) * STEPS_FASTER < statistics.median(one)
+            self.choice = self.candidates[1] if faster else 1
+            self._until_trial = PROBE_SECONDS
 
 
 def step_threads() -> StepThreads | None:

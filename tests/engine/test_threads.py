@@ -19,12 +19,10 @@ class FakeBlas:
         self.calls.append(n)
 
 
-def _chooser(monkeypatch: pytest.MonkeyPatch) -> tuple[StepThreads, FakeBlas, list[float]]:
-    clock = [100.0]
-    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+def _chooser() -> tuple[StepThreads, FakeBlas]:
     chooser, blas = StepThreads(2), FakeBlas()
     chooser._blas = [blas]  # type: ignore[assignment]
-    return chooser, blas, clock
+    return chooser, blas
 
 
 def _trial(chooser: StepThreads, seconds: dict[int, float]) -> list[int]:
@@ -36,29 +34,41 @@ def _trial(chooser: StepThreads, seconds: dict[int, float]) -> list[int]:
     return ran
 
 
-def test_a_trial_alternates_and_the_faster_median_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    chooser, blas, clock = _chooser(monkeypatch)
+def test_a_trial_alternates_and_the_faster_median_wins() -> None:
+    chooser, blas = _chooser()
     assert _trial(chooser, {1: 1.0, 2: 0.5}) == [1, 2] * TRIAL_STEPS
     assert chooser.choice == 2
     assert blas.calls == [1, 2] * TRIAL_STEPS  # set only when the count changes
     chooser.before_step()
-    chooser.after_step(9.0)  # no trial: a slow step changes nothing until the next one
+    chooser.after_step(threads.PROBE_SECONDS - 1)  # no trial: a slow step changes nothing
     assert chooser.choice == 2 and blas.calls[-1] == 2
-    clock[0] += threads.PROBE_SECONDS + 1  # the next trial, under another load
-    assert _trial(chooser, {1: 1.0, 2: 3.0}) == [1, 2] * TRIAL_STEPS
+    chooser.before_step()
+    chooser.after_step(2.0)  # PROBE_SECONDS of training steps since the trial: a new one
+    assert _trial(chooser, {1: 1.0, 2: 2.0}) == [1, 2] * TRIAL_STEPS  # under another load
     assert chooser.choice == 1
 
 
-def test_a_new_run_sets_the_count_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    chooser, blas, _ = _chooser(monkeypatch)
+def test_a_hopeless_trial_ends_early() -> None:
+    chooser, _ = _chooser()
+    chooser.before_step()
+    chooser.after_step(1.0)  # one thread
+    chooser.before_step()
+    chooser.after_step(threads.HOPELESS * 1.0 + 0.1)  # two threads, stalled
+    assert chooser.choice == 1 and not chooser._queue
+    chooser.before_step()
+    assert chooser._running == 1
+
+
+def test_a_new_run_sets_the_count_again() -> None:
+    chooser, blas = _chooser()
     _trial(chooser, {1: 1.0, 2: 0.5})
     chooser.begin()  # the last run's end restored the library's count
     chooser.before_step()
     assert blas.calls[-1] == 2 and len(blas.calls) == 2 * TRIAL_STEPS + 1
 
 
-def test_all_cores_must_be_clearly_faster(monkeypatch: pytest.MonkeyPatch) -> None:
-    chooser, _, _ = _chooser(monkeypatch)
+def test_all_cores_must_be_clearly_faster() -> None:
+    chooser, _ = _chooser()
     _trial(chooser, {1: 1.0, 2: 0.99 / STEPS_FASTER * 1.02})
     assert chooser.choice == 1
 
