@@ -34,6 +34,7 @@ P = (np.float32(-2.76076847742355e-16), np.float32(2.00018790482477e-13),
 Q = (np.float32(1.19825839466702e-06), np.float32(1.18534705686654e-04),
      np.float32(2.26843463243900e-03), np.float32(4.89352518554385e-03))
 HALF, ONE = np.float32(0.5), np.float32(1.0)
+Arr = np.ndarray  # the compiled functions' arrays (numba types them at the first call)
 
 
 @numba.njit(inline="always")
@@ -69,7 +70,8 @@ def _flush(x: Any) -> Any:
 
 
 @jit
-def _adam(p, g, m, v, alpha, beta_1, beta_2, epsilon):  # type: ignore[no-untyped-def]
+def _adam(p: Arr, g: Arr, m: Arr, v: Arr, alpha: float, beta_1: float, beta_2: float,
+          epsilon: float) -> None:
     c1, c2 = p.dtype.type(1.0 - beta_1), p.dtype.type(1.0 - beta_2)
     a, e = p.dtype.type(alpha), p.dtype.type(epsilon)
     for k in range(p.size):
@@ -81,7 +83,8 @@ def _adam(p, g, m, v, alpha, beta_1, beta_2, epsilon):  # type: ignore[no-untype
 
 
 @jit
-def _rmsprop(p, g, v, m, lr, rho, momentum, epsilon, use_m):  # type: ignore[no-untyped-def]
+def _rmsprop(p: Arr, g: Arr, v: Arr, m: Arr, lr: float, rho: float, momentum: float,
+             epsilon: float, use_m: bool) -> None:
     r, r1 = p.dtype.type(rho), p.dtype.type(1.0 - rho)
     eta, mu, e = p.dtype.type(lr), p.dtype.type(momentum), p.dtype.type(epsilon)
     for k in range(p.size):
@@ -96,7 +99,8 @@ def _rmsprop(p, g, v, m, lr, rho, momentum, epsilon, use_m):  # type: ignore[no-
 
 
 @jit
-def _sgd(p, g, m, lr, momentum, nesterov, use_m):  # type: ignore[no-untyped-def]
+def _sgd(p: Arr, g: Arr, m: Arr, lr: float, momentum: float, nesterov: bool,
+         use_m: bool) -> None:
     eta, mu = p.dtype.type(lr), p.dtype.type(momentum)
     for k in range(p.size):
         g_lr = _flush(g[k]) * eta
@@ -134,7 +138,8 @@ def _flat(*arrays: np.ndarray) -> list[np.ndarray]:
 # loop reads few arrays, which the compiler can tell apart and vectorise. (One loop over
 # all four blocks per element stayed scalar, ~4x slower; one loop per block, ~2x.)
 @fused
-def _lstm_step(z, hu, c_prev, a, c, tc, h, scale, offset, first):  # type: ignore[no-untyped-def]
+def _lstm_step(z: Arr, hu: Arr, c_prev: Arr, a: Arr, c: Arr, tc: Arr, h: Arr,
+               scale: Arr, offset: Arr, first: bool) -> None:
     n, u = c.shape
     for r in range(n):
         zr, hr, ar = z[r], hu[r], a[r]
@@ -171,7 +176,8 @@ def _gate_constants(u: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
 
 
 @fused
-def _lstm_step_backward(dh, dc, a, c_prev, tc, dz, first):  # type: ignore[no-untyped-def]
+def _lstm_step_backward(dh: Arr, dc: Arr, a: Arr, c_prev: Arr, tc: Arr, dz: Arr,
+                        first: bool) -> None:
     n, u = dc.shape
     for r in range(n):
         ar, dcr, dhr, tr, dzr = a[r], dc[r], dh[r], tc[r], dz[r]
@@ -211,7 +217,7 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, a: np.ndarray, c_prev: np
 
 # activations ----------------------------------------------------------------------------
 @jit
-def _relu_backward(grad, z, out):  # type: ignore[no-untyped-def]
+def _relu_backward(grad: Arr, z: Arr, out: Arr) -> None:
     zero, one = grad.dtype.type(0.0), grad.dtype.type(1.0)
     for k in range(grad.size):
         out[k] = grad[k] * (one if z[k] > 0 else zero)  # a product: NaN · 0 stays NaN
@@ -226,7 +232,7 @@ def relu_backward(grad: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 # pooling, non-overlapping windows (stride = pool size) ----------------------------------
 @jit
-def _max_pool(x, ph, pw, best, idx):  # type: ignore[no-untyped-def]
+def _max_pool(x: Arr, ph: int, pw: int, best: Arr, idx: Arr) -> None:
     n, oh, ow, c = best.shape
     for b in range(n):
         for i in range(oh):
@@ -245,7 +251,7 @@ def _max_pool(x, ph, pw, best, idx):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _max_pool_backward(grad, idx, ph, pw, dx):  # type: ignore[no-untyped-def]
+def _max_pool_backward(grad: Arr, idx: Arr, ph: int, pw: int, dx: Arr) -> None:
     n, oh, ow, c = grad.shape
     for b in range(n):
         for i in range(oh):
@@ -282,7 +288,7 @@ def max_pool_backward(grad: np.ndarray, idx: np.ndarray, x_shape: tuple[int, ...
 
 # convolution ----------------------------------------------------------------------------
 @jit
-def _col2im(cols, kh, kw, sh, sw, dx):  # type: ignore[no-untyped-def]
+def _col2im(cols: Arr, kh: int, kw: int, sh: int, sw: int, dx: Arr) -> None:
     n, oh, ow, _ = cols.shape
     c = dx.shape[3]
     for b in range(n):
