@@ -10,6 +10,8 @@ EXIT_ERROR = 2
 """Exit status of the command line for any :class:`NntuiError`."""
 EXIT_DIVERGED = 3
 """Exit status when training diverged (the last good checkpoint is kept)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after a second Ctrl+C stopped training at once (128 + SIGINT)."""
 
 
 class NntuiError(Exception):

@@ -25,7 +25,8 @@ def export_run(screen: Screen[None], run: TrainingRun | None) -> None:
     except NntuiError as exc:
         screen.notify(str(exc), title="export", severity="error", markup=False)
         return
-    existing = [p.name for key, p in paths.items() if key != "config" and p.exists()]
+    # the run checkpoints itself at every epoch end: a newer one of the same run is no loss
+    existing = [p.name for key, p in paths.items() if key == "screenshot" and p.exists()]
     if not existing:
         screen.run_worker(_export(screen, run, paths), group="export", exclusive=True)
         return

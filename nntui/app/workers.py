@@ -23,10 +23,10 @@ from nntui.app.messages import EventsArrived
 from nntui.app.pace import AutoPace, PaceChosen
 from nntui.engine import events as ev
 from nntui.engine.threads import training_threads
-from nntui.errors import NntuiError
-from nntui.runlog import RunLogger, safe_export_path, save_checkpoint, write_config
+from nntui.errors import NntuiError, TrainingDiverged
+from nntui.runlog import RunLogger, safe_export_path, write_config
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
-from nntui.runlog.model_state import non_finite_arrays, state_arrays
+from nntui.runlog.run_checkpoint import CheckpointWriter
 from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
 
 SCREENSHOT = "screenshot.svg"
@@ -91,6 +91,7 @@ class TrainingRun:
         self.session: Any = None
         self.trainer: Any = None
         self.logger: RunLogger | None = None
+        self.writer: CheckpointWriter | None = None
         self.done = threading.Event()
         self.diverged_at: int | None = None
         """Step at which training diverged (no checkpoint is written after it)."""
@@ -132,7 +133,10 @@ class TrainingRun:
             self._apply_pace(self.pace)
         self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
                                        tensorboard=self.tensorboard)
+        # a checkpoint at every epoch end and at the end, as `nntui train` writes them
+        self.writer = CheckpointWriter(self.logger, self.trainer)
         self.trainer.subscribe(self.logger.handle)
+        self.trainer.subscribe(self.writer)
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
         self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
@@ -195,20 +199,13 @@ class TrainingRun:
     def _save_checkpoint(self) -> Path:
         """Write the checkpoint, unless the run diverged or the state holds NaN/inf (the
         last good checkpoint, if any, is kept)."""
-        trainer = self.trainer
-        assert trainer is not None and self.run_dir is not None
-        if self.diverged_at is not None:
-            raise NntuiError(f"no checkpoint written: training diverged at step "
-                             f"{self.diverged_at}, so the weights are not worth keeping. "
-                             "Press r to start again with a lower learning rate.")
-        arrays = state_arrays(trainer.model)
-        bad = non_finite_arrays(arrays)
-        if bad:
-            raise NntuiError(f"no checkpoint written: the weights hold NaN or inf "
-                             f"({', '.join(bad[:3])}). Try a lower learning rate.")
-        path = safe_export_path(self.run_dir, CHECKPOINT_NPZ)
-        return save_checkpoint(path.parent, arrays, step=trainer.step, epoch=trainer.epoch,
-                               rng_state=trainer.rng.bit_generator.state)
+        assert self.writer is not None and self.run_dir is not None
+        safe_export_path(self.run_dir, CHECKPOINT_NPZ)  # inside the run folder, no link
+        try:
+            return self.writer.save()
+        except TrainingDiverged as exc:
+            raise NntuiError(f"{exc}. Press r to start again with a lower learning rate."
+                             ) from None
 
     def checkpoint(self) -> Future[Path]:
         """Save a checkpoint between two steps: now when the trainer is idle (paused or

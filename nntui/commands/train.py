@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,13 @@ import numpy as np
 from rich.console import Console
 
 from nntui.engine import events as ev
-from nntui.errors import EXIT_DIVERGED, CheckpointError, TrainingDiverged
-from nntui.presets import load_preset, spec_from_dict
+from nntui.errors import EXIT_DIVERGED, EXIT_INTERRUPTED, CheckpointError, TrainingDiverged
+from nntui.presets import load_preset
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
-from nntui.runlog.model_state import non_finite_arrays, restore_state, state_arrays
+from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
 
 
-def _spec(args: Any) -> Any:
+def _overrides(args: Any) -> list[str]:
     overrides = list(args.set)
     if args.epochs is not None:
         overrides.append(f"train.epochs={args.epochs}")
@@ -25,51 +26,7 @@ def _spec(args: Any) -> Any:
         overrides.append(f"train.seed={args.seed}")
     if args.train_backend:
         overrides.append(f"train.backend={args.train_backend!r}")
-    if args.resume:
-        from nntui.presets import apply_override
-        from nntui.runlog.config import read_config
-
-        data = read_config(args.resume)
-        for item in overrides:
-            apply_override(data, item)
-        return spec_from_dict(data)
-    return load_preset(args.preset, overrides)
-
-
-class CheckpointWriter:
-    """Subscriber: a checkpoint at every epoch end and at the end of training.
-
-    Divergence never overwrites the last good checkpoint: after a
-    ``TrainingDivergedEvent`` nothing more is written, and weights or optimizer
-    state holding NaN or inf are never saved. Finding them (the loss of the step
-    that broke them was still finite) ends the run as diverged, as the trainer
-    does for the loss: a ``TrainingDivergedEvent``, then :class:`TrainingDiverged`.
-    """
-
-    def __init__(self, logger: Any, model: Any, trainer_ref: list[Any]) -> None:
-        self.logger, self.model, self.trainer_ref = logger, model, trainer_ref
-        self.diverged = False
-        self.path: Path | None = None
-        self.step: int | None = None  # step of the last checkpoint written
-
-    def __call__(self, event: Any) -> None:
-        if isinstance(event, ev.TrainingDivergedEvent):
-            self.diverged = True
-        elif isinstance(event, (ev.EpochCompleted, ev.TrainingFinished)) and not self.diverged:
-            t = self.trainer_ref[0]
-            arrays = state_arrays(self.model)
-            bad = non_finite_arrays(arrays)
-            if bad:
-                msg = (f"training diverged at step {event.step}: the weights became NaN or "
-                       f"infinite ({', '.join(bad[:3])}). Try a lower learning rate "
-                       "(e.g. 10x smaller) or gradient clipping.")
-                self.diverged = True  # also when this writer is not subscribed itself
-                t.emit(ev.TrainingDivergedEvent(event.step, msg))
-                raise TrainingDiverged(msg)
-            self.path = self.logger.save_checkpoint(
-                arrays, step=event.step, epoch=event.epoch,
-                rng_state=t.rng.bit_generator.state)
-            self.step = event.step
+    return overrides
 
 
 def first_warning_printer(say: Callable[[str], None]) -> Callable[[GradientsChecked], None]:
@@ -98,80 +55,143 @@ def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWri
             f"{t.learning_rate / 10:g}) or {clip}; {kept}")
 
 
-def train_command(args: Any) -> int:
+def resume_hint(spec: Any, writer: CheckpointWriter, run_dir: Path) -> str:
+    """Where the logs are and how to go on from the last checkpoint (if there is one)."""
+    if writer.step is None:
+        return f"the logs are kept in {run_dir} (no checkpoint was written, so start again)"
+    return (f"the logs are kept in {run_dir}; resume with: nntui train {spec.name} "
+            f"--resume {run_dir} (from the checkpoint at step {writer.step})")
+
+
+@dataclass
+class _Run:
+    """What one ``nntui train`` built: the pieces its ending needs."""
+
+    spec: Any
+    session: Any
+    trainer: Any
+    logger: Any
+    writer: CheckpointWriter
+
+
+def _start(args: Any, say: Callable[[str], None]) -> _Run:
+    """Build the session and open the run folder (fresh, or resumed from its checkpoint)."""
     from nntui.architectures import build_session
-    from nntui.commands.progress import ProgressPrinter
     from nntui.runlog import RunLogger
-    from nntui.runlog.checkpoint import load_checkpoint
+
+    if not args.resume:
+        spec = load_preset(args.preset, _overrides(args))
+        session = build_session(spec, data_dir=args.data_dir)
+        trainer = session.trainer(on_divergence="raise")
+        logger = RunLogger.create(args.log_dir, spec.name)
+        return _Run(spec, session, trainer, logger, CheckpointWriter(logger, trainer))
+    from nntui.commands.resume import OPTIMIZER_KEYS, prepare_resume
+
+    r = prepare_resume(args.resume, _overrides(args))  # locked until the logger closes
+    try:
+        session = build_session(r.spec, data_dir=args.data_dir)
+        trainer = session.trainer(on_divergence="raise")
+        restore_run(trainer, r.checkpoint)  # checked whole before the logs are touched
+        r.check_epochs()
+        logger = RunLogger(r.run_dir, resume_step=r.checkpoint.step, changes=r.changes,
+                           lock=r.lock)
+    except BaseException:
+        r.lock.release()
+        raise
+    writer = CheckpointWriter(logger, trainer, changes=r.history(),
+                              config=r.spec.to_dict() if r.changes else None)
+    writer.path, writer.step = r.run_dir / "checkpoint.npz", r.checkpoint.step
+    cut = f"; {logger.rows_cut} rows logged after it are replaced" if logger.rows_cut else ""
+    fresh = "; the optimizer changed, so its state starts afresh" if (
+        OPTIMIZER_KEYS & set(r.changes)) else ""
+    say(f"resuming {r.run_dir} from step {r.checkpoint.step} ({_where(trainer)}){cut}{fresh}")
+    return _Run(r.spec, session, trainer, logger, writer)
+
+
+def _where(trainer: Any) -> str:
+    if trainer.batch:
+        return f"epoch {trainer.epoch}, after batch {trainer.batch} of {trainer.steps_per_epoch}"
+    return f"after epoch {trainer.epoch}"
+
+
+def train_command(args: Any) -> int:
+    from nntui.commands.progress import ProgressPrinter
+    from nntui.commands.signals import install_stop_handlers
 
     console = Console(stderr=True)
 
     def say(text: str) -> None:  # paths must stay on one line to be copied
         console.print(text, soft_wrap=True, highlight=False, markup=False)
 
-    spec = _spec(args)
-    # Read before building: a damaged checkpoint is reported before any work.
-    ckpt = load_checkpoint(Path(args.resume)) if args.resume else None
-    session = build_session(spec, data_dir=args.data_dir)
-    if ckpt is not None:
-        restore_state(session.model, ckpt.arrays)
-        logger = RunLogger(args.resume)
-    else:
-        logger = RunLogger.create(args.log_dir, spec.name)
-    try:
-        trainer = session.trainer(on_divergence="raise")
-        if ckpt is not None:
-            trainer.step, trainer.epoch = ckpt.step, ckpt.epoch
-            if ckpt.rng_state:
-                try:
-                    trainer.rng.bit_generator.state = ckpt.rng_state
-                except (TypeError, ValueError, KeyError) as exc:
-                    raise CheckpointError(
-                        f"checkpoint in {args.resume} has an unusable random state: {exc}"
-                    ) from None
-    except BaseException:
-        logger.close()
-        raise
-    writer = CheckpointWriter(logger, session.model, [trainer])
-    if ckpt is not None:  # the resumed-from checkpoint is the last good one until a new one
-        writer.path, writer.step = Path(args.resume) / "checkpoint.npz", ckpt.step
+    run = _start(args, say)
+    trainer, logger = run.trainer, run.logger
     trainer.subscribe(logger.handle)
-    trainer.subscribe(writer)
-    trainer.subscribe(GradientMonitor(session.model, first_warning_printer(say)))
-    printer = None
-    if not args.quiet:
-        printer = ProgressPrinter(console)
+    trainer.subscribe(run.writer)
+    trainer.subscribe(GradientMonitor(run.session.model, first_warning_printer(say)))
+    printer = None if args.quiet else ProgressPrinter(console)
+    if printer is not None:
         trainer.subscribe(printer)
-    from nntui.commands.signals import install_stop_handlers
     from nntui.engine.threads import step_threads
 
     trainer.blas_threads = step_threads()  # chosen from the run's own steps (threads.py)
+    # the handlers stay until the command returns: a late Ctrl+C never kills it mid-report
+    with install_stop_handlers(trainer.stop) as signals:
+        status = _train(run, printer, signals, say)
+        if status == EXIT_INTERRUPTED:
+            return status
+        if trainer.stopped and status == 0:
+            say(f"stopped at step {trainer.step} ({_where(trainer)}); "
+                f"resume with: nntui train {run.spec.name} --resume {logger.run_dir}")
+        if status == 0:
+            _report(console, say, run.spec, run.session, trainer, curves=not args.quiet)
+        say(f"logs: {logger.run_dir}")
+    if run.writer.step is None and status == 0 and not trainer.stopped:
+        raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
+    return status
+
+
+def _train(run: _Run, printer: Any, signals: Any, say: Callable[[str], None]) -> int:
+    """Train; close the logs however it ends. The exit status, or raises a one-line error."""
+    trainer, logger = run.trainer, run.logger
+    failure: BaseException | None = None
     status = 0
     try:
-        with install_stop_handlers(trainer.stop), _blas_threads(), _quiet_float_warnings():
+        with _blas_threads(), _quiet_float_warnings():
             trainer.run()
     except TrainingDiverged as e:
-        say(f"nntui: error: {divergence_message(e, spec, writer, logger.run_dir)}")
+        say(f"nntui: error: {divergence_message(e, run.spec, run.writer, logger.run_dir)}")
         status = EXIT_DIVERGED
+    except KeyboardInterrupt:  # a second Ctrl+C: the step in flight is abandoned
+        failure = KeyboardInterrupt()
+        _record_end(logger, trainer.step, "interrupted: stopped at once by a second signal")
+        status = EXIT_INTERRUPTED
     except BaseException as e:
         # Record how the run ended (best effort: the disk may be what failed, and the
         # original error is the one to report); the logs are closed below either way.
-        with contextlib.suppress(CheckpointError):
-            logger.handle(ev.TrainingFailed(trainer.step, f"{type(e).__name__}: {e}"))
-        raise
+        failure = e
+        _record_end(logger, trainer.step, f"{type(e).__name__}: {e}")
     finally:
+        signals.shielded = True  # closing the logs is not cut short by another Ctrl+C
         if printer is not None and printer.progress is not None:
             printer.progress.stop()
-        logger.close()
-    if trainer.stopped and status == 0:
-        say(f"stopped at step {trainer.step} (epoch {trainer.epoch}); "
-            f"resume with: nntui train {spec.name} --resume {logger.run_dir}")
-    if status == 0:
-        _report(console, say, spec, session, trainer, curves=not args.quiet)
-    say(f"logs: {logger.run_dir}")
-    if writer.step is None and status == 0 and not trainer.stopped:
-        raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
+        try:
+            logger.close()
+        except CheckpointError as e:
+            failure = failure or e
+    if status == EXIT_INTERRUPTED:
+        say(f"nntui: interrupted at step {trainer.step}; "
+            f"{resume_hint(run.spec, run.writer, logger.run_dir)}")
+    elif isinstance(failure, CheckpointError):  # a full disk, a removed folder: one line
+        raise CheckpointError(f"{failure}; {resume_hint(run.spec, run.writer, logger.run_dir)}"
+                              ) from None
+    elif failure is not None:
+        raise failure
     return status
+
+
+def _record_end(logger: Any, step: int, message: str) -> None:
+    with contextlib.suppress(CheckpointError):
+        logger.handle(ev.TrainingFailed(step, message))
 
 
 def _report(console: Console, say: Callable[[str], None], spec: Any, session: Any,

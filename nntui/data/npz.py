@@ -6,64 +6,16 @@ The archive holds either ``x`` and ``y`` (split here, seeded) or ``x_train``,
 
 from __future__ import annotations
 
-import lzma
-import struct
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from nntui.data.dataset import MAX_COUNT, MAX_SAMPLES, Dataset, check_choice, check_count
+from nntui.data.files import read_npz
 from nntui.data.tabular import tabular_dataset
 from nntui.errors import DatasetError
 
 SPLIT_KEYS = ("x_train", "y_train", "x_test", "y_test")
-# What np.load and zipfile raise on damaged archives (encrypted or unsupported members
-# included). Listed, not `Exception`, so a bug in this module still surfaces as itself.
-_READ_ERRORS = (
-    OSError,
-    EOFError,
-    KeyError,
-    IndexError,
-    TypeError,
-    MemoryError,
-    NotImplementedError,
-    RuntimeError,
-    OverflowError,
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    struct.error,
-)
-
-
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """All arrays of the archive (object arrays refused).
-
-    Raises:
-        DatasetError: missing file, not an npz archive, or arrays that need pickle.
-    """
-    try:
-        with path.open("rb") as handle:
-            magic = handle.read(4)
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such NPZ file; check path=") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if magic != b"PK\x03\x04":
-        raise DatasetError(f"{path}: not a .npz archive (save one with numpy.savez)")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise DatasetError(
-                f"{path}: holds object arrays, which would need pickle; save plain numeric arrays"
-            ) from exc
-        raise DatasetError(f"{path}: not a readable .npz archive ({exc})") from exc
-    except _READ_ERRORS as exc:
-        raise DatasetError(f"{path}: not a readable .npz archive ({exc})") from exc
 
 
 def _pick(arrays: dict[str, np.ndarray], path: Path) -> tuple[np.ndarray, ...]:
@@ -121,7 +73,7 @@ def load_npz(
             'dataset "npz" needs a file: pass path="data.npz" (--set dataset.path=...)'
         )
     file = Path(path).expanduser()
-    arrays = _pick(_read_npz(file), file)
+    arrays = _pick(read_npz(file), file)
     for x, y in zip(arrays[0::2], arrays[1::2], strict=True):
         if x.ndim == 0 or len(x) != len(y):
             raise DatasetError(

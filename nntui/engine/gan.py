@@ -101,8 +101,9 @@ class GAN:
         return x, np.zeros((len(x), 1), np.float32)
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False,
-                rng: np.random.Generator | None = None) -> Iterator[tuple[Array, Array | None]]:
-        return self.d.batches(x, y, batch_size, shuffle, rng)
+                rng: np.random.Generator | None = None, *, order: np.ndarray | None = None,
+                start: int = 0) -> Iterator[tuple[Array, Array | None]]:
+        return self.d.batches(x, y, batch_size, shuffle, rng, order=order, start=start)
 
     def sample(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
         """n generated samples as NumPy."""

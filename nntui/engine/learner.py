@@ -101,8 +101,11 @@ class Learner(Protocol):
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]: ...
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
-                shuffle: bool = False, rng: np.random.Generator | None = None
-                ) -> Iterator[tuple[Array, Array | None]]: ...
+                shuffle: bool = False, rng: np.random.Generator | None = None, *,
+                order: np.ndarray | None = None, start: int = 0
+                ) -> Iterator[tuple[Array, Array | None]]:
+        """Backend batches in ``order`` (or shuffled by ``rng``), from sample ``start``."""
+        ...
 
     def train_step(self, xb: Array, yb: Array) -> float | dict[str, float]: ...
 

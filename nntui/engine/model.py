@@ -316,14 +316,20 @@ class Sequential:
         return x, y
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
-                shuffle: bool = False, rng: np.random.Generator | None = None
+                shuffle: bool = False, rng: np.random.Generator | None = None, *,
+                order: np.ndarray | None = None, start: int = 0
                 ) -> Iterator[tuple[Array, Array | None]]:
-        """Yield backend batches; data crosses to the backend here, once per batch."""
+        """Yield backend batches; data crosses to the backend here, once per batch.
+
+        ``order`` (a permutation of the samples) replaces the shuffle; ``start`` skips the
+        first samples of the order (a run resumed in the middle of an epoch).
+        """
         n = len(x)
-        order = (rng or self.rng).permutation(n) if shuffle else None
-        for start in range(0, n, batch_size):
-            end = start + batch_size
-            idx = slice(start, end) if order is None else order[start:end]
+        if order is None and shuffle:
+            order = (rng or self.rng).permutation(n)
+        for begin in range(start, n, batch_size):
+            end = begin + batch_size
+            idx = slice(begin, end) if order is None else order[begin:end]
             xb = self.ops.asarray(x[idx])
             yb = None if y is None else self.ops.asarray(y[idx])
             yield xb, yb

@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,30 @@ from nntui.engine.snapshots import take_snapshot
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a run is, to the sample: what a checkpoint needs to continue it exactly.
+
+    Attributes:
+        step: optimizer steps taken.
+        epoch: the epoch in progress when ``batch`` > 0, else the epochs completed.
+        batch: batches done of the epoch in progress (0: at an epoch boundary).
+        seen: samples done of the epoch in progress.
+        order: the epoch's sample order (its permutation; None without shuffling or at a
+            boundary, where the next epoch draws a fresh one).
+        sums: the epoch's metric sums so far (each batch's mean times its size).
+        elapsed: training seconds so far.
+    """
+
+    step: int = 0
+    epoch: int = 0
+    batch: int = 0
+    seen: int = 0
+    order: np.ndarray | None = None
+    sums: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
 
 
 class Trainer:
@@ -84,6 +109,8 @@ class Trainer:
             "epochs": epochs, "steps": math.ceil(len(x) / batch_size), "verbose": 0})
         self._sums: dict[str, float] = {}  # this epoch's loss and metric sums, and samples
         self._seen = 0
+        self.batch = 0  # batches done of the epoch in progress (0: at a boundary)
+        self._order: np.ndarray | None = None  # the epoch's permutation
         self.subscribers: list[Subscriber] = []
         self.step = 0
         self.epoch = initial_epoch
@@ -131,8 +158,8 @@ class Trainer:
 
     def epoch_once(self) -> None:
         """While paused, run to the end of the current epoch."""
-        done = self.step % self.steps_per_epoch
-        self.step_once(self.steps_per_epoch - done)
+        left = math.ceil((len(self.x) - self._seen) / self.batch_size)
+        self.step_once(left if self.batch else self.steps_per_epoch)
 
     def wait_until_paused(self, timeout: float = 5.0) -> bool:
         """After ``pause()``: block until the step in flight has finished; False on timeout.
@@ -164,6 +191,35 @@ class Trainer:
         self.model.optimizer.learning_rate = lr  # validates
         self.emit(ev.LearningRateChanged(self.step, float(lr)))
 
+    def position(self) -> Position:
+        """Where the run is now (read it between steps: from a subscriber or while paused)."""
+        order = None if self._order is None or not self.batch else self._order.copy()
+        return Position(self.step, self.epoch, self.batch, self._seen, order,
+                        dict(self._sums), self._elapsed)
+
+    def restore(self, position: Position) -> None:
+        """Continue from ``position`` (before :meth:`run`): the epoch in progress goes on
+        with its own sample order, so the run equals one that was never interrupted.
+
+        Raises:
+            ConfigError: the position does not fit this trainer's data.
+        """
+        n = len(self.x)
+        if position.batch and not 0 < position.seen < n:
+            raise ConfigError(f"the saved position is sample {position.seen} of an epoch, "
+                              f"but the training data has {n} samples")
+        if position.order is not None and (position.order.shape != (n,) or not np.array_equal(
+                np.sort(position.order), np.arange(n))):
+            raise ConfigError(f"the saved epoch order is not a permutation of the {n} "
+                              "training samples (was the dataset changed?)")
+        self.step, self.epoch, self.batch = position.step, position.epoch, position.batch
+        self._seen, self._order = position.seen, position.order
+        self._sums, self._elapsed = dict(position.sums), position.elapsed
+
+    @property
+    def epochs_done(self) -> int:
+        return self.epoch - 1 if self.batch else self.epoch
+
     # events ---------------------------------------------------------------------
     def emit(self, event: ev.Event) -> None:
         for fn in self.subscribers:
@@ -181,7 +237,7 @@ class Trainer:
         self.callbacks.on_train_begin()
         # divergence is reported as an event; NumPy's overflow warnings would only add noise
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            while (self.epoch < self.epochs and not self._stop.is_set()
+            while (self.epochs_done < self.epochs and not self._stop.is_set()
                    and not self.model.stop_training):
                 last = self._run_epoch()
         self.callbacks.on_train_end(last)
@@ -190,11 +246,14 @@ class Trainer:
         return self.history
 
     def _run_epoch(self) -> dict[str, float]:
-        self.epoch += 1
-        self._sums, self._seen = {}, 0
+        if not self.batch:  # a fresh epoch (else a resumed one goes on in its own order)
+            self.epoch += 1
+            self._sums, self._seen = {}, 0
+            self._order = self.rng.permutation(len(self.x)) if self.shuffle else None
         self.callbacks.on_epoch_begin(self.epoch - 1)
-        batches = self.model.batches(self.x, self.y, self.batch_size, self.shuffle, self.rng)
-        for b, (xb, yb) in enumerate(batches, start=1):
+        batches = self.model.batches(self.x, self.y, self.batch_size, order=self._order,
+                                     start=self._seen)
+        for b, (xb, yb) in enumerate(batches, start=self.batch + 1):
             if not self._wait_turn():
                 return {}
             self.callbacks.on_train_batch_begin(b - 1)
@@ -202,6 +261,7 @@ class Trainer:
             if self.model.stop_training:
                 break
         means = self._running_means()
+        self.batch, self._seen, self._sums, self._order = 0, 0, {}, None
         if self.x_val is not None and self.y_val is not None and len(self.x_val):
             val = self.model.evaluate_arrays(self.x_val, self.y_val)
             means.update({f"val_{k}": v for k, v in val.items()})
@@ -212,11 +272,14 @@ class Trainer:
     def _running_means(self) -> dict[str, float]:
         return {k: v / max(self._seen, 1) for k, v in self._sums.items()}
 
-    def _after_step(self, metrics: dict[str, float], n: int, batch: int) -> None:
-        """Add the step to the epoch's sums and tell the callbacks (Keras's running means)."""
-        self._seen += n
+    def _count(self, metrics: dict[str, float], n: int, batch: int) -> None:
+        """The step joins the epoch's position and sums (before subscribers see it)."""
+        self.batch, self._seen = batch, self._seen + n
         for k, v in metrics.items():
             self._sums[k] = self._sums.get(k, 0.0) + v * n
+
+    def _after_step(self, batch: int) -> None:
+        """Tell the callbacks (Keras's running means)."""
         if len(self.callbacks.callbacks) > 1:  # more than History
             self.callbacks.on_train_batch_end(batch - 1, self._running_means())
 
@@ -272,9 +335,10 @@ class Trainer:
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
         metrics.update(self._batch_metrics(yb))
         lr = _step_learning_rate(self.model)
+        self._count(metrics, len(xb), batch)
         self.emit(ev.StepCompleted(self.step, self.epoch, batch, metrics, lr,
                                    len(xb) / dt if dt > 0 else 0.0, self._elapsed))
-        self._after_step(metrics, len(xb), batch)
+        self._after_step(batch)
         bad_grads = not all(math.isfinite(n) for n in global_norms(self.model))
         diverged = bad_grads or not all(math.isfinite(v) for v in metrics.values())
         if diverged and not self.model.stop_training:  # TerminateOnNaN stops it quietly

@@ -7,7 +7,14 @@ metadata as UTF-8 JSON bytes, so the ``.npz`` alone is the source of truth.
 scripts; it is written after the archive and never read back.
 
 Both files are written atomically (temp file + ``os.replace``): a save that fails
-or is killed leaves the previous checkpoint as it was. Loading never unpickles.
+or is killed leaves the previous checkpoint as it was. Loading never unpickles and
+checks everything it can without the model: numeric dtypes, finite values, metadata
+types and ranges (``model_state.restore_state`` checks the rest against the model).
+
+A run's checkpoint also says where the run is, to the sample, so a resume continues
+exactly (see :class:`~nntui.engine.trainer.Position`): ``batch``, ``seen``, the
+epoch's metric ``sums``, ``elapsed``, the epoch's sample order as the array
+``trainer/order``, and the states of every random generator (``generators``).
 
 Example:
     >>> save_checkpoint(run, {"layer0/kernel": w}, step=120, epoch=3)  # doctest: +SKIP
@@ -19,10 +26,8 @@ Example:
 from __future__ import annotations
 
 import json
-import lzma
-import struct
+import math
 import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,24 +42,8 @@ from nntui.runlog.rundir import CHECKPOINT_JSON, CHECKPOINT_NPZ
 META_KEY = "__meta__"
 FORMAT = "nntui-checkpoint/1"
 
-# What np.load / zipfile raise on damaged archives. Listed, not `Exception`, so a
-# bug in this module still surfaces as itself.
-_READ_ERRORS = (
-    OSError,
-    EOFError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    MemoryError,
-    NotImplementedError,
-    RuntimeError,
-    OverflowError,
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    struct.error,
-)
+ORDER_KEY = "trainer/order"
+"""The array holding the interrupted epoch's sample order."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +57,11 @@ class Checkpoint:
         optimizer_step: the optimizer's own step counter (Adam's ``t``).
         rng_state: ``Generator.bit_generator.state`` when one was saved.
         extra: any other JSON metadata given to :func:`save_checkpoint`.
+        batch, seen, sums, elapsed: the position inside the epoch in progress
+            (``batch`` 0: at an epoch boundary); see ``Position``.
+        generators: ``bit_generator.state`` of every random generator, by name.
+        changes: the config changes the run went through, oldest first, each
+            ``{"step": S, "changes": {"train.learning_rate": [old, new]}}``.
     """
 
     arrays: dict[str, np.ndarray]
@@ -76,6 +70,12 @@ class Checkpoint:
     optimizer_step: int
     rng_state: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    batch: int = 0
+    seen: int = 0
+    sums: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+    generators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def save_checkpoint(
@@ -87,6 +87,9 @@ def save_checkpoint(
     optimizer_step: int | None = None,
     rng_state: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
+    position: Mapping[str, Any] | None = None,
+    generators: Mapping[str, Any] | None = None,
+    changes: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write ``directory/checkpoint.npz`` and ``checkpoint.json``; return the ``.npz`` path.
 
@@ -99,6 +102,9 @@ def save_checkpoint(
         rng_state: e.g. ``rng.bit_generator.state``; restore with
             ``rng.bit_generator.state = ckpt.rng_state``.
         extra: more JSON-serialisable metadata.
+        position: ``batch``, ``seen``, ``sums``, ``elapsed`` of the epoch in progress.
+        generators: ``{name: bit_generator.state}`` of every random generator.
+        changes: the run's config changes (see :class:`Checkpoint`).
 
     Raises:
         CheckpointError: an array cannot be stored without pickle, the metadata is
@@ -113,6 +119,9 @@ def save_checkpoint(
         "optimizer_step": int(step if optimizer_step is None else optimizer_step),
         "rng_state": None if rng_state is None else dict(rng_state),
         "extra": dict(extra or {}),
+        **{k: v for k, v in dict(position or {}).items() if k in _POSITION},
+        "generators": dict(generators or {}),
+        "changes": list(changes or []),
     }
     checked = _checked_arrays(arrays, npz_path)
     try:
@@ -158,50 +167,102 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     """Load a checkpoint from a run folder or from a ``checkpoint.npz`` path.
 
     Raises:
-        CheckpointError: the file is missing, truncated, corrupt, or not an nntui
-            checkpoint (the message names the file).
+        CheckpointError: the file is missing, not a regular file, truncated, corrupt,
+            not an nntui checkpoint, or holds what no run writes (non-numeric or
+            non-finite arrays, metadata of the wrong type or out of range); the message
+            names the file and what is wrong.
     """
+    from nntui.data.files import read_npz
+
     path = Path(path)
     npz_path = path / CHECKPOINT_NPZ if path.is_dir() else path
-    if not npz_path.is_file():
+    if not npz_path.exists():
         raise CheckpointError(f"checkpoint not found: {npz_path}")
     try:
-        arrays = _read_npz(npz_path)
-    except _READ_ERRORS as exc:
-        raise CheckpointError(f"checkpoint {npz_path} is corrupt or truncated: {exc}") from exc
+        arrays = read_npz(npz_path, "checkpoint", CheckpointError, hint="")
+    except CheckpointError as exc:
+        raise CheckpointError(f"checkpoint {exc}") from None
     meta = _parse_meta(arrays.pop(META_KEY, None), npz_path)
-    return Checkpoint(
-        arrays=arrays,
-        step=meta["step"],
-        epoch=meta["epoch"],
-        optimizer_step=meta["optimizer_step"],
-        rng_state=meta["rng_state"],
-        extra=meta["extra"],
-    )
+    _check_arrays(arrays, npz_path, meta)
+    return Checkpoint(arrays=arrays, **meta)
 
 
-def _read_npz(npz_path: Path) -> dict[str, np.ndarray]:
-    loaded = np.load(npz_path, allow_pickle=False)
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise CheckpointError(f"checkpoint {npz_path} is a single .npy array, not an .npz archive")
-    with loaded:
-        # Reading every member now also checks every member's CRC.
-        return {name: loaded[name] for name in loaded.files}
+_POSITION = ("batch", "seen", "sums", "elapsed")
+_COUNTS = ("step", "epoch", "optimizer_step")
 
 
 def _parse_meta(raw: np.ndarray | None, npz_path: Path) -> dict[str, Any]:
     if raw is None:
         raise CheckpointError(f"checkpoint {npz_path} has no metadata (not written by nntui?)")
     try:
-        meta = json.loads(raw.astype(np.uint8, copy=False).tobytes().decode("utf-8"))
-    except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"checkpoint {npz_path} has corrupt metadata: {exc}") from exc
-    valid = (
-        isinstance(meta, dict)
-        and all(type(meta.get(k)) is int for k in ("step", "epoch", "optimizer_step"))
-        and isinstance(meta.get("rng_state"), dict | None)
-        and isinstance(meta.get("extra"), dict)
-    )
-    if not valid:
-        raise CheckpointError(f"checkpoint {npz_path} has invalid metadata: {str(meta)[:200]}")
-    return meta
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ValueError(f"stored as {raw.dtype} {raw.shape}, not bytes")
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise CheckpointError(f"checkpoint {npz_path} has corrupt metadata: {exc}") from None
+    problem = _meta_problem(meta) if isinstance(meta, dict) else "not a JSON object"
+    if problem:
+        raise CheckpointError(f"checkpoint {npz_path} has invalid metadata: {problem}. "
+                              f"Received: {str(meta)[:200]}")
+    return {"step": meta["step"], "epoch": meta["epoch"],
+            "optimizer_step": meta["optimizer_step"], "rng_state": meta["rng_state"],
+            "extra": meta["extra"], "batch": meta.get("batch", 0),
+            "seen": meta.get("seen", 0), "sums": dict(meta.get("sums", {})),
+            "elapsed": float(meta.get("elapsed", 0.0)),
+            "generators": dict(meta.get("generators", {})),
+            "changes": list(meta.get("changes", []))}
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _meta_problem(meta: dict[str, Any]) -> str | None:
+    """What is wrong with checkpoint metadata, or None."""
+    for key in (*_COUNTS, "batch", "seen"):
+        if (key in _COUNTS or key in meta) and not _count(meta.get(key)):
+            return f"{key} must be a whole number >= 0"
+    batch, seen = meta.get("batch", 0), meta.get("seen", 0)
+    if (batch == 0) != (seen == 0) or batch > seen or (batch and not meta["epoch"]):
+        return "batch and seen must both be 0 (an epoch boundary) or both positive"
+    if meta["step"] < batch or meta["step"] < meta["epoch"] - (1 if batch else 0):
+        return "step is smaller than the epochs and batches it says were done"
+    sums, elapsed = meta.get("sums", {}), meta.get("elapsed", 0.0)
+    if not isinstance(sums, dict) or not all(_number(v) for v in sums.values()):
+        return "sums must be a table of finite numbers"
+    if not _number(elapsed) or elapsed < 0:
+        return "elapsed must be a finite number of seconds >= 0"
+    gens = meta.get("generators", {})
+    if not isinstance(gens, dict) or not all(isinstance(g, dict) for g in gens.values()):
+        return "generators must be a table of generator states"
+    if not isinstance(meta.get("rng_state"), dict | None):
+        return "rng_state must be a generator state or null"
+    if not isinstance(meta.get("extra"), dict):
+        return "extra must be a table"
+    changes = meta.get("changes", [])
+    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+        return "changes must be a list of tables"
+    return None
+
+
+def _check_arrays(arrays: dict[str, np.ndarray], npz_path: Path, meta: dict[str, Any]) -> None:
+    """Numbers only, all finite; the epoch order a 1-D index array iff mid-epoch."""
+    for name, a in arrays.items():
+        if a.dtype.kind not in "biuf":
+            raise CheckpointError(f"checkpoint {npz_path}: array {name!r} holds {a.dtype} "
+                                  "values; a checkpoint holds real numbers only")
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise CheckpointError(
+                f"checkpoint {npz_path}: array {name!r} holds NaN or inf; a diverged state "
+                "is never saved, so the file was damaged or not written by nntui")
+    order = arrays.get(ORDER_KEY)
+    if order is not None and (order.ndim != 1 or order.dtype.kind not in "iu"):
+        raise CheckpointError(f"checkpoint {npz_path}: {ORDER_KEY} must be a 1-D array of "
+                              f"sample indices. Received: {order.dtype} {order.shape}")
+    if order is not None and not meta["batch"]:
+        raise CheckpointError(f"checkpoint {npz_path}: {ORDER_KEY} is saved at an epoch "
+                              "boundary (batch 0), where no epoch is in progress")

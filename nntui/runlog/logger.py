@@ -24,9 +24,11 @@ from nntui.engine.events import (
 from nntui.errors import CheckpointError
 from nntui.runlog.checkpoint import save_checkpoint
 from nntui.runlog.config import write_config
+from nntui.runlog.lock import RunLock
 from nntui.runlog.metrics import CsvLog, JsonlLog
+from nntui.runlog.rewind import rewind_logs
 from nntui.runlog.rows import end_row, epoch_row, step_row
-from nntui.runlog.rundir import METRICS_CSV, METRICS_JSONL, TB_DIR, new_run_dir
+from nntui.runlog.rundir import METRICS_CSV, METRICS_JSONL, TB_DIR, check_run_files, new_run_dir
 from nntui.runlog.tensorboard import TensorBoardLog
 
 
@@ -47,9 +49,18 @@ class RunLogger:
             new metrics widen the CSV when they first appear).
         tensorboard: write TensorBoard event files to ``run_dir/tb``.
         tb_flush_secs: TensorBoard's background flush interval.
+        resume_step: the step of the checkpoint a resumed run starts from: rows logged
+            after it are cut first (see :mod:`~nntui.runlog.rewind`), and the start of
+            the run adds a ``resumed`` row instead of rewriting ``config.toml``.
+        changes: the config changes of that resume (``{"train.epochs": [2, 4]}``), kept
+            in the ``resumed`` row.
+        lock: the folder's :class:`RunLock`, when the caller took it already (a resume
+            takes it before reading the checkpoint); else the logger takes it. Closing
+            the logger releases it.
 
     Raises:
-        CheckpointError: the folder or its files cannot be created.
+        CheckpointError: the folder or its files cannot be created, the folder is being
+            written by another process, or one of its files is a link.
 
     Example:
         >>> with RunLogger.create("runs", "mlp-spiral") as log:   # doctest: +SKIP
@@ -64,18 +75,38 @@ class RunLogger:
         metric_names: Iterable[str] = (),
         tensorboard: bool = True,
         tb_flush_secs: int = 10,
+        resume_step: int | None = None,
+        changes: Mapping[str, Any] | None = None,
+        lock: RunLock | None = None,
     ) -> None:
         self.run_dir = Path(run_dir)
         try:
             self.run_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CheckpointError(f"cannot create run folder {self.run_dir}: {exc}") from exc
+            raise CheckpointError(f"cannot create run folder {self.run_dir}: "
+                                  f"{exc.strerror or exc}") from None
+        self._run_lock = lock or RunLock.acquire(self.run_dir)
         self._lock = threading.Lock()  # handle() runs on the trainer thread, close() anywhere
         self._closed = False
         self._learning_rate: float | None = None
-        self._csv = CsvLog(self.run_dir / METRICS_CSV, metric_names)
-        self._jsonl = JsonlLog(self.run_dir / METRICS_JSONL)
-        self._tb = TensorBoardLog(self.run_dir / TB_DIR, tb_flush_secs) if tensorboard else None
+        self._resume_step, self._changes = resume_step, dict(changes or {})
+        self.rows_cut = 0
+        """Rows a resume cut: logged after the checkpoint by the interrupted session."""
+        try:
+            check_run_files(self.run_dir)
+            if resume_step is not None:
+                self.rows_cut = rewind_logs(self.run_dir, resume_step)
+            self._csv = CsvLog(self.run_dir / METRICS_CSV, metric_names)
+            self._jsonl = JsonlLog(self.run_dir / METRICS_JSONL)
+            self._tb = (TensorBoardLog(self.run_dir / TB_DIR, tb_flush_secs) if tensorboard
+                        else None)
+        except OSError as exc:
+            self._run_lock.release()
+            raise CheckpointError(f"cannot open the logs in {self.run_dir}: "
+                                  f"{exc.strerror or exc}") from None
+        except BaseException:
+            self._run_lock.release()
+            raise
         self._handlers: dict[type, Callable[[Any], None]] = {
             TrainingStarted: self._started,
             StepCompleted: self._step,
@@ -107,7 +138,8 @@ class RunLogger:
             try:
                 handler(event)
             except OSError as exc:
-                raise CheckpointError(f"cannot write run log in {self.run_dir}: {exc}") from exc
+                raise CheckpointError(f"cannot write run log in {self.run_dir}: "
+                                      f"{exc.strerror or exc}") from None
 
     __call__ = handle
 
@@ -118,7 +150,11 @@ class RunLogger:
         return save_checkpoint(self.run_dir, arrays, step=step, epoch=epoch, **meta)
 
     def _started(self, event: TrainingStarted) -> None:
-        write_config(self.run_dir, event.config)
+        if self._resume_step is None:
+            write_config(self.run_dir, event.config)
+        else:  # config.toml changes with the first checkpoint that holds the changes
+            self._jsonl.write({"kind": "resumed", "step": int(event.start_step),
+                               "epoch": int(event.start_epoch), "changes": self._changes})
         if event.start_step > 0 and self._tb is not None:
             self._tb.resumed(event.start_step)
 
@@ -157,15 +193,30 @@ class RunLogger:
         self._jsonl.sync()
 
     def close(self) -> None:
-        """Flush, fsync and close every log. Safe to call more than once."""
+        """Flush, fsync and close every log, and release the folder. Safe to call more
+        than once.
+
+        Every log is closed even when one fails (a full disk); then the first failure
+        is raised.
+
+        Raises:
+            CheckpointError: a log could not be flushed or closed.
+        """
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._csv.close()
-            self._jsonl.close()
-            if self._tb is not None:
-                self._tb.close()
+            first: OSError | None = None
+            for log in (self._csv, self._jsonl, self._tb):
+                try:
+                    if log is not None:
+                        log.close()
+                except OSError as exc:
+                    first = first or exc
+            self._run_lock.release()
+        if first is not None:
+            raise CheckpointError(f"cannot write run log in {self.run_dir}: "
+                                  f"{first.strerror or first}")
 
     def __enter__(self) -> RunLogger:
         return self

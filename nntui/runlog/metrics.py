@@ -32,10 +32,14 @@ class _AppendLog:
         self._file: IO[str] = self._open()
 
     def _open(self) -> IO[str]:
+        # O_NOFOLLOW: a link planted after the folder was checked is refused, not followed
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
         try:
-            return open(self.path, "a", encoding="utf-8", newline="")
+            fd = os.open(self.path, flags, 0o644)
+            return open(fd, "a", encoding="utf-8", newline="")
         except OSError as exc:
-            raise CheckpointError(f"cannot open metrics log {self.path}: {exc}") from exc
+            raise CheckpointError(f"cannot open metrics log {self.path}: "
+                                  f"{exc.strerror or exc}") from None
 
     def _append(self, text: str) -> None:
         self._file.write(text)
@@ -48,9 +52,15 @@ class _AppendLog:
             os.fsync(self._file.fileno())
 
     def close(self) -> None:
+        """Sync and close; the file is closed even when the sync fails (then raised)."""
         if not self._file.closed:
-            self.sync()
-            self._file.close()
+            try:
+                self.sync()
+            finally:
+                try:
+                    self._file.close()
+                except OSError:
+                    pass  # the sync's error (or a closed file's flush) is the one to report
 
 
 class JsonlLog(_AppendLog):

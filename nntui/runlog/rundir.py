@@ -9,13 +9,22 @@ A run folder looks like::
         tb/                TensorBoard event files (scalars, histograms)
         checkpoint.npz     named arrays + embedded metadata (the source of truth)
         checkpoint.json    the checkpoint's metadata, human-readable
+        .lock              held by the process writing the folder (see ``lock.py``)
+
+Nothing in a run folder may be a link: a writer that followed ``metrics.jsonl ->
+~/.bashrc`` would append to a file outside the folder. :func:`check_run_files`
+refuses them before anything is opened.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
+
+from nntui.errors import CheckpointError
 
 CONFIG_TOML = "config.toml"
 METRICS_CSV = "metrics.csv"
@@ -23,14 +32,43 @@ METRICS_JSONL = "metrics.jsonl"
 TB_DIR = "tb"
 CHECKPOINT_NPZ = "checkpoint.npz"
 CHECKPOINT_JSON = "checkpoint.json"
+LOCK_FILE = ".lock"
+RUN_FILES = (CONFIG_TOML, METRICS_CSV, METRICS_JSONL, TB_DIR, CHECKPOINT_NPZ, CHECKPOINT_JSON,
+             LOCK_FILE)
+MAX_SLUG = 64  # a 250-character preset name must still make a folder name (<= 255 bytes)
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
 def slugify(name: str) -> str:
-    """A file-name-safe, lower-case form of ``name``: ``"MLP / Spiral"`` -> ``"mlp-spiral"``."""
-    slug = _UNSAFE.sub("-", name.lower()).strip("-.")
+    """A file-name-safe, lower-case form of ``name``: ``"MLP / Spiral"`` -> ``"mlp-spiral"``
+    (at most :data:`MAX_SLUG` characters)."""
+    slug = _UNSAFE.sub("-", name.lower())[:MAX_SLUG].strip("-.")
     return slug or "run"
+
+
+def check_run_files(run_dir: Path) -> None:
+    """Refuse a run folder whose files are links (symbolic, or hard links to other files).
+
+    Raises:
+        CheckpointError: names the file and where it points.
+    """
+    for name in RUN_FILES:
+        path = run_dir / name
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise CheckpointError(
+                f"{path} is a link (to {os.readlink(path)!r}); nntui writes only files inside "
+                "the run folder and does not follow links out of it. Replace it with the file")
+        if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+            raise CheckpointError(
+                f"{path} has {st.st_nlink} hard links, so writing it would change another "
+                "file too; copy it (cp) to break the link")
 
 
 def new_run_dir(
@@ -50,16 +88,27 @@ def new_run_dir(
     Example:
         >>> new_run_dir("runs", "mlp-spiral")  # doctest: +SKIP
         PosixPath('runs/2026-11-22_0210_mlp-spiral')
+
+    Raises:
+        CheckpointError: the folder cannot be made (``base`` is a file, a read-only file
+            system, a path too long), in one line naming the path.
     """
     base = Path(base)
-    base.mkdir(parents=True, exist_ok=True)
+    if base.exists() and not base.is_dir():
+        raise CheckpointError(f"cannot create run folders in {str(base)!r}: it is a file, "
+                              "not a folder (check --log-dir)")
     stem = f"{(now or datetime.now()):%Y-%m-%d_%H%M}_{slugify(name)}"
     suffix = 1
-    while True:
-        candidate = base / (stem if suffix == 1 else f"{stem}-{suffix}")
-        try:
-            candidate.mkdir()
-        except FileExistsError:
-            suffix += 1
-            continue
-        return candidate
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        while True:
+            candidate = base / (stem if suffix == 1 else f"{stem}-{suffix}")
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                suffix += 1
+                continue
+            return candidate
+    except OSError as exc:
+        raise CheckpointError(f"cannot create a run folder in {str(base)!r}: "
+                              f"{exc.strerror or exc} (check --log-dir)") from None

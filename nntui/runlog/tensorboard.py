@@ -132,7 +132,10 @@ class TensorBoardLog:
             self._last_flush = time.monotonic()
 
     def close(self) -> None:
+        """Flush and close; closed even when the flush fails (then raised)."""
         if not self._closed:
-            self.flush()
-            self._closed = True
-            self._writer.close()
+            try:
+                self.flush()
+            finally:
+                self._closed = True
+                self._writer.close()

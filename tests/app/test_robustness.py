@@ -16,6 +16,7 @@ from nntui.app.screens.too_small_screen import MIN_HEIGHT, MIN_WIDTH, TooSmallSc
 from nntui.app.screens.train_screen import TrainScreen
 from nntui.app.widgets.grad_norms import GradNormPanel
 from nntui.engine import events as ev
+from nntui.runlog import load_checkpoint
 from nntui.runlog.gradient_watch import GradientMonitor, GradientWarning
 from tests.app.conftest import SIZE, asynctest, wait_until
 from tests.app.test_controls import _paused, _started
@@ -54,11 +55,22 @@ async def test_divergence_is_explained_keeps_the_run_paused_and_saves_nothing(ma
         await pilot.press("n")
         await pilot.pause(0.2)
         assert screen.trainer.paused and screen.trainer.step == step
+        kept = _checkpoint_bytes(screen)  # the last epoch end's, if one passed: finite
         await pilot.press("x")
         await pilot.pause(0.3)
-        assert not (_run_dir(screen) / "checkpoint.npz").exists()
+        assert _checkpoint_bytes(screen) == kept
         assert any("no checkpoint written" in m for m in _notes(app))
         await pilot.press("q")
+        assert _checkpoint_bytes(screen) == kept  # nor when the app ends
+
+
+def _checkpoint_bytes(screen: TrainScreen) -> bytes | None:
+    path = _run_dir(screen) / "checkpoint.npz"
+    if not path.exists():
+        return None
+    for name, array in load_checkpoint(path).arrays.items():
+        assert np.isfinite(array).all(), name
+    return path.read_bytes()
 
 
 @asynctest
@@ -68,11 +80,13 @@ async def test_nan_weights_are_never_checkpointed(make_app) -> None:
         screen = await _started(app, pilot)
         await _paused(screen, pilot)
         _poison(screen)
+        kept = _checkpoint_bytes(screen)
         await pilot.press("x")
         await pilot.pause(0.3)
-        assert not (_run_dir(screen) / "checkpoint.npz").exists()
+        assert _checkpoint_bytes(screen) == kept
         assert any("NaN or inf" in m for m in _notes(app))
         await pilot.press("q")
+        assert _checkpoint_bytes(screen) == kept
 
 
 @asynctest

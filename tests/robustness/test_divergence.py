@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from nntui.architectures import build_session
-from nntui.commands.train import CheckpointWriter
 from nntui.engine import events as ev
 from nntui.engine.learner import global_norms
 from nntui.engine.model import Sequential
@@ -17,6 +16,7 @@ from nntui.presets import load_preset
 from nntui.runlog import load_checkpoint
 from nntui.runlog.gradient_watch import GradientWatch
 from nntui.runlog.model_state import restore_state
+from nntui.runlog.run_checkpoint import CheckpointWriter
 from tests.robustness.helpers import (
     assert_finite_checkpoint,
     assert_logs_parse,
@@ -96,25 +96,24 @@ def test_nan_weights_after_a_step_with_a_finite_loss_end_the_run_without_a_check
     assert assert_logs_parse(run)[-1]["kind"] == "diverged"
 
 
-def test_checkpoint_writer_refuses_non_finite_optimizer_state_too() -> None:
+def test_checkpoint_writer_refuses_non_finite_optimizer_state_too(tmp_path) -> None:
     session = build_session(load_preset("mlp-xor", ["train.epochs=1"]))
     trainer = session.trainer(on_divergence="raise")
     trainer.run()
-    saved, seen = [], []
+    seen: list = []
 
     class Logger:
-        def save_checkpoint(self, *a, **k):
-            saved.append(k)
+        run_dir = tmp_path
 
-    writer = CheckpointWriter(Logger(), session.model, [trainer])
+    writer = CheckpointWriter(Logger(), trainer)
     trainer.subscribe(seen.append)
     slots = next(iter(session.model.optimizer.state.values()))
     slots["v"] = slots["v"] + np.inf
     with pytest.raises(TrainingDiverged, match="m/opt/"):
         writer(ev.EpochCompleted(2, 20, {"loss": 0.1}, 1.0))
-    assert not saved and isinstance(seen[-1], ev.TrainingDivergedEvent)
+    assert not list(tmp_path.iterdir()) and isinstance(seen[-1], ev.TrainingDivergedEvent)
     writer(ev.TrainingFinished(20, 2, {}))  # after divergence nothing is written
-    assert not saved
+    assert not list(tmp_path.iterdir())
 
 
 def test_gradient_watch_ignores_one_spike_and_warns_once_on_sustained_growth() -> None:

@@ -43,7 +43,7 @@ def test_no_module_unpickles_and_every_np_load_refuses_pickle() -> None:
                 assert "allow_pickle" in kw, f"{path}:{call.lineno} np.load without allow_pickle"
                 assert isinstance(kw["allow_pickle"], ast.Constant), path
                 assert kw["allow_pickle"].value is False, f"{path}:{call.lineno}"
-    assert loads >= 2  # the checkpoint and the NPZ dataset loaders
+    assert loads >= 1  # the one npz reader, for datasets and checkpoints (data/files.py)
 
 
 def _pickled_npz(path: Path) -> None:
@@ -60,7 +60,7 @@ def test_a_pickled_object_npz_is_refused_by_the_dataset_loader(tmp_path) -> None
 
 def test_a_pickled_object_checkpoint_is_refused(tmp_path) -> None:
     _pickled_npz(tmp_path / "checkpoint.npz")
-    with pytest.raises(CheckpointError, match="allow_pickle=False|corrupt"):
+    with pytest.raises(CheckpointError, match="would need pickle|corrupt"):
         load_checkpoint(tmp_path)
     with pytest.raises(CheckpointError, match="needs pickle"):
         save_checkpoint(tmp_path, {"w": np.array([object()], dtype=object)}, step=1, epoch=1)

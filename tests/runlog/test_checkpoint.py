@@ -107,7 +107,7 @@ def test_flipped_array_byte_fails_the_crc(tmp_path: Path) -> None:
 def test_single_npy_or_foreign_npz_is_rejected(tmp_path: Path) -> None:
     np.save(tmp_path / "a.npy", np.ones(3))
     (tmp_path / "a.npy").rename(tmp_path / "checkpoint.npz")
-    with pytest.raises(CheckpointError, match="not an .npz"):
+    with pytest.raises(CheckpointError, match="not a .npz archive"):
         load_checkpoint(tmp_path)
     np.savez(tmp_path / "other.npz", w=np.ones(3))
     with pytest.raises(CheckpointError, match="no metadata"):

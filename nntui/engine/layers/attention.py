@@ -125,6 +125,9 @@ class MultiHeadSelfAttention(Layer):
         self._masks = {}
         super().build(input_shape, rng)
 
+    def generators(self) -> dict[str, np.random.Generator]:
+        return {"rng": self._rng}
+
     def _add_kernel(self, name: str, shape: Shape, matrix: Shape, rng: np.random.Generator) -> None:
         init = get_initializer(self.kernel_initializer)
         self.add_weight(name, shape, lambda _s, r: init(matrix, r).reshape(shape), rng)
@@ -417,6 +420,10 @@ class TransformerBlock(Layer):
             child.build(shape, rng)
             shape = child.output_shape  # type: ignore[assignment]
         super().build(input_shape, rng)
+
+    def generators(self) -> dict[str, np.random.Generator]:
+        return {f"{key}/{name}": gen for key, child in self._children.items()
+                for name, gen in child.generators().items()}
 
     def forward(self, x: Array, training: bool = False) -> Array:
         c = self._children

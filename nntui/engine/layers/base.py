@@ -75,6 +75,11 @@ class Layer:
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
+    def generators(self) -> dict[str, np.random.Generator]:
+        """The random generators the layer draws from while training (dropout masks),
+        by name; a checkpoint saves their states so a resumed run draws the same masks."""
+        return {}
+
     def add_weight(self, name: str, shape: Shape, initializer: Any, rng: np.random.Generator,
                    regularizer: Any = None) -> None:
         value = get_initializer(initializer)(tuple(shape), rng)

@@ -33,6 +33,9 @@ class Dropout(Layer):
             self._rng = np.random.default_rng(rng.integers(2**31))
         super().build(input_shape, rng)
 
+    def generators(self) -> dict[str, np.random.Generator]:
+        return {"rng": self._rng}
+
     def forward(self, x: Array, training: bool = False) -> Array:
         if not training or self.rate == 0.0:
             self._mask = None

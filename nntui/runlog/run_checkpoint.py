@@ -1,0 +1,137 @@
+"""A run's checkpoint: written whole (model, optimizer, position, random states) and
+read back into a fresh session so the run goes on as if it had never stopped.
+
+:class:`CheckpointWriter` is the one writer, for ``nntui train`` and the app alike: a
+checkpoint at every epoch end and at the end of training (and on demand), never one
+of a diverged state, each announced with a :class:`~nntui.engine.events.CheckpointSaved`.
+
+Example:
+    >>> writer = CheckpointWriter(logger, trainer)     # doctest: +SKIP
+    >>> trainer.subscribe(logger.handle); trainer.subscribe(writer)
+    >>> restore_run(trainer, load_checkpoint(run_dir))  # on resume, before run()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from nntui.engine import events as ev
+from nntui.engine.trainer import Position, Trainer
+from nntui.errors import CheckpointError, ConfigError, TrainingDiverged
+from nntui.runlog.checkpoint import ORDER_KEY, Checkpoint, save_checkpoint
+from nntui.runlog.config import write_config
+from nntui.runlog.model_state import (
+    generator_states,
+    non_finite_arrays,
+    restore_generators,
+    restore_state,
+    state_arrays,
+)
+
+
+def save_run_checkpoint(run_dir: Path, trainer: Trainer,
+                        changes: list[dict[str, Any]] | None = None) -> Path:
+    """Write the whole state of a run that is between two steps.
+
+    Raises:
+        TrainingDiverged: the weights or optimizer state hold NaN or inf (not written).
+        CheckpointError: the file cannot be written (the previous one is kept).
+    """
+    model, pos = trainer.model, trainer.position()
+    arrays = state_arrays(model)
+    bad = non_finite_arrays(arrays)
+    if bad:
+        raise TrainingDiverged(
+            f"training diverged at step {pos.step}: the weights became NaN or infinite "
+            f"({', '.join(bad[:3])}). Try a lower learning rate (e.g. 10x smaller) or "
+            "gradient clipping.")
+    if pos.order is not None:
+        arrays[ORDER_KEY] = pos.order
+    optimizers = model.optimizers()
+    return save_checkpoint(
+        run_dir, arrays, step=pos.step, epoch=pos.epoch,
+        optimizer_step=optimizers[0].iterations if optimizers else pos.step,
+        rng_state=trainer.rng.bit_generator.state,
+        position={"batch": pos.batch, "seen": pos.seen, "sums": pos.sums,
+                  "elapsed": pos.elapsed},
+        generators=generator_states(model, trainer), changes=changes)
+
+
+def restore_run(trainer: Trainer, ckpt: Checkpoint) -> None:
+    """Put a fresh trainer (and its model) where the checkpoint's run was.
+
+    Raises:
+        CheckpointError: the checkpoint does not fit this model or this data.
+    """
+    restore_state(trainer.model, ckpt.arrays)
+    restore_generators(trainer.model, trainer, ckpt.generators)
+    if ckpt.rng_state and "trainer" not in ckpt.generators:  # written before generators
+        restore_generators(trainer.model, trainer, {"trainer": ckpt.rng_state})
+    try:
+        trainer.restore(Position(ckpt.step, ckpt.epoch, ckpt.batch, ckpt.seen,
+                                 ckpt.arrays.get(ORDER_KEY), dict(ckpt.sums), ckpt.elapsed))
+    except ConfigError as exc:
+        raise CheckpointError(f"the checkpoint does not fit this run: {exc}") from None
+
+
+class CheckpointWriter:
+    """Subscriber: a checkpoint at every epoch end and at the end of training.
+
+    Divergence never overwrites the last good checkpoint: after a
+    ``TrainingDivergedEvent`` nothing more is written, and weights or optimizer state
+    holding NaN or inf are never saved. Finding them (the loss of the step that broke
+    them was still finite) is divergence, handled as the trainer handles it: a
+    ``TrainingDivergedEvent``, then :class:`TrainingDiverged` (``on_divergence="raise"``)
+    or a pause (the app).
+
+    Args:
+        logger: the run's :class:`~nntui.runlog.RunLogger` (gives the folder).
+        trainer: the trainer it checkpoints.
+        config: a config to write to ``config.toml`` with the first checkpoint (a resume
+            with changes: they take effect only once a checkpoint holds them).
+        changes: the run's config changes so far, carried in every checkpoint.
+    """
+
+    def __init__(self, logger: Any, trainer: Trainer, *, config: Mapping[str, Any] | None = None,
+                 changes: list[dict[str, Any]] | None = None) -> None:
+        self.logger, self.trainer = logger, trainer
+        self.diverged = False
+        self.path: Path | None = None
+        self.step: int | None = None  # step of the last checkpoint written
+        self._config = None if config is None else dict(config)
+        self._changes = list(changes or [])
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.TrainingDivergedEvent):
+            self.diverged = True
+        elif isinstance(event, ev.EpochCompleted | ev.TrainingFinished) and not self.diverged:
+            try:
+                self.save()
+            except TrainingDiverged as exc:
+                self.diverged = True
+                self.trainer.emit(ev.TrainingDivergedEvent(event.step, str(exc)))
+                if self.trainer.on_divergence == "raise":
+                    raise
+                self.trainer.pause()
+
+    def save(self) -> Path:
+        """Checkpoint now (the trainer must be between steps: a subscriber, or paused).
+
+        Raises:
+            TrainingDiverged: the run diverged, or its state holds NaN or inf.
+            CheckpointError: the file cannot be written (the previous one is kept).
+        """
+        if self.diverged:
+            raise TrainingDiverged(
+                "no checkpoint written: training diverged, so the weights are not worth "
+                f"keeping; the last good checkpoint is step {self.step}" if self.step
+                is not None else "no checkpoint written: training diverged")
+        self.path = save_run_checkpoint(self.logger.run_dir, self.trainer, self._changes)
+        self.step = self.trainer.step
+        if self._config is not None:  # the resumed run's changes now hold
+            config, self._config = self._config, None
+            write_config(self.logger.run_dir, config)
+        self.trainer.emit(ev.CheckpointSaved(self.step, str(self.path)))
+        return self.path
