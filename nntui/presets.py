@@ -9,7 +9,6 @@ the architecture (:mod:`nntui.architectures`); the rest is checked here.
 from __future__ import annotations
 
 import difflib
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,7 @@ from nntui.engine.backend import BACKENDS
 from nntui.engine.losses import LOSSES
 from nntui.engine.optimizers import OPTIMIZERS
 from nntui.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from nntui.runlog.config import TOMLDecodeError, TomlTooComplex, loads_toml
 
 
 def _preset_dir() -> Path:
@@ -209,8 +204,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(f"config {path} is not a UTF-8 text file") from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        return loads_toml(text)
+    except TomlTooComplex as e:
+        raise ConfigError(f"config {path} cannot be read: {e}") from None
+    except TOMLDecodeError as e:
         raise ConfigError(f"malformed TOML in {path}: {e}") from None
 
 
@@ -240,8 +237,11 @@ def apply_override(data: dict[str, Any], item: str) -> None:
     if not sep or not key.strip():
         raise ConfigError(f"--set expects key=value, e.g. train.epochs=5. Received: {item!r}")
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = loads_toml(f"v = {raw.strip()}")["v"]
+    except TomlTooComplex as e:
+        raise ConfigError(f"--set {key.strip()}: the value cannot be read: {e}. "
+                          f"Received: {raw.strip()[:40]!r}...") from None
+    except TOMLDecodeError:
         value = raw.strip()
     parts = key.strip().split(".")
     if len(parts) == 1 and parts[0] in TrainSpec.__dataclass_fields__:

@@ -139,11 +139,14 @@ def train_command(args: Any) -> int:
         status = _train(run, printer, signals, say)
         if status == EXIT_INTERRUPTED:
             return status
-        if trainer.stopped and status == 0:
-            say(f"stopped at step {trainer.step} ({_where(trainer)}); "
-                f"resume with: nntui train {run.spec.name} --resume {logger.run_dir}")
-        if status == 0:
-            _report(console, say, run.spec, run.session, trainer, curves=not args.quiet)
+        try:
+            if trainer.stopped and status == 0:
+                say(f"stopped at step {trainer.step} ({_where(trainer)}); "
+                    f"resume with: nntui train {run.spec.name} --resume {logger.run_dir}")
+            if status == 0:
+                _report(console, say, run.spec, run.session, trainer, curves=not args.quiet)
+        except KeyboardInterrupt:  # a second Ctrl+C after training: the logs are closed
+            status = EXIT_INTERRUPTED
         say(f"logs: {logger.run_dir}")
     if run.writer.step is None and status == 0 and not trainer.stopped:
         raise CheckpointError(f"no checkpoint was written to {logger.run_dir}")
@@ -178,6 +181,7 @@ def _train(run: _Run, printer: Any, signals: Any, say: Callable[[str], None]) ->
             logger.close()
         except CheckpointError as e:
             failure = failure or e
+        signals.shielded = False
     if status == EXIT_INTERRUPTED:
         say(f"nntui: interrupted at step {trainer.step}; "
             f"{resume_hint(run.spec, run.writer, logger.run_dir)}")

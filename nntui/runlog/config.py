@@ -51,6 +51,31 @@ def to_toml_value(value: Any, where: str = "config") -> Any:
     )
 
 
+TOMLDecodeError = tomllib.TOMLDecodeError
+
+
+class TomlTooComplex(ValueError):
+    """TOML the parser cannot take apart without failing outside its own error type: nesting
+    too deep for its recursion (3000 ``[``) or integers over Python's digit limit."""
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, with every way it can fail as a ``ValueError``.
+
+    Raises:
+        TOMLDecodeError: malformed TOML (line and column in the message).
+        TomlTooComplex: nested too deep, or an integer with thousands of digits.
+    """
+    try:
+        return tomllib.loads(text)
+    except TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise TomlTooComplex("it is nested too deeply to read") from None
+    except (ValueError, MemoryError) as exc:  # e.g. int() past sys.get_int_max_str_digits()
+        raise TomlTooComplex(f"a value cannot be read ({exc})") from None
+
+
 def write_config(run_dir: str | Path, config: Mapping[str, Any]) -> Path:
     """Write ``config`` to ``run_dir/config.toml`` atomically and return the path.
 
@@ -75,8 +100,8 @@ def read_config(run_dir: str | Path) -> dict[str, Any]:
     """
     path = Path(run_dir) / CONFIG_TOML
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return loads_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CheckpointError(f"run config not found: {path}") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CheckpointError(f"run config {path} cannot be read: {exc}") from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CheckpointError(f"run config {path} cannot be read: {exc}") from None

@@ -94,12 +94,12 @@ def new_run_dir(
             system, a path too long), in one line naming the path.
     """
     base = Path(base)
-    if base.exists() and not base.is_dir():
-        raise CheckpointError(f"cannot create run folders in {str(base)!r}: it is a file, "
-                              "not a folder (check --log-dir)")
     stem = f"{(now or datetime.now()):%Y-%m-%d_%H%M}_{slugify(name)}"
     suffix = 1
     try:
+        if base.exists() and not base.is_dir():
+            raise CheckpointError(f"cannot create run folders in {str(base)!r}: it is a "
+                                  "file, not a folder (check --log-dir)")
         base.mkdir(parents=True, exist_ok=True)
         while True:
             candidate = base / (stem if suffix == 1 else f"{stem}-{suffix}")

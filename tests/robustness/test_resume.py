@@ -40,7 +40,7 @@ def _tree(run: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in run.iterdir() if p.is_file() and p.name != ".lock"}
 
 
-# 1. links -----------------------------------------------------------------------------
+# 1. links ---
 @pytest.mark.parametrize("name", ["metrics.jsonl", "metrics.csv", "config.toml", "tb"])
 def test_resume_refuses_a_link_out_of_the_run_folder(tmp_path, capsys, name) -> None:
     run = _run(tmp_path, capsys, "runs", "--epochs", "1")
@@ -66,7 +66,7 @@ def test_resume_refuses_a_hard_link_to_another_file(tmp_path, capsys) -> None:
     assert outside.read_text() == "keep me\n"
 
 
-# 2. a stop in the middle of an epoch ----------------------------------------------------
+# 2. a stop in the middle of an epoch ---
 def _signal_at(monkeypatch, step: int, sig: int = signal.SIGTERM) -> None:
     real, calls = Sequential.train_step, {"n": 0}
 
@@ -95,7 +95,7 @@ def test_a_stop_mid_epoch_resumes_inside_that_epoch(tmp_path, capsys, monkeypatc
     assert_same_run(run, ref, XOR)
 
 
-# 3. rows logged after the checkpoint by a killed run ---------------------------------------
+# 3. rows logged after the checkpoint by a killed run ---
 def test_rows_after_the_checkpoint_of_a_killed_run_are_replaced(tmp_path, capsys) -> None:
     """``os._exit`` at step 33 is a SIGKILL at a known point: no close, no end row."""
     import subprocess
@@ -118,7 +118,7 @@ def test_rows_after_the_checkpoint_of_a_killed_run_are_replaced(tmp_path, capsys
     assert_same_run(run, ref, XOR)
 
 
-# 4. one writer per folder --------------------------------------------------------------------
+# 4. one writer per folder ---
 def test_a_second_writer_is_refused_with_the_holders_pid(tmp_path, capsys) -> None:
     run = _run(tmp_path, capsys, "runs", "--epochs", "1")
     before = _tree(run)
@@ -154,7 +154,7 @@ def test_two_resumes_at_once_one_writes_and_the_other_is_refused(tmp_path, capsy
     assert sum(r["kind"] == "resumed" for r in rows) == 1
 
 
-# 5. config changes take effect only with a checkpoint --------------------------------------
+# 5. config changes take effect only with a checkpoint ---
 def _config(run: Path) -> dict:
     return read_config(run)
 
@@ -196,7 +196,7 @@ def test_a_change_that_took_effect_is_recorded_with_its_step(tmp_path, capsys) -
     assert load_checkpoint(run).changes == [{"step": 20, "changes": change}]
 
 
-# 6. checkpoints are validated in full ---------------------------------------------------------
+# 6. checkpoints are validated in full ---
 def _tamper(run: Path, arrays=None, **meta) -> None:
     ckpt = load_checkpoint(run)
     saved = {**ckpt.arrays, **(arrays(ckpt.arrays) if arrays else {})}
