@@ -136,3 +136,41 @@ def test_stop_and_a_new_pace_act_during_a_long_pace_wait() -> None:
 def test_bad_pace_is_refused(bad) -> None:
     with pytest.raises(ConfigError, match="watch pace must be a number of steps per second"):
         _trainer().set_pace(bad)
+
+
+def test_position_is_exact_between_steps_and_restore_continues_the_same_epoch() -> None:
+    """Stopped after batch 3 of epoch 2 (8 batches of 32): the position holds the epoch's
+    own permutation and sums; a fresh trainer restored from it (and the model's state)
+    ends like the uninterrupted one."""
+    whole = _trainer(epochs=3)
+    whole.run()
+    first = _trainer(epochs=3)
+    first.subscribe(lambda e: first.stop() if isinstance(e, ev.StepCompleted)
+                    and e.step == 11 else None)
+    first.run()
+    pos = first.position()
+    assert (pos.step, pos.epoch, pos.batch, pos.seen) == (11, 2, 3, 96)
+    assert pos.order is not None and sorted(pos.order) == list(range(256))
+    assert set(pos.sums) == {"loss", "accuracy"}
+    rest = _trainer(epochs=3)
+    rest.model.set_weights(first.model.get_weights())
+    rest.model.optimizer.iterations = first.model.optimizer.iterations
+    rest.rng.bit_generator.state = first.rng.bit_generator.state
+    rest.restore(pos)
+    epochs: list[ev.EpochCompleted] = []
+    rest.subscribe(lambda e: epochs.append(e) if isinstance(e, ev.EpochCompleted) else None)
+    rest.run()
+    assert [e.epoch for e in epochs] == [2, 3] and rest.step == whole.step == 24
+    assert [e.metrics for e in epochs] == [
+        {k: v[i] for k, v in whole.history.history.items()} for i in (1, 2)]
+    for a, b in zip(rest.model.get_weights(), whole.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_restore_refuses_a_position_that_does_not_fit_the_data() -> None:
+    from nntui.engine.trainer import Position
+
+    with pytest.raises(ConfigError, match="not a permutation of the 256"):
+        _trainer().restore(Position(3, 1, 3, 96, np.arange(100)))
+    with pytest.raises(ConfigError, match="sample 999 of an epoch"):
+        _trainer().restore(Position(3, 1, 3, 999, None))
