@@ -137,7 +137,7 @@ def parse_units(key: str, text: str) -> list[int]:
         FieldError: not a comma-separated list of whole numbers.
     """
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
-    if not all(re.fullmatch(r"\d+", p) for p in parts):
+    if not all(re.fullmatch(r"\d+", p, re.ASCII) for p in parts):
         raise FieldError(key, f"{key} must be whole numbers separated by commas, e.g. 64,32. "
                               f"Received: {_quote(text)}")
     if any(len(p) > MAX_DIGITS for p in parts):
@@ -151,11 +151,17 @@ def _quote(text: str, limit: int = 40) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} chars)"
 
 
+# ASCII digits only (re.ASCII): Python's int() and float() also take "٣", "1_000" and
+# "nan", which the message below does not promise
+_NUMBER = {"int": re.compile(r"[+-]?\d+", re.ASCII),
+           "float": re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)}
+
+
 def _number(key: str, kind: str, text: str) -> int | float:
     what = "a whole number" if kind == "int" else "a number"
     digits = text.lstrip("+-").split("e")[0].replace(".", "")
     try:
-        if len(digits) > MAX_DIGITS:
+        if len(digits) > MAX_DIGITS or not _NUMBER[kind].fullmatch(text):
             raise ValueError
         return int(text) if kind == "int" else float(text)
     except ValueError:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from nntui.architectures.base import Architecture, Session
-from nntui.architectures.fields import per_layer_values
+from nntui.architectures.fields import MAX_UNITS, per_layer_values
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine import schedules
@@ -57,12 +57,22 @@ def compile_supervised(spec: RunSpec, model: Sequential, ds: Dataset) -> None:
     model.compile(optimizer=make_optimizer(spec), loss=loss, metrics=metrics)
 
 
+WIDTHS = frozenset({"units", "filters", "ff_dim", "key_dim", "value_dim", "num_heads",
+                    "output_dim", "input_dim", "max_length"})
+"""Layer arguments that size a weight: each is at most MAX_UNITS."""
+
+
 def layer_from_dict(d: dict[str, Any], where: str) -> Layer:
     """``{type = "Dense", units = 64}`` -> a layer; errors name the config path."""
     if not isinstance(d, dict) or "type" not in d:
         raise ConfigError(
             f"{where} must be a table with a 'type', e.g. {{ type = 'Dense', units = 8 }}")
     args = {k: v for k, v in d.items() if k != "type"}
+    for key in WIDTHS & set(args):  # the one limit of model.hidden and friends
+        value = args[key]
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_UNITS:
+            raise ConfigError(f"{where}.{key} must be at most {MAX_UNITS} (the limit of every "
+                              f"layer's width). Received: {key}={value!r}")
     cls = get_layer_class(str(d["type"]))
     try:
         layer: Layer = cls(**args)

@@ -29,6 +29,7 @@ MODELS = ("mlp", "cnn", "lstm", "gan")
 SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096}
 SETTLE_SECONDS = 0.25  # pause before each timed epoch (see the module docstring)
 BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64}
+MAX_REPEATS = 1000
 
 
 def forward_flops(model: str) -> float:
@@ -190,17 +191,27 @@ def ratio_spread(results: list[Result]) -> dict[str, list[float]]:
 def bench_command(args: Any) -> int:
     from rich.console import Console
 
-    from nntui.engine.backend import mlx_available
-    from nntui.errors import ConfigError
+    from nntui.engine.backend import BACKENDS, MLX_INSTALL, mlx_available
+    from nntui.errors import BackendUnavailable, ConfigError
 
     models = list(MODELS) if args.model == "all" else args.model.split(",")
     for m in models:
         if m not in MODELS:
             raise ConfigError(f"--model must be one of {', '.join(MODELS)} or all. Received: {m!r}")
+    if isinstance(args.repeats, bool) or not isinstance(args.repeats, int) or not (
+            1 <= args.repeats <= MAX_REPEATS):
+        raise ConfigError(f"--repeats must be a whole number from 1 to {MAX_REPEATS} (epochs "
+                          f"timed per model). Received: {args.repeats!r}")
     if args.bench_backend == "all":
         backends = ["numpy"] + (["mlx"] if mlx_available() else [])
     else:
         backends = args.bench_backend.split(",")
+    for b in backends:  # checked before anything is measured
+        if b not in BACKENDS or b == "auto":
+            raise ConfigError(f"--backend must be numpy, mlx or all (or a comma list). "
+                              f"Received: {b!r}")
+        if b == "mlx" and not mlx_available():
+            raise BackendUnavailable(f"--backend mlx: MLX is not installed; {MLX_INSTALL}")
     console = Console(stderr=args.json)
     report = run_bench(models, backends, args.repeats, not args.no_compare,
                        log=lambda s: console.print(s, highlight=False, soft_wrap=True),

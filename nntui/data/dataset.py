@@ -152,6 +152,40 @@ def sample_count(n_samples: int | None, default: int, minimum: int = 2) -> int:
     return check_count("n_samples", value, minimum, MAX_SAMPLES)
 
 
+MAX_ELEMENTS = 200_000_000
+"""Upper bound of the numbers a generator makes (800 MB as float32): the counts are each
+bounded, but their product (samples x steps x features) must be as well."""
+
+
+def check_elements(count: int) -> None:
+    """Refuse a generated dataset of more than :data:`MAX_ELEMENTS` numbers.
+
+    Raises:
+        DatasetError: with the count and the bound.
+    """
+    if count > MAX_ELEMENTS:
+        raise DatasetError(f"these options make {count:,} numbers, more than the "
+                           f"{MAX_ELEMENTS:,} a generated dataset may hold; lower n_samples, "
+                           "timesteps or num_classes")
+
+
+MAX_NOISE = 100.0
+"""Upper bound of a generator's ``noise`` (a standard deviation; the data spans ~±3)."""
+
+
+def check_noise(value: float) -> float:
+    """Check a generator's ``noise``: a finite number in ``[0, MAX_NOISE]``.
+
+    Raises:
+        DatasetError: quoting the bad value.
+    """
+    ok = not isinstance(value, bool) and isinstance(value, (int, float, np.floating))
+    if not ok or not 0.0 <= float(value) <= MAX_NOISE:
+        raise DatasetError(f"noise must be a number from 0 to {MAX_NOISE:g} (a standard "
+                           f"deviation). Received: noise={value!r}")
+    return float(value)
+
+
 def check_fraction(name: str, value: float) -> float:
     """Check that a fraction lies strictly between 0 and 1.
 
@@ -174,6 +208,32 @@ def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
             f"{name} must be one of {', '.join(choices)}. Received: {name}={value!r}"
         )
     return value
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_numbers(array: np.ndarray, where: str, name: str = "x") -> None:
+    """Refuse arrays nntui cannot train on: non-numeric or complex dtypes, NaN or inf, or
+    values beyond float32's range (they become inf when the data is cast).
+
+    Raises:
+        DatasetError: naming the array and the index of the first bad value.
+    """
+    if array.dtype.kind not in "biuf":
+        raise DatasetError(f"{where}: {name} holds {array.dtype} values; "
+                           "the data must be real numbers")
+    if array.dtype.kind != "f":
+        return
+    with np.errstate(all="ignore"):
+        bad = ~np.isfinite(array) | (np.abs(array) > FLOAT32_MAX)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = float(array[index])
+        why = "is not a finite number" if not np.isfinite(value) else (
+            "is beyond float32's range (±3.4e38)")
+        raise DatasetError(f"{where}: {name}[{', '.join(map(str, index))}] = {value!r} {why}; "
+                           "fix or drop that sample")
 
 
 def holdout_split(

@@ -25,6 +25,10 @@ MAX_FILE_BYTES = 4 << 30
 """The largest file a loader reads (4 GiB: the MNIST files are ~55 MB, a checkpoint of
 every preset a few MB); the arrays of an ``.npz`` archive are bounded the same way."""
 
+MAX_TEXT_BYTES = 256 << 20
+"""The largest CSV or text file read: parsed into Python rows and strings, a file takes
+tens of times its size in memory, so the bound is lower than for binary arrays."""
+
 # What np.load and zipfile raise on damaged archives (encrypted or unsupported members
 # included). Listed, not `Exception`, so a bug here still surfaces as itself.
 _ARCHIVE_ERRORS = (
@@ -60,7 +64,7 @@ def regular_file(path: Path, what: str = "file", error: type[NntuiError] = Datas
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise error(f"{path}: is a folder, not a {what}")
+        raise error(f"{path}: cannot read a folder as a {what}")
     if not stat.S_ISREG(st.st_mode):
         raise error(f"{path}: not a regular file (a device, pipe or socket); "
                     f"nntui reads a {what} from a regular file only")

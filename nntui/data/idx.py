@@ -10,12 +10,14 @@ Read as one big-endian int32, the first four bytes are the magic number:
 from __future__ import annotations
 
 import gzip
+import io
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from nntui.data.files import read_file
 from nntui.errors import DatasetError
 
 LABELS_MAGIC = 0x00000801
@@ -39,9 +41,14 @@ def _decompress(raw: bytes, path: Path) -> bytes:
     if not raw.startswith(GZIP_MAGIC):
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+            data = f.read(MAX_BYTES + 1)  # bounded: a small gzip can unpack to gigabytes
     except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"{path}: not a valid gzip file ({exc}); download it again") from exc
+    if len(data) > MAX_BYTES:
+        raise DatasetError(f"{path}: unpacks to more than {MAX_BYTES >> 30} GiB; "
+                           "not an MNIST-style file")
+    return data
 
 
 def parse_idx(data: bytes, path: str | Path = "<bytes>") -> np.ndarray:
@@ -102,11 +109,7 @@ def read_idx(path: str | Path, expect_magic: int | None = None) -> np.ndarray:
         DatasetError: unreadable file, bad gzip, bad magic, wrong dimensions or length.
     """
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{file}: cannot read ({exc.strerror or exc})") from exc
-    data = _decompress(raw, file)
+    data = _decompress(read_file(file, "IDX file", limit=MAX_BYTES), file)
     array = parse_idx(data, file)
     if expect_magic is not None:
         magic = int.from_bytes(data[:4], "big")

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nntui.data.dataset import MAX_COUNT, MAX_SAMPLES, Dataset, check_choice, check_count
+from nntui.data.dataset import (
+    MAX_COUNT,
+    MAX_SAMPLES,
+    Dataset,
+    check_choice,
+    check_count,
+    check_numbers,
+)
 from nntui.data.files import read_npz
 from nntui.data.tabular import tabular_dataset
 from nntui.errors import DatasetError
@@ -74,6 +81,9 @@ def load_npz(
         )
     file = Path(path).expanduser()
     arrays = _pick(read_npz(file), file)
+    keys = SPLIT_KEYS if len(arrays) == 4 else ("x", "y")
+    for key, array in zip(keys, arrays, strict=True):
+        check_numbers(array, str(file), key)
     for x, y in zip(arrays[0::2], arrays[1::2], strict=True):
         if x.ndim == 0 or len(x) != len(y):
             raise DatasetError(
@@ -89,6 +99,9 @@ def load_npz(
     check_choice("task", kind, ("classification", "regression"))
     ys = [_targets(y, kind) for y in arrays[1::2]]
     classes = int(max(y.max() for y in ys if y.size)) + 1 if kind == "classification" else None
+    if classes is not None and len(np.unique(ys[0])) < 2:
+        raise DatasetError(f"{file}: the training targets hold one class only; a classifier "
+                           "needs at least 2 (pass task='regression' for numeric targets)")
     if classes is not None and classes > MAX_COUNT:
         raise DatasetError(
             f"{file}: class indices go up to {classes - 1}; classification needs labels "

@@ -14,6 +14,8 @@ from nntui.data.dataset import (
     Dataset,
     balanced_labels,
     check_count,
+    check_elements,
+    check_noise,
     holdout_split,
     make_rng,
     sample_count,
@@ -49,6 +51,8 @@ def _forecast(
     rng = make_rng(seed)
     n = sample_count(n_samples, 2000, 2)
     steps = check_count("timesteps", timesteps, 1)
+    noise = check_noise(noise)
+    check_elements(n * (steps + 1))
     series = _windows(rng, n, steps, period, harmonics)
     series = series + noise * rng.standard_normal(series.shape)
     x = series[:, :-1, None].astype(np.float32)  # (N, T, 1)
@@ -163,7 +167,9 @@ def load_long_memory(
     rng = make_rng(seed)
     n = sample_count(n_samples, 4000, 2)
     steps = check_count("timesteps", timesteps, 2)
-    k = check_count("num_classes", num_classes, 2)
+    k = check_count("num_classes", num_classes, 2, max(2, n // 2))
+    noise = check_noise(noise)
+    check_elements(n * steps * (k + 1))
     y = balanced_labels(n, k, rng)
     x = np.zeros((n, steps, k + 1), dtype=np.float32)
     x[:, 1:, :k] = noise * rng.standard_normal((n, steps - 1, k))

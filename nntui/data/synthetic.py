@@ -17,6 +17,7 @@ from nntui.data.dataset import (
     balanced_labels,
     check_choice,
     check_count,
+    check_noise,
     holdout_split,
     make_rng,
     sample_count,
@@ -77,6 +78,7 @@ def load_blobs(
     """
     rng = make_rng(seed)
     n = sample_count(n_samples, 400, 2)
+    noise = check_noise(noise)
     y = balanced_labels(n, 2, rng)
     sign = np.where(y == 1, 1.0, -1.0)
     along = sign * np.maximum(sign * (sign * 1.5 + noise * rng.standard_normal(n)), margin)
@@ -102,6 +104,7 @@ def load_xor(
     """Four noisy clusters at (±1, ±1); label 1 where the signs of x and y differ."""
     rng = make_rng(seed)
     n = sample_count(n_samples, 400, 2)
+    noise = check_noise(noise)
     corner = rng.integers(0, 4, size=n)
     centres = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)[corner]
     x = centres + noise * rng.standard_normal((n, 2))
@@ -128,6 +131,7 @@ def load_circles(
     """Two concentric circles; the inner one (radius ``factor``) is class 1."""
     rng = make_rng(seed)
     n = sample_count(n_samples, 600, 2)
+    noise = check_noise(noise)
     y = balanced_labels(n, 2, rng)
     radius = np.where(y == 1, factor, 1.0)
     angle = rng.uniform(0, 2 * np.pi, size=n)
@@ -144,6 +148,7 @@ def load_moons(
     """Two interleaving half circles (as scikit-learn's ``make_moons``)."""
     rng = make_rng(seed)
     n = sample_count(n_samples, 600, 2)
+    noise = check_noise(noise)
     y = balanced_labels(n, 2, rng)
     t = rng.uniform(0, np.pi, size=n)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -170,7 +175,8 @@ def load_spiral(
     """
     rng = make_rng(seed)
     n = sample_count(n_samples, 900, 2)
-    k = check_count("num_classes", num_classes, 2)
+    noise = check_noise(noise)
+    k = check_count("num_classes", num_classes, 2, max(2, n // 2))
     y = balanced_labels(n, k, rng)
     r = rng.uniform(0.05, 1.0, size=n)
     angle = 2 * np.pi * (y / k + turns * r) + noise * rng.standard_normal(n)
@@ -202,7 +208,7 @@ def load_gaussian(
     check_choice("layout", layout, ("random", "ring"))
     rng = make_rng(seed)
     n = sample_count(n_samples, 800, 2)
-    k = check_count("num_classes", num_classes or (8 if layout == "ring" else 3), 1)
+    k = check_count("num_classes", num_classes or (8 if layout == "ring" else 3), 1, max(1, n // 2))
     if layout == "ring":
         theta = 2 * np.pi * np.arange(k) / k
         centres = np.stack([np.cos(theta), np.sin(theta)], axis=1)
@@ -244,6 +250,7 @@ def load_regression1d(
     """
     rng = make_rng(seed)
     n = sample_count(n_samples, 400, 2)
+    noise = check_noise(noise)
     x = rng.uniform(-3.0, 3.0, size=(n, 1))
     y = np.sin(1.5 * x) + 0.3 * x + noise * rng.standard_normal((n, 1))
     parts = holdout_split(x.astype(np.float32), y.astype(np.float32), rng, test_fraction)
@@ -273,6 +280,7 @@ def load_regression(
     """
     rng = make_rng(seed)
     n = sample_count(n_samples, 1000, 2)
+    noise = check_noise(noise)
     f = check_count("n_features", n_features, 1)
     x = rng.standard_normal((n, f))
     w = rng.standard_normal(f)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nntui.data.dataset import (
+    FLOAT32_MAX,
     MAX_SAMPLES,
     Dataset,
     check_choice,
@@ -23,6 +24,7 @@ from nntui.data.dataset import (
     holdout_split,
     make_rng,
 )
+from nntui.data.files import MAX_TEXT_BYTES, read_file
 from nntui.errors import DatasetError
 
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
@@ -45,13 +47,9 @@ def _read_rows(path: Path) -> list[list[str]]:
         DatasetError: unreadable, non-UTF-8 or malformed CSV.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such CSV file; check path=") from exc
+        text = read_file(path, "CSV file", limit=MAX_TEXT_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     try:
         rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as exc:
@@ -101,6 +99,9 @@ def _features(
                     f"{path}: non-numeric value {cell!r} in row {line}, column {names[c]!r}; "
                     "features must be numbers (encode categories as numbers first)"
                 )
+            if abs(value) > FLOAT32_MAX:
+                raise DatasetError(f"{path}: value {cell!r} in row {line}, column "
+                                   f"{names[c]!r} is beyond float32's range (±3.4e38)")
             out[r, j] = value
     return out
 
@@ -125,10 +126,11 @@ def _targets(
     numbers = [_number(v) for v in values]
     if task == "regression":
         for r, n in enumerate(numbers):
-            if n is None:
+            if n is None or abs(n) > FLOAT32_MAX:
                 raise DatasetError(
                     f"{path}: non-numeric target {values[r]!r} in row {first_line + r}; "
-                    "a regression target must be numbers (or pass task='classification')"
+                    "a regression target must be finite numbers within float32's range "
+                    "(or pass task='classification')"
                 )
         return np.array(numbers, dtype=np.float32)[:, None], None
     if all(n is not None for n in numbers):
@@ -137,6 +139,10 @@ def _targets(
     else:
         strings, index = np.unique(np.array(values, dtype=str), return_inverse=True)
         names = tuple(str(c) for c in strings)
+    if len(names) < 2:
+        raise DatasetError(f"{path}: the target column {column!r} holds one class only "
+                           f"({names[0]!r}); a classifier needs at least 2 (it would learn "
+                           "nothing and reach loss 0). Pass task='regression' for numbers")
     return index.astype(np.int64), names
 
 

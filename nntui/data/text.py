@@ -21,6 +21,7 @@ from nntui.data.dataset import (
     sample_count,
 )
 from nntui.data.download import RemoteFile, cache_dir, fetch, verify
+from nntui.data.files import MAX_TEXT_BYTES, read_file
 from nntui.errors import DatasetError
 
 ADDITION_VOCAB = tuple("0123456789+=")
@@ -108,13 +109,9 @@ def load_addition(
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such text file; check path=") from exc
+        return read_file(path, "text file", limit=MAX_TEXT_BYTES).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _char_ids(text: str) -> tuple[tuple[str, ...], np.ndarray]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.arguments import check_seed, input_shape
 from nntui.engine.backend import get_backend, resolve_backend_name
 from nntui.engine.backend.base import Array, Backend, Shape
 from nntui.engine.layers.base import Layer, snake_case
@@ -21,7 +22,7 @@ class Input:
     """Declares the per-sample input shape, as ``keras.Input(shape=(784,))``."""
 
     def __init__(self, shape: Shape, name: str | None = None) -> None:
-        self.shape = tuple(int(d) for d in shape)
+        self.shape = input_shape(shape)
         self.name = name
 
 
@@ -49,7 +50,7 @@ class Sequential:
         self.name = name
         self._backend_name = resolve_backend_name(backend)
         self.ops: Backend = get_backend(self._backend_name, dtype)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.rng = np.random.default_rng(seed)
         self.layers: list[Layer] = []
         self.input_shape: Shape | None = None
@@ -359,6 +360,15 @@ class Sequential:
         from nntui.engine.trainer import Trainer
 
         self._require_compiled()
+        if y is None:
+            raise ConfigError("fit needs the targets y (nntui trains supervised models; an "
+                              "autoencoder takes fit(x, x)). Received: y=None")
+        if validation_data is not None and (not isinstance(validation_data, tuple | list)
+                                            or len(validation_data) != 2):
+            size = len(validation_data) if isinstance(validation_data, tuple | list) else "?"
+            raise ConfigError("validation_data must be a pair (x_val, y_val); sample weights "
+                              f"are not supported. Received: a {type(validation_data).__name__}"
+                              f" of {size}")
         hooks = [cb for cb in callbacks or [] if isinstance(cb, Callback)]
         quiet = any(isinstance(cb, TerminateOnNaN) and not cb.raise_error for cb in hooks)
         trainer = Trainer(self, x, y, batch_size=batch_size, epochs=epochs,
@@ -443,6 +453,9 @@ class Sequential:
         Raises:
             ShapeError: wrong number of arrays or a wrong shape; the message names the layer.
         """
+        if not isinstance(weights, list | tuple):
+            raise ShapeError(f"set_weights takes a list of arrays (as get_weights returns). "
+                             f"Received: {type(weights).__name__}")
         if not self.built:
             self.build()
         want = sum(len(layer.params) for layer in self.layers)

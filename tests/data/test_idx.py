@@ -98,7 +98,7 @@ def test_corrupt_gzip(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="cannot read"):
+    with pytest.raises(DatasetError, match="no such IDX file"):
         read_idx(tmp_path / "nope.gz")
 
 

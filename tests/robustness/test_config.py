@@ -67,7 +67,7 @@ def test_bad_field_is_a_config_error_naming_field_and_value(data: dict, match: s
 @pytest.mark.parametrize("options,match", [
     ({"n_samples": "many"}, r"n_samples must be an integer"),
     ({"noise": "x"}, r"noise must be a finite number. Received: 'x'"),
-    ({"num_classes": 10**9}, r"num_classes must be an integer <= 100000"),
+    ({"num_classes": 10**9}, r"num_classes must be an integer <= 450"),  # 900 samples
     ({"n_samples": 10**12}, r"n_samples must be an integer <= 1000000"),
     ({"test_fraction": 1.5}, r"test_fraction must be a number between 0 and 1"),
 ])

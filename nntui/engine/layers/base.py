@@ -137,6 +137,9 @@ class Layer:
             )
         for name, w in zip(names, weights, strict=True):
             w = np.array(w)  # a copy: training updates parameters in place
+            if w.dtype.kind not in "biuf":  # object arrays of None, strings, complex
+                raise ShapeError(f"layer {self.name!r} weight {name!r} must hold real numbers. "
+                                 f"Received: an array of dtype {w.dtype}")
             want = tuple(self.params[name].shape)
             if tuple(w.shape) != want:
                 raise ShapeError(
