@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "replay":
             if not Path(args.logdir).is_dir():
                 raise NntuiError(f"no run folder at {args.logdir!r}; pass a folder under runs/")
+            from nntui.runlog import RunReader
+
+            RunReader(args.logdir)  # a folder without metrics: one line, before the app
         from nntui.app.app import NntuiApp
 
         NntuiApp(preset=args.preset, replay_dir=getattr(args, "logdir", None),

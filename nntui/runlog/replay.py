@@ -1,9 +1,9 @@
-"""Reading a run folder back: config, metric rows (followed while written), events.
+"""Reading a run folder's metric files back: rows, and rows turned into events.
 
-``metrics.jsonl`` is the replay source: :class:`RunReader` reads it
-incrementally, the way ``tail -f`` would, and :func:`rows_to_events` turns its
-rows back into the trainer's events for the dashboard. Every reader here stops
-at the last newline: a line without one is being written (or was cut by a kill).
+``metrics.jsonl`` is the replay source: :class:`~nntui.runlog.follow.RunReader`
+follows it while it is written, and :func:`rows_to_events` turns its rows back into
+the trainer's events for the dashboard. Every reader here stops at the last
+newline: a line without one is being written (or was cut by a kill).
 """
 
 from __future__ import annotations
@@ -23,78 +23,12 @@ from nntui.engine.events import (
     TrainingFinished,
 )
 from nntui.errors import CheckpointError
-from nntui.runlog.config import read_config
 from nntui.runlog.files import complete_lines
 from nntui.runlog.rows import BASE_COLUMNS, INT_COLUMNS, RESERVED, Row, metric_name
-from nntui.runlog.rundir import CONFIG_TOML, METRICS_JSONL
 
 ReplayEvent = (
     StepCompleted | EpochCompleted | TrainingFinished | TrainingFailed | TrainingDivergedEvent
 )
-
-
-class RunReader:
-    """Follows one run folder: its config and the rows of its ``metrics.jsonl``.
-
-    Args:
-        logdir: a run folder written by :class:`~nntui.runlog.RunLogger`.
-
-    Raises:
-        CheckpointError: ``logdir`` does not exist or holds no ``metrics.jsonl``.
-
-    Example:
-        >>> reader = RunReader("runs/2026-11-22_0210_mlp-spiral")  # doctest: +SKIP
-        >>> events = rows_to_events(reader.poll())                 # doctest: +SKIP
-    """
-
-    def __init__(self, logdir: str | Path) -> None:
-        self.logdir = Path(logdir)
-        if not self.logdir.is_dir():
-            raise CheckpointError(f"run log not found: {self.logdir} is not a folder")
-        self.metrics_path = self.logdir / METRICS_JSONL
-        if not self.metrics_path.is_file():
-            raise CheckpointError(f"no metrics in {self.logdir}: {METRICS_JSONL} is missing")
-        self._config: dict[str, Any] | None = None
-        self._offset = 0  # bytes of metrics.jsonl already returned
-        self._lines = 0  # lines already returned, for error messages
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """The run's ``config.toml``; ``{}`` while the run has not written it yet."""
-        if self._config is None:
-            if not (self.logdir / CONFIG_TOML).exists():
-                return {}
-            self._config = read_config(self.logdir)
-        return self._config
-
-    def poll(self) -> list[Row]:
-        """Rows appended since the last poll (all rows on the first call).
-
-        A partial last line is left for the next poll.
-
-        Raises:
-            CheckpointError: a complete line is not a JSON object, or the file shrank.
-        """
-        try:
-            with open(self.metrics_path, "rb") as f:
-                size = f.seek(0, io.SEEK_END)
-                if size < self._offset:
-                    raise CheckpointError(
-                        f"{self.metrics_path} shrank from {self._offset} to {size} bytes "
-                        "while being followed"
-                    )
-                f.seek(self._offset)
-                chunk = complete_lines(f.read())
-        except OSError as exc:
-            raise CheckpointError(f"cannot read {self.metrics_path}: {exc}") from exc
-        rows = parse_jsonl(chunk, self.metrics_path, first_line=self._lines + 1)
-        self._offset += len(chunk)
-        self._lines += chunk.count(b"\n")
-        return rows
-
-    def read_all(self) -> list[Row]:
-        """Every complete row in the file, from the start (does not move :meth:`poll`)."""
-        return read_jsonl_rows(self.metrics_path)
 
 
 def read_jsonl_rows(path: str | Path) -> list[Row]:
@@ -175,13 +109,13 @@ def rows_to_events(rows: Iterable[Mapping[str, Any]]) -> list[ReplayEvent]:
     """
     events: list[ReplayEvent] = []
     for row in rows:
-        event = _row_to_event(row)
+        event = row_to_event(row)
         if event is not None:
             events.append(event)
     return events
 
 
-def _row_to_event(row: Mapping[str, Any]) -> ReplayEvent | None:
+def row_to_event(row: Mapping[str, Any]) -> ReplayEvent | None:
     kind = row.get("kind")
     if kind == "step":
         return StepCompleted(

@@ -36,3 +36,31 @@ async def test_replay_of_a_missing_folder_is_an_error_message_not_a_traceback(tm
         await pilot.pause()
         assert type(app.screen).__name__ == "LauncherScreen"
         assert any("run log not found" in n.message for n in app._notifications)
+
+
+@asynctest
+async def test_a_corrupt_line_is_skipped_the_rest_shown_and_said_once(tmp_path) -> None:
+    events = [e for e in fake_events(steps=60) if type(e).__name__ != "SnapshotTaken"]
+    with RunLogger(tmp_path / "run", tensorboard=False) as logger:
+        for e in events:
+            logger.handle(e)
+    path = tmp_path / "run" / "metrics.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:40] + [b"{not json\n"] + lines[40:]))
+    app = NntuiApp(replay_dir=tmp_path / "run", catalog=FakeCatalog(), tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_until(pilot, lambda: screen.history.step == 60)
+        await pilot.pause(1.6)  # three more polls
+        notes = [n.message for n in app._notifications if "skipped" in n.message]
+        assert len(notes) == 1 and "(first: metrics.jsonl:41: " in notes[0]
+        assert len(screen.history.step_metrics["loss"]) == 60  # every other row is shown
+
+
+def test_replay_of_a_folder_without_metrics_is_one_line_and_exit_2(tmp_path, capsys) -> None:
+    from nntui.cli import main
+
+    assert main(["replay", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"nntui: error: no metrics in {tmp_path}: metrics.jsonl is missing"]

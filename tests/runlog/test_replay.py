@@ -155,3 +155,68 @@ def test_json_rows_of_any_shape_convert_or_raise_checkpoint_error(rows: list[dic
     parsed = [json.loads(json.dumps(row)) for row in rows]
     with contextlib.suppress(CheckpointError):
         rows_to_events(parsed)
+
+
+def _log(path: Path, rows: int, every: int = 50) -> list[StepCompleted | EpochCompleted]:
+    """A metrics.jsonl of ``rows`` steps (an epoch row every ``every``), as RunLogger writes."""
+    events: list[StepCompleted | EpochCompleted] = []
+    with RunLogger(path, tensorboard=False) as log:
+        for n in range(1, rows + 1):
+            events.append(step(n))
+            if n % every == 0:
+                events.append(EpochCompleted(n // every, n, {"loss": 1.0 / n}, n / 10))
+        for e in events:
+            log.handle(e)
+    return events
+
+
+def test_damaged_lines_are_skipped_counted_and_the_rest_is_read(tmp_path: Path) -> None:
+    events = _log(tmp_path, 60)
+    path = tmp_path / "metrics.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[39] = b'{"kind": "step", "step": \n'  # cut by a bad disk in the middle
+    lines[45] = lines[45].replace(b'"loss": ', b'"loss": "x", "l": ')  # one bad value
+    path.write_bytes(b"".join(lines))
+    reader = RunReader(tmp_path)
+    got = reader.read_events()
+    assert got == [e for i, e in enumerate(events) if i not in (39, 45)]
+    assert reader.skipped == 2
+    assert reader.first_skipped.startswith("metrics.jsonl:40: ")
+
+
+def test_a_long_log_is_read_in_chunks_with_step_rows_thinned(tmp_path, monkeypatch) -> None:
+    from nntui.runlog import follow
+
+    monkeypatch.setattr(follow, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(follow, "MAX_POINTS", 500)
+    events = _log(tmp_path, 20_000, every=400)
+    reader = RunReader(tmp_path)
+    got, reads = [], 0
+    while True:
+        chunk = reader.read_events(follow.CHUNK_BYTES)
+        got += chunk
+        reads += 1
+        if not reader.behind:
+            break
+    steps = [e for e in got if isinstance(e, StepCompleted)]
+    assert reads > 20  # a chunk at a time: the first one can be drawn at once
+    assert 400 <= len(steps) <= 600 + reads  # ~20,000 step rows thinned to ~500 points
+    assert steps[-1] == events[-2]  # the last step row is always read
+    assert [e for e in got if isinstance(e, EpochCompleted)] == [
+        e for e in events if isinstance(e, EpochCompleted)]  # every epoch row
+    assert reader.skipped == 0
+
+
+def test_a_line_longer_than_a_chunk_is_skipped_unread(tmp_path, monkeypatch) -> None:
+    from nntui.runlog import follow
+
+    monkeypatch.setattr(follow, "CHUNK_BYTES", 1024)
+    _log(tmp_path, 3)
+    with open(tmp_path / "metrics.jsonl", "ab") as f:
+        f.write(b'{"kind": "step", "x": "' + b"a" * 5000 + b'"}\n')
+        f.write(json.dumps({"kind": "failed", "step": 3, "message": "m"}).encode() + b"\n")
+    reader = RunReader(tmp_path)
+    got = []
+    for _ in range(5):
+        got += reader.read_events(1024)
+    assert got[-1] == TrainingFailed(3, "m") and reader.skipped == 1

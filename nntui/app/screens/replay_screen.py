@@ -15,7 +15,7 @@ from nntui.app.catalog import Catalog
 from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.engine import events as ev
 from nntui.errors import NntuiError
-from nntui.runlog import RunReader, rows_to_events
+from nntui.runlog import RunReader
 
 POLL_SECONDS = 0.5
 
@@ -77,6 +77,14 @@ class ReplayScreen(DashboardScreen):
         super().__init__(_architecture(config))
         self.config = config
         self.sub_title = str(logdir)
+        self._told_skipped = False
+        self._last_error = ""
+
+    def _say_once(self, message: str) -> None:
+        """A problem is shown when it first appears, not at every poll."""
+        if message != self._last_error:
+            self._last_error = message
+            self.notify(message, title="replay", severity="error", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -93,12 +101,20 @@ class ReplayScreen(DashboardScreen):
         self.set_interval(POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
-        """Feed the rows written since the last poll."""
+        """Feed the next chunk of rows; go on right after the next frame while the log has
+        more (a long log shows its first frame at once and fills in)."""
         try:
-            events = rows_to_events(self.reader.poll())
+            events = self.reader.read_events()
         except NntuiError as exc:
-            self.notify(str(exc), title="replay", severity="error", markup=False)
+            self._say_once(str(exc))
             return
+        if self.reader.skipped and not self._told_skipped:
+            self._told_skipped = True
+            self.notify(f"skipped unreadable lines (first: {self.reader.first_skipped}); "
+                        "the rest of the log is shown", title="replay", severity="warning",
+                        timeout=10, markup=False)
+        if self.reader.behind:
+            self.call_after_refresh(self.poll)
         h = self.history
         for event in events:
             if isinstance(event, ev.StepCompleted):
