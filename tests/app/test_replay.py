@@ -58,9 +58,15 @@ async def test_a_corrupt_line_is_skipped_the_rest_shown_and_said_once(tmp_path) 
         assert len(screen.history.step_metrics["loss"]) == 60  # every other row is shown
 
 
-def test_replay_of_a_folder_without_metrics_is_one_line_and_exit_2(tmp_path, capsys) -> None:
-    from nntui.cli import main
+def test_replay_of_a_folder_without_metrics_is_one_line_and_exit_2(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert main(["replay", str(tmp_path)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"nntui: error: no metrics in {tmp_path}: metrics.jsonl is missing"]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.run([sys.executable, "-m", "nntui", "replay", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"nntui: error: no metrics in {tmp_path}: metrics.jsonl is missing"]
