@@ -5,7 +5,7 @@ Reached from ``nntui/cli.py``: ``NntuiApp(preset=None, replay_dir=None, backend=
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from nntui.app.catalog import Catalog, PresetCatalog
 from nntui.app.palette import Palette, system_commands
+from nntui.app.quit_signals import install_quit_signals
 from nntui.app.screens.help_screen import HelpScreen
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.replay_screen import ReplayScreen
@@ -51,9 +52,11 @@ class NntuiApp(App[None]):
         self.catalog: Catalog = catalog or PresetCatalog()
         self.runs_dir = Path(runs_dir)
         self.tensorboard = tensorboard
+        self._restore_signals: Callable[[], None] = lambda: None
 
     # screens ---------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._restore_signals = install_quit_signals(self)  # SIGTERM/SIGHUP: as q does
         if self.tensorboard:
             self.run_worker(warm_imports, thread=True, group="warm-up", exit_on_error=False)
         self.call_after_refresh(self._check_size)
@@ -65,6 +68,9 @@ class NntuiApp(App[None]):
                 self.notify(str(exc), title="replay", severity="error", timeout=15,
                             markup=False)
         self.push_screen(LauncherScreen(self.catalog, start=self.preset))
+
+    def on_unmount(self) -> None:
+        self._restore_signals()
 
     def start_training(self, spec: Any, pace: float | None = None) -> TrainScreen:
         """Open the dashboard and train ``spec`` (the backend option overrides the spec's)
