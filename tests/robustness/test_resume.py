@@ -230,3 +230,36 @@ def test_a_damaged_checkpoint_is_refused_and_the_folder_left_alone(tmp_path, cap
     code, _, err = _train(capsys, "--resume", str(run))
     assert_one_line_error(code, err, match)
     assert _tree(run) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("case,learner", [
+    (Case("gan-gaussians", (), 32, 3), "GAN"),  # the generator's z comes from its own rng
+    (Case("transformer-addition", ("dataset.n_samples=2000",), 25, 2), "Sequential"),
+], ids=["gan", "transformer"])
+def test_other_learners_resume_exactly_too(tmp_path, capsys, monkeypatch, case, learner) -> None:
+    from nntui.engine.gan import GAN
+
+    ref = _run_case(case, tmp_path / "reference", capsys)
+    cls = GAN if learner == "GAN" else Sequential
+    real, calls = cls.train_step, {"n": 0}
+
+    def train_step(self, xb, yb):
+        calls["n"] += 1
+        if calls["n"] == case.steps_per_epoch + 5:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(self, xb, yb)
+
+    with monkeypatch.context() as m:
+        m.setattr(cls, "train_step", train_step)
+        run = _run_case(case, tmp_path / "runs", capsys)
+    assert load_checkpoint(run).batch == 5
+    code, _, err = run_cli(["train", *case.argv, "--resume", str(run)], capsys)
+    assert code == 0, err
+    assert_same_run(run, ref, case)
+
+
+def _run_case(case: Case, base: Path, capsys) -> Path:
+    code, _, err = run_cli(["train", *case.argv, "--log-dir", str(base)], capsys)
+    assert code == 0, err
+    return only_run(base)
