@@ -106,7 +106,8 @@ def test_corrupt_dataset_files_are_refused_with_a_clear_error(tmp_path, capsys) 
 
 
 def _spawn_train(args: list[str], cwd: Path) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # this checkout's nntui, not whichever one is installed
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(Path(__file__).parents[2]))
     return subprocess.Popen([sys.executable, "-m", "nntui", "train", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
