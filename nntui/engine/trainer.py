@@ -251,8 +251,8 @@ class Trainer:
             self._sums, self._seen = {}, 0
             self._order = self.rng.permutation(len(self.x)) if self.shuffle else None
         self.callbacks.on_epoch_begin(self.epoch - 1)
-        batches = self.model.batches(self.x, self.y, self.batch_size, order=self._order,
-                                     start=self._seen)
+        batches = self.model.batches(self.x, self.y, self.batch_size, self.shuffle, self.rng,
+                                     order=self._order, start=self._seen)
         for b, (xb, yb) in enumerate(batches, start=self.batch + 1):
             if not self._wait_turn():
                 return {}

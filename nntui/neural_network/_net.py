@@ -110,8 +110,11 @@ class MLPNet(Sequential):
         self.order, self.random_state = np.arange(n), random_state
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
-                shuffle: bool = False, rng: np.random.Generator | None = None
+                shuffle: bool = False, rng: np.random.Generator | None = None, *,
+                order: np.ndarray | None = None, start: int = 0
                 ) -> Iterator[tuple[Array, Array | None]]:
+        """scikit-learn's order (kept across epochs, reshuffled by its RandomState) replaces
+        the trainer's ``order``; an estimator's fit is never resumed mid-epoch (``start``)."""
         if not shuffle or self.order is None or self.random_state is None:
             yield from super().batches(x, y, batch_size, False)
             return
