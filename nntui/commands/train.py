@@ -165,7 +165,6 @@ def _train(run: _Run, printer: Any, signals: Any, say: Callable[[str], None]) ->
         say(f"nntui: error: {divergence_message(e, run.spec, run.writer, logger.run_dir)}")
         status = EXIT_DIVERGED
     except KeyboardInterrupt:  # a second Ctrl+C: the step in flight is abandoned
-        failure = KeyboardInterrupt()
         _record_end(logger, trainer.step, "interrupted: stopped at once by a second signal")
         status = EXIT_INTERRUPTED
     except BaseException as e:
