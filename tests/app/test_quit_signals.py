@@ -30,7 +30,7 @@ LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and ptys")
 
 
-def _app_in_a_pty(cwd: Path) -> tuple[subprocess.Popen[bytes], bytearray]:
+def _app_in_a_pty(cwd: Path) -> tuple[subprocess.Popen[bytes], bytearray, int]:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm-256color",
@@ -53,7 +53,18 @@ def _app_in_a_pty(cwd: Path) -> tuple[subprocess.Popen[bytes], bytearray]:
         os.close(master)
 
     threading.Thread(target=drain, daemon=True).start()
-    return proc, out
+    return proc, out, master
+
+
+def _start_training(cwd: Path, proc: subprocess.Popen[bytes], master: int,
+                    timeout: float = 90) -> None:
+    """Press Enter in the launcher (open on the preset) until a run folder appears."""
+    deadline = time.monotonic() + timeout
+    while not list(cwd.glob("runs/*")):
+        assert time.monotonic() < deadline and proc.poll() is None, "no run started"
+        time.sleep(1.0)
+        if not list(cwd.glob("runs/*")):
+            os.write(master, b"\r")
 
 
 def _rows_written(cwd: Path, n: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> Path:
@@ -69,7 +80,8 @@ def _rows_written(cwd: Path, n: int, proc: subprocess.Popen[bytes], timeout: flo
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_termination_signal_ends_the_app_like_q(tmp_path, sig) -> None:
-    proc, out = _app_in_a_pty(tmp_path)
+    proc, out, master = _app_in_a_pty(tmp_path)
+    _start_training(tmp_path, proc, master)
     run = _rows_written(tmp_path, 60, proc)
     proc.send_signal(sig)
     assert proc.wait(timeout=60) == 0
