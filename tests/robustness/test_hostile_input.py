@@ -161,8 +161,12 @@ def test_a_one_class_csv_is_refused(tmp_path, capsys) -> None:
                                         ("learning_rate", "1_0.5"), ("learning_rate", "nan"),
                                         ("seed", "²")])
 def test_launcher_numbers_are_only_what_the_message_allows(field, text) -> None:
+    from nntui.architectures import ARCHITECTURES
+
+    arch = ARCHITECTURES["mlp"]
     d = {"architecture": "mlp", "dataset": {"name": "spiral"}}
-    with pytest.raises(ConfigError, match=rf"{field} must be .*Received: '{text}'"):
-        form.apply_form(d, {**form.form_values(d), field: text})
-    with pytest.raises(ConfigError, match="layers must be whole numbers"):
-        form.parse_units("64,٣2")
+    fields, values = form.launcher_fields(arch), form.form_values(d, arch)
+    with pytest.raises(ConfigError, match=rf"train.{field} must be .*Received: '{text}'"):
+        form.apply_form(d, {**values, f"train.{field}": text}, fields)
+    with pytest.raises(ConfigError, match="model.hidden must be whole numbers"):
+        form.apply_form(d, {**values, "model.hidden": "64,٣2"}, fields)
