@@ -32,6 +32,8 @@ SMOOTH = 0.15  # EMA weight of the newest batch in the training curves
 class BoundedSeries:
     """An (x, y) series of at most ``cap`` points; when full, every other point is dropped
     and from then on only every ``stride``-th new point is kept (even downsampling).
+    The newest point is always there, so the series ends where the run is: a point the
+    stride would drop stays as the last one until the next point replaces it.
 
     With ``ema`` set, ``smooth`` holds an exponential moving average of the kept ``y``
     (weight ``ema`` for the newest), kept up to date in O(1) per point; a non-finite
@@ -45,18 +47,23 @@ class BoundedSeries:
         self.smooth: list[float] = []
         self.stride = 1
         self._seen = 0
+        self._tail = False  # the last point is one the stride drops once the next comes
 
     def add(self, x: float, y: float) -> None:
         self._seen += 1
-        if (self._seen - 1) % self.stride:
-            return
+        if self._tail:
+            self.x.pop()
+            self.y.pop()
+            if self.ema is not None:
+                self.smooth.pop()
+        self._tail = bool((self._seen - 1) % self.stride) and len(self.x) < self.cap
         self.x.append(x)
         self.y.append(y)
         if self.ema is not None:
             acc = self.smooth[-1] if self.smooth else y
             self.smooth.append(y if not math.isfinite(acc) else
                                (1 - self.ema) * acc + self.ema * y)
-        if len(self.x) > self.cap:
+        if len(self.x) > self.cap and not self._tail:
             self.x, self.y, self.smooth = self.x[::2], self.y[::2], self.smooth[::2]
             self.stride *= 2
 
@@ -115,6 +122,8 @@ class RunHistory:
     # (layer, "weights" | "grads") -> (step, every sampled value) of the newest snapshot
     latest_values: dict[tuple[str, str], tuple[int, np.ndarray]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    extras_step: int | None = None  # the step the extras were computed at
+    update_rule: str | None = None  # set: the model is trained without gradients (by it)
     exploding: bool = False  # the gradient watch's marker
     gradient_warning: GradientWarning | None = None  # the run's first warning
     gradient_warning_shown: bool = False  # the screen has notified it
@@ -124,6 +133,12 @@ class RunHistory:
     started_at: float = field(default_factory=time.monotonic)
 
     # derived ----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Training is under way: panels redraw at their own pace. Otherwise (paused,
+        stepped while paused, ended) whatever arrives is drawn at once."""
+        return self.state in ("starting", "running")
+
     @property
     def total_steps(self) -> int:
         return self.total_epochs * self.steps_per_epoch
@@ -189,6 +204,8 @@ class RunHistory:
         for snap in e.layers:
             self._layer(e.step, snap)
         self.extras = dict(e.extras)
+        self.extras_step = int(e.extras.get("step", e.step)) if e.extras else None
+        self.update_rule = e.update_rule
         self.snapshot_version += 1
 
     def _layer(self, step: int, snap: ev.LayerSnapshot) -> None:
@@ -204,7 +221,9 @@ class RunHistory:
             stats.act_mean = float(np.mean(snap.activation))
             stats.act_std = float(np.std(snap.activation))
         if snap.weights and snap.grads:  # a frozen layer's 0 is no gradient to plot
-            self.grad_norms.setdefault(snap.name, BoundedSeries()).add(step, snap.grad_norm)
+            norms = self.grad_norms.setdefault(snap.name, BoundedSeries())
+            if not norms.x or norms.x[-1] != step:  # a second snapshot of a step adds nothing
+                norms.add(step, snap.grad_norm)
         for what, arrays in (("weights", snap.weights), ("grads", snap.grads)):
             if arrays:
                 values = np.concatenate([np.ravel(a) for a in arrays.values()]).astype(
@@ -213,8 +232,10 @@ class RunHistory:
                 finite = values[np.isfinite(values)]
                 lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
                 thin = finite[:: -(-finite.size // OVER_TIME_VALUES) or 1].copy()  # not a view
-                self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS)).append(
-                    (step, thin, lo, hi))
+                kept = self.hist.setdefault((snap.name, what), deque(maxlen=HIST_STEPS))
+                if kept and kept[-1][0] == step:
+                    kept.pop()
+                kept.append((step, thin, lo, hi))
 
     def _gradients(self, e: GradientsChecked) -> None:
         self.exploding = e.exploding

@@ -137,8 +137,10 @@ class Session:
                        run_name=run_name or self.spec.name, config=self.spec.to_dict(),
                        callbacks=stop)
 
-    def extras(self, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
-        """The architecture's panel data for a snapshot (throttled; see ``nntui.panel_data``)."""
+    def extras(self, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
+               fresh: bool = False) -> dict[str, Any]:
+        """The architecture's panel data for a snapshot at ``step`` (throttled unless
+        ``fresh``; see ``nntui.panel_data``)."""
         from nntui.panel_data import panel_data
 
-        return panel_data(self, model, x_val, y_val)
+        return panel_data(self, model, x_val, y_val, step=step, fresh=fresh)

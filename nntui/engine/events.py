@@ -72,12 +72,21 @@ class LayerSnapshot:
 
 @dataclass(frozen=True)
 class SnapshotTaken:
-    """Periodic snapshot of every layer, plus architecture extras (see panels)."""
+    """Snapshot of every layer, plus architecture extras (see panels).
+
+    Taken every ``snapshot_every`` steps (time-throttled in the app), and *fresh*
+    whenever training stops to wait or ends: then the extras are computed in full at
+    this step, nothing reused. ``update_rule`` names the rule that trains a learner
+    without gradients (the perceptron rule; its layers carry no gradients), None for
+    gradient descent.
+    """
 
     step: int
     epoch: int
     layers: tuple[LayerSnapshot, ...]
     extras: dict[str, Any] = field(default_factory=dict)
+    fresh: bool = False
+    update_rule: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class Perceptron(Sequential):
     """
 
     uses_gradients = False
+    update_rule = "the perceptron rule"
 
     def __init__(self, input_dim: int = 2, learning_rate: float = 0.1, *, seed: int | None = None,
                  backend: str = "auto") -> None:

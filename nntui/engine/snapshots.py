@@ -15,25 +15,38 @@ MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events sta
 
 def take_snapshot(model: Learner, rng: np.random.Generator, step: int, epoch: int,
                   extras: dict[str, Any]) -> ev.SnapshotTaken:
-    """Every layer's weights, gradients and last recorded output, each downsampled with
-    ``rng`` (its own generator: watching must not change the shuffle order)."""
+    """Every layer of ``model`` now (:func:`sample_layers`) with ``extras``, as an event."""
+    return ev.SnapshotTaken(step, epoch, sample_layers(model, rng), extras)
+
+
+def sample_layers(model: Learner, rng: np.random.Generator) -> tuple[ev.LayerSnapshot, ...]:
+    """Every layer's weights, gradients and last recorded output, each downsampled to at
+    most :data:`MAX_SNAPSHOT_VALUES` values with ``rng`` (its own generator: watching must
+    not change the shuffle order).
+
+    A learner that takes no gradients (the perceptron rule) has no gradients to show:
+    its layers' ``grads`` are empty and ``grad_norm`` is NaN.
+    """
     ops = model.ops
     outputs = model.layer_outputs
+    grads_too = model.uses_gradients
     layers = []
     for i, layer in enumerate(model.layers):
         w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}
-        g = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.grads.items() if v is not None}
+        grads = {k: ops.to_numpy(v) for k, v in layer.grads.items()
+                 if v is not None and grads_too}
+        norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())
+                         ) if grads_too else math.nan
         act = ops.to_numpy(outputs[i]) if i < len(outputs) else None
-        norm = math.sqrt(sum(float(np.sum(np.square(ops.to_numpy(v))))
-                             for v in layer.grads.values() if v is not None))
         dead = None
         if act is not None and _is_relu(layer):
             flat = act.reshape(act.shape[0], -1)
             dead = float(np.mean(np.all(flat <= 0, axis=0)))
-        layers.append(ev.LayerSnapshot(layer.name, type(layer).__name__, w, g,
-                                       None if act is None else _sample(act, rng), norm, dead,
-                                       bool(getattr(layer, "trainable", True))))
-    return ev.SnapshotTaken(step, epoch, tuple(layers), extras)
+        layers.append(ev.LayerSnapshot(
+            layer.name, type(layer).__name__, w, {k: _sample(g, rng) for k, g in grads.items()},
+            None if act is None else _sample(act, rng), norm, dead,
+            bool(getattr(layer, "trainable", True))))
+    return tuple(layers)
 
 
 def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:

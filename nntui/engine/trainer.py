@@ -20,7 +20,7 @@ import numpy as np
 from nntui.engine import events as ev
 from nntui.engine.callbacks.base import Callback, CallbackList, History
 from nntui.engine.learner import Learner, global_norms
-from nntui.engine.snapshots import take_snapshot
+from nntui.engine.snapshots import sample_layers
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
@@ -61,10 +61,13 @@ class Trainer:
         snapshot_every: emit a SnapshotTaken every N steps (0: never).
         snapshot_interval: and at least this many seconds apart (0: no limit). The app
             sets it: nobody sees more than a few snapshots a second, and each one costs
-            the training thread a pass over every layer.
+            the training thread a pass over every layer. Whatever the throttle, with
+            snapshots on, the loop never waits (paused, after a step or an epoch run
+            while paused) or ends without a *fresh* snapshot of the model as it is then.
         on_divergence: ``"raise"`` (headless), ``"pause"`` (the app) or ``"stop"`` (fit with
             ``TerminateOnNaN``: training ends after the step, no error).
-        extras: optional hook ``extras(model, x_val, y_val) -> dict`` for architecture panels.
+        extras: optional hook ``extras(model, x_val, y_val, *, step, fresh) -> dict`` for
+            architecture panels; ``fresh``: compute everything now, reuse nothing.
         callbacks: Keras callbacks; their hooks run at Keras's points of the loop, and
             ``model.stop_training = True`` ends training after the current batch.
     """
@@ -99,6 +102,10 @@ class Trainer:
         self.snapshot_every = snapshot_every
         self.snapshot_interval = snapshot_interval
         self._last_snapshot = -math.inf  # time.monotonic() of the last snapshot
+        self._fresh_at = -1  # step of the last fresh snapshot
+        self._sampled: tuple[int, tuple[ev.LayerSnapshot, ...]] = (-1, ())  # step, layers
+        self._last_batch: Any = None  # the last training batch's inputs
+        self._step_epoch = initial_epoch  # the epoch of the last step
         # snapshots sample with their own generator: watching must not change the shuffle order
         self._snap_rng = np.random.default_rng(0)
         self.on_divergence = on_divergence
@@ -120,6 +127,7 @@ class Trainer:
         self._stop = threading.Event()
         self._idle = threading.Event()  # set while the loop is blocked on pause (no step running)
         self._pending_steps = 0  # steps to run while paused ("step" / "epoch" keys)
+        self._ended = False  # run() returned: nothing is left to resume or step
         self._lock = threading.Lock()
         self._elapsed = 0.0
         self.pace = 0.0
@@ -142,6 +150,8 @@ class Trainer:
             self.emit(ev.TrainingPaused(self.step))
 
     def resume(self) -> None:
+        if self._ended:
+            return
         with self._lock:
             self._pending_steps = 0
         if not self._run_flag.is_set():
@@ -151,6 +161,8 @@ class Trainer:
 
     def step_once(self, n: int = 1) -> None:
         """While paused, run exactly ``n`` more steps, then pause again."""
+        if self._ended:
+            return
         with self._lock:
             self._pending_steps += n
         self._idle.clear()  # a step is now due: wait_until_paused waits for it
@@ -232,6 +244,8 @@ class Trainer:
             self.blas_threads.begin()
         self.emit(ev.TrainingStarted(self.run_name, self.model.backend, self.epochs,
                                      self.steps_per_epoch, self.config, self.step, self.epoch))
+        if self.paused:  # paused before it started: say so to whoever watches
+            self.emit(ev.TrainingPaused(self.step))
         last: dict[str, float] = {}
         self.model.stop_training = False  # Keras: each fit starts afresh
         self.callbacks.on_train_begin()
@@ -240,7 +254,10 @@ class Trainer:
             while (self.epochs_done < self.epochs and not self._stop.is_set()
                    and not self.model.stop_training):
                 last = self._run_epoch()
+            if not self._stop.is_set():
+                self._settle()
         self.callbacks.on_train_end(last)
+        self._ended = True
         self._idle.set()
         self.emit(ev.TrainingFinished(self.step, self.epoch, last, self._stop.is_set()))
         return self.history
@@ -288,6 +305,7 @@ class Trainer:
         if self.pace > 0 and not self._pace_wait():
             return False
         if not self._run_flag.is_set():
+            self._settle()
             self._idle.set()
         self._run_flag.wait()
         self._idle.clear()
@@ -315,13 +333,16 @@ class Trainer:
         return True
 
     def _one_step(self, xb: Any, yb: Any, batch: int) -> dict[str, float]:
-        snap = self.snapshot_every and (self.step + 1) % self.snapshot_every == 0
-        if snap and self.snapshot_interval:
-            now = time.monotonic()
+        # a step after which the loop waits (paused, or the end of a step / epoch run
+        # while paused) or ends takes a fresh snapshot, whatever the throttle
+        fresh = bool(self.snapshot_every) and (not self._run_flag.is_set()
+                                               or self._is_last_step(batch))
+        snap = fresh or (self.snapshot_every and (self.step + 1) % self.snapshot_every == 0)
+        now = time.monotonic()
+        if snap and not fresh and self.snapshot_interval:
             snap = now - self._last_snapshot >= self.snapshot_interval
-            if snap:
-                self._last_snapshot = now
         if snap:
+            self._last_snapshot = now
             self.model.record_outputs = True
         if self.blas_threads is not None:
             self.blas_threads.before_step()
@@ -332,6 +353,7 @@ class Trainer:
             self.blas_threads.after_step(dt)
         self._elapsed += dt
         self.step += 1
+        self._step_epoch, self._last_batch = self.epoch, xb
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
         metrics.update(self._batch_metrics(yb))
         lr = _step_learning_rate(self.model)
@@ -345,8 +367,33 @@ class Trainer:
             self._diverged(metrics, "the gradients" if bad_grads else "the loss")
         if snap:
             self.model.record_outputs = False
-            self.emit(self.snapshot())
+            self.emit(self.snapshot(fresh=fresh))
         return metrics
+
+    def _is_last_step(self, batch: int) -> bool:
+        return self.epoch >= self.epochs and batch >= self.steps_per_epoch
+
+    def refresh(self) -> None:
+        """A fresh snapshot now, of a model changed outside the loop (the inspector's
+        applied step). Only while the loop waits (paused) or after it ended."""
+        self._sampled = (-1, ())  # the weights changed: sample them again
+        self._settle(force=True)
+
+    def _settle(self, force: bool = False) -> None:
+        """Before the loop waits or ends: a fresh snapshot of the model as it is now,
+        unless this step has one already (``pause()`` arrived during the step)."""
+        if not self.snapshot_every or not (self.step or force) or \
+                (self._fresh_at == self.step and not force):
+            return
+        forward = getattr(self.model, "forward", None)
+        if self._sampled[0] != self.step and forward is not None and \
+                self._last_batch is not None:
+            self.model.record_outputs = True  # the activations of the weights as they are now
+            try:
+                forward(self._last_batch, training=False)
+            finally:
+                self.model.record_outputs = False
+        self.emit(self.snapshot(fresh=True))
 
     def _batch_metrics(self, yb: Any) -> dict[str, float]:
         fns = self.model.metrics
@@ -372,10 +419,23 @@ class Trainer:
             return
         self.pause()
 
-    def snapshot(self) -> ev.SnapshotTaken:
-        """Downsampled weights, gradients and activations of every layer, now."""
-        extras = self.extras(self.model, self.x_val, self.y_val) if self.extras else {}
-        return take_snapshot(self.model, self._snap_rng, self.step, self.epoch, extras)
+    def snapshot(self, fresh: bool = False) -> ev.SnapshotTaken:
+        """Downsampled weights, gradients and activations of every layer, now, and the
+        panels' extras (``fresh``: computed now in full, nothing reused or throttled).
+
+        The layers are sampled once per step: a second snapshot of the same step reuses
+        them (the extras may run traced steps that overwrite the layers' gradients).
+        """
+        if self._sampled[0] != self.step:
+            self._sampled = (self.step, sample_layers(self.model, self._snap_rng))
+        extras = (self.extras(self.model, self.x_val, self.y_val, step=self.step, fresh=fresh)
+                  if self.extras else {})
+        if fresh:
+            self._fresh_at = self.step
+        rule = None if self.model.uses_gradients else getattr(
+            self.model, "update_rule", "a rule without gradients")
+        return ev.SnapshotTaken(self.step, self._step_epoch, self._sampled[1], extras,
+                                fresh=fresh, update_rule=rule)
 
 
 def _step_learning_rate(model: Learner) -> float:

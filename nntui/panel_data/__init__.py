@@ -9,7 +9,8 @@ hundred kilobytes) and cheap (a few milliseconds for the default presets), built
 from a fixed set of probe samples per session. The app's panels
 (``nntui.app.panels``) draw it with ``nntui.viz``.
 
-Keys by architecture (all dicts also hold ``"architecture"``):
+Keys by architecture (all dicts also hold ``"architecture"``, ``"step"``, the trainer's
+step they were computed at, and ``"fresh"``, True when computed in full at that step):
 
 * perceptron, mlp on 2-D points: ``kind="boundary"``, ``grid (GH, GW, K)`` class
   probabilities (row 0 at ymin, :func:`nntui.viz.grid_points`), ``extent``, ``points``,
@@ -17,7 +18,9 @@ Keys by architecture (all dicts also hold ``"architecture"``):
 * mlp on 1-D inputs: ``kind="regression"``, ``curve_x``, ``curve_y``, ``points (N, 2)``.
 * cnn (and mlp on images): ``filters (F, kh, kw)``, ``maps`` ``[(layer, kind, (P, H, W, C))]``
   (cnn), ``probe_x``, ``probe_y``, ``probe_probs (P, K)``, ``confusion (K, K)``,
-  ``heldout_accuracy``, ``heldout_size``, ``wrong_x``/``wrong_true``/``wrong_pred``/
+  ``heldout_accuracy`` over the first ``heldout_size`` of ``heldout_total`` held-out
+  samples, each evaluated at a step between ``heldout_steps = (first, last)``,
+  ``wrong_x``/``wrong_true``/``wrong_pred``/
   ``wrong_conf``, ``class_names``.
 * rnn, lstm, gru: ``rnn_kind``, ``gates {key: (P, T, u)}``, ``grad_norm_per_step (T,)``,
   ``probe_x``; ``probe_probs``/``probe_y`` (classification) or ``forecast_*`` and
@@ -39,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from nntui.panel_data.common import session_state
+from nntui.panel_data.common import Moment, session_state, set_moment
 from nntui.panel_data.points import decision_grid
 
 __all__ = ["MIN_INTERVAL", "compute_panel_data", "decision_grid", "panel_data"]
@@ -50,28 +53,34 @@ last result. The dashboard draws at 4 frames a second, so fresher data would nev
 be seen, and this caps what the panels cost training at ``cost × 4`` per second."""
 
 
-def panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
+def panel_data(session: Any, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
+               fresh: bool = False) -> dict[str, Any]:
     """Per-architecture extras for ``SnapshotTaken.extras`` (see the module docstring),
-    recomputed at most every :data:`MIN_INTERVAL` seconds per session."""
+    recomputed at most every :data:`MIN_INTERVAL` seconds per session; ``fresh`` (the
+    trainer stops to wait or ends): computed now, in full, whatever the interval."""
     state = session_state(session)
     now = time.monotonic()
     last = state.get("last")
-    if last is not None and now - last[0] < MIN_INTERVAL:
+    if not fresh and last is not None and now - last[0] < MIN_INTERVAL:
         return last[1]
-    out = compute_panel_data(session, model, x_val, y_val)
+    out = compute_panel_data(session, model, x_val, y_val, step=step, fresh=fresh)
     state["last"] = (time.monotonic(), out)
     return out
 
 
-def compute_panel_data(session: Any, model: Any, x_val: Any, y_val: Any) -> dict[str, Any]:
+def compute_panel_data(session: Any, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
+                       fresh: bool = True) -> dict[str, Any]:
     """The extras for this moment, always computed by the session's architecture.
 
     ``x_val``/``y_val`` are the trainer's held-out arrays (None when there are none,
-    then the training arrays stand in).
+    then the training arrays stand in). ``step`` is the trainer's step, kept in the
+    result as ``"step"``; ``fresh``: rolling evaluations evaluate every sample now
+    (else only their next chunk, see :class:`~nntui.panel_data.common.RollingEval`).
     """
     arch = session.architecture
-    out: dict[str, Any] = {"architecture": arch.name}
+    out: dict[str, Any] = {"architecture": arch.name, "step": int(step), "fresh": bool(fresh)}
     if x_val is None or len(x_val) == 0:
         x_val, y_val = session.x_train, session.y_train
+    set_moment(session, Moment(int(step), bool(fresh)))
     out.update(arch.panel_data(session, model, np.asarray(x_val), np.asarray(y_val)))
     return out

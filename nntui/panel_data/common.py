@@ -57,31 +57,64 @@ def class_names(dataset: Any, k: int) -> list[str]:
     return [str(n) for n in names] if names and len(names) == k else [str(i) for i in range(k)]
 
 
+@dataclass(frozen=True)
+class Moment:
+    """When panel data is being computed: the trainer's ``step``, and whether ``fresh``
+    (in full: every rolling evaluation evaluates all its samples now)."""
+
+    step: int = 0
+    fresh: bool = True
+
+
+def set_moment(session: Any, moment: Moment) -> None:
+    session_state(session)["moment"] = moment
+
+
+def moment(session: Any) -> Moment:
+    """The moment :func:`set_moment` last set for ``session`` (fresh at step 0 if none)."""
+    found: Moment | None = session_state(session).get("moment")
+    return found if found is not None else Moment()
+
+
 @dataclass
 class RollingEval:
     """Per-sample results over the held-out set, refreshed a chunk per snapshot.
 
-    The first :meth:`update` evaluates all (at most :data:`MAX_HELDOUT`) samples;
-    later ones re-evaluate the next :data:`CHUNK`, so each snapshot costs a bounded
-    forward pass and every sample's result is at most ``n / CHUNK`` snapshots old.
+    The first :meth:`update` (and every ``full`` one) evaluates all (at most
+    :data:`MAX_HELDOUT`) samples; the others re-evaluate the next :data:`CHUNK`, so a
+    snapshot costs a bounded forward pass. ``steps`` holds the step each sample's
+    result is from: a figure over the results is the model's at one step only when
+    :attr:`span` is that step.
     """
 
     n: int
     results: dict[str, np.ndarray] = field(default_factory=dict)
     cursor: int = 0
+    steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
-    def update(self, x: np.ndarray,
-               fn: Callable[[np.ndarray, slice], dict[str, np.ndarray]]) -> None:
-        """Evaluate ``fn(x[part], part)`` over the next part (everything the first time)."""
-        if not self.results:
+    def update(self, x: np.ndarray, fn: Callable[[np.ndarray, slice], dict[str, np.ndarray]],
+               step: int = 0, full: bool = False) -> None:
+        """Evaluate ``fn(x[part], part)`` over the next part (everything when ``full`` or
+        the first time), recording ``step`` for the samples evaluated."""
+        if full or not self.results:
             parts = [fn(x[s:min(s + 256, self.n)], slice(s, min(s + 256, self.n)))
                      for s in range(0, self.n, 256)]
             self.results = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+            self.steps = np.full(self.n, step, np.int64)
+            self.cursor = 0
             return
         a, b = self.cursor, min(self.cursor + CHUNK, self.n)
         for key, value in fn(x[a:b], slice(a, b)).items():
             self.results[key][a:b] = value
+        self.steps[a:b] = step
         self.cursor = 0 if b >= self.n else b
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The oldest and the newest step of the results."""
+        if not self.steps.size:
+            return (0, 0)
+        return int(self.steps.min()), int(self.steps.max())
 
 
 _STATE: dict[int, tuple[weakref.ref[Any], dict[str, Any]]] = {}

@@ -14,6 +14,7 @@ from nntui.panel_data.common import (
     as_image,
     class_names,
     layer_outputs,
+    moment,
     probe_indices,
     session_state,
 )
@@ -74,7 +75,8 @@ def autoencoder_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndar
         return {"code": outs[latent_at].reshape(len(x), -1).astype(np.float32),
                 "error": np.mean((recon - clean) ** 2, axis=1).astype(np.float32)}
 
-    ev.update(x_val, fn)
+    now = moment(session)
+    ev.update(x_val, fn, now.step, full=now.fresh)
     m = ev.n
     errors, codes = ev.results["error"], ev.results["code"]
     labels = np.asarray(session.dataset.y_test)

@@ -13,6 +13,7 @@ from nntui.panel_data.common import (
     as_image,
     class_names,
     layer_outputs,
+    moment,
     probe_indices,
     session_state,
 )
@@ -35,8 +36,16 @@ def heldout_eval(session: Any, model: Any, x_val: np.ndarray) -> RollingEval:
         p = p.reshape(len(p), -1)
         return {"pred": p.argmax(axis=1), "conf": p.max(axis=1).astype(np.float32)}
 
-    ev.update(x_val, fn)
+    now = moment(session)
+    ev.update(x_val, fn, now.step, full=now.fresh)
     return ev
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
+    """``(K, K)`` counts: row ``i``, column ``j`` = samples of true class ``i`` predicted ``j``."""
+    confusion = np.zeros((k, k), np.int64)
+    np.add.at(confusion, (np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)), 1)
+    return confusion
 
 
 def classifier_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarray,
@@ -47,13 +56,13 @@ def classifier_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarr
     n = ev.n
     y = np.asarray(y_val).reshape(-1)[:n].astype(np.int64)
     pred, conf = ev.results["pred"], ev.results["conf"]
-    confusion = np.zeros((k, k), np.int64)
-    np.add.at(confusion, (y, pred), 1)
     wrong = np.flatnonzero(pred != y)
     worst = wrong[np.argsort(-conf[wrong], kind="stable")[:WRONG]]
     out: dict[str, Any] = {
-        "confusion": confusion, "heldout_accuracy": float(np.mean(pred == y)) if n else 0.0,
-        "heldout_size": n, "class_names": class_names(session.dataset, k),
+        "confusion": confusion_matrix(y, pred, k),
+        "heldout_accuracy": float(np.mean(pred == y)) if n else 0.0,
+        "heldout_size": n, "heldout_total": len(x_val), "heldout_steps": ev.span,
+        "class_names": class_names(session.dataset, k),
         "wrong_true": y[worst], "wrong_pred": pred[worst], "wrong_conf": conf[worst]}
     if x_val.ndim >= 3:
         out["wrong_x"] = as_image(x_val[worst])

@@ -11,12 +11,15 @@ from nntui.engine import events as ev
 from tests.app.fakes import fake_events
 
 
-def test_bounded_series_halves_and_keeps_the_span() -> None:
-    s = BoundedSeries(cap=100)
-    for i in range(1000):
+@pytest.mark.parametrize("n", [1, 99, 100, 101, 1000, 12_345])
+def test_bounded_series_halves_keeps_the_span_and_ends_at_the_last_point(n: int) -> None:
+    """Downsampling may thin the middle, never the end: the curves and the gradient-norm
+    strips end at the step the run is at."""
+    s = BoundedSeries(cap=100, ema=0.5)
+    for i in range(n):
         s.add(i, float(i))
-    assert len(s) <= 100 and s.x[0] == 0 and s.x[-1] >= 900
-    assert np.all(np.diff(s.x) > 0)
+    assert len(s) <= 100 and len(s.smooth) == len(s) and s.x[0] == 0 and s.x[-1] == n - 1
+    assert s.y[-1] == n - 1 and np.all(np.diff(s.x) > 0)
 
 
 def test_history_folds_the_event_stream() -> None:
@@ -73,3 +76,29 @@ def test_watch_pace_shows_in_the_status_and_stretches_the_time_left() -> None:
     assert "(watch pace 10/s; w: full speed)" in status_text(h).plain
     assert "(watch 10/s)" in status_text(h, compact=True).plain
     assert h.remaining == max(fast, 80 / 10.0)  # 80 steps left at 10 a second
+
+
+def _layer(step: int) -> ev.LayerSnapshot:
+    return ev.LayerSnapshot("out", "Dense", {"kernel": np.full(4, float(step))},
+                            {"kernel": np.full(4, 0.1)}, None, 0.2, None)
+
+
+def test_a_fresh_snapshot_of_a_step_already_shown_replaces_it() -> None:
+    """A throttled snapshot and the fresh one of the same step (the run ended there): the
+    over-time views hold the step once, the extras are the fresh ones."""
+    h = RunHistory()
+    h.apply(ev.SnapshotTaken(10, 1, (_layer(10),), {"step": 10, "fresh": False}))
+    h.apply(ev.SnapshotTaken(20, 1, (_layer(20),), {"step": 20, "fresh": False}))
+    h.apply(ev.SnapshotTaken(20, 1, (_layer(20),), {"step": 20, "fresh": True}, fresh=True))
+    assert h.grad_norms["out"].x == [10, 20]
+    assert [k[0] for k in h.hist[("out", "weights")]] == [10, 20]
+    assert h.extras["fresh"] and h.extras_step == 20 and h.latest("out", "weights")[0] == 20
+
+
+def test_extras_step_is_the_step_the_panel_data_was_computed_at() -> None:
+    """Panel data reused by its throttle keeps its own step, not the snapshot's."""
+    h = RunHistory()
+    h.apply(ev.SnapshotTaken(40, 2, (_layer(40),), {"step": 30}))
+    assert h.extras_step == 30 and h.update_rule is None
+    h.apply(ev.SnapshotTaken(50, 2, (_layer(50),), {}, update_rule="the perceptron rule"))
+    assert h.extras_step is None and h.update_rule == "the perceptron rule"

@@ -174,3 +174,108 @@ def test_restore_refuses_a_position_that_does_not_fit_the_data() -> None:
         _trainer().restore(Position(3, 1, 3, 96, np.arange(100)))
     with pytest.raises(ConfigError, match="sample 999 of an epoch"):
         _trainer().restore(Position(3, 1, 3, 999, None))
+
+
+def _snapshots(trainer: Trainer) -> list[ev.SnapshotTaken]:
+    snaps: list[ev.SnapshotTaken] = []
+    trainer.subscribe(lambda e: snaps.append(e) if isinstance(e, ev.SnapshotTaken) else None)
+    return snaps
+
+
+def _extras(model, x_val, y_val, *, step: int, fresh: bool) -> dict:
+    """Panel data that says what it was computed from: the step and the model's weights."""
+    return {"step": step, "fresh": fresh, "kernel": model.get_weights()[0].copy()}
+
+
+def test_the_run_ends_with_a_fresh_snapshot_of_its_last_step_whatever_the_throttle() -> None:
+    """The app throttles snapshots by time; a run must still end on the model's last state,
+    with panel data computed from the final weights (the stale mlp-xor panels of issue 13)."""
+    trainer = _trainer(epochs=3, snapshot_every=5, snapshot_interval=1e9, extras=_extras)
+    snaps = _snapshots(trainer)
+    trainer.run()
+    assert trainer.step == 24
+    assert [(s.step, s.fresh) for s in snaps] == [(5, False), (24, True)]
+    last = snaps[-1]
+    assert last.extras["step"] == 24 and last.extras["fresh"] and last.epoch == 3
+    np.testing.assert_array_equal(last.extras["kernel"], trainer.model.get_weights()[0])
+    sampled = last.layers[0].weights["kernel"]  # 16 values: not downsampled
+    np.testing.assert_array_equal(sampled, trainer.model.get_weights()[0].reshape(-1))
+    assert last.layers[0].activation is not None and last.layers[0].grad_norm > 0
+
+
+def test_pause_step_and_epoch_each_end_on_a_fresh_snapshot_of_that_step() -> None:
+    trainer = _trainer(snapshot_every=1000, snapshot_interval=1e9, extras=_extras)
+    snaps = _snapshots(trainer)
+    trainer.pause()
+    thread = _start(trainer)
+    assert trainer.wait_until_paused(5) and not snaps  # no step yet: nothing to show
+    trainer.step_once()
+    assert trainer.wait_until_paused(5) and trainer.step == 1
+    assert [(s.step, s.fresh) for s in snaps] == [(1, True)]
+    trainer.epoch_once()
+    assert trainer.wait_until_paused(5) and trainer.step == 8
+    assert snaps[-1].step == 8 and snaps[-1].fresh and snaps[-1].epoch == 1
+    trainer.resume()
+    while trainer.step < 20:
+        threading.Event().wait(0.001)
+    trainer.pause()  # arrives during a step: the loop settles before it waits
+    assert trainer.wait_until_paused(5)
+    assert snaps[-1].step == trainer.step and snaps[-1].fresh
+    np.testing.assert_array_equal(snaps[-1].extras["kernel"], trainer.model.get_weights()[0])
+    act = snaps[-1].layers[1].activation  # the last batch through today's weights
+    assert act is not None and act.size == 32 * 2
+    trainer.pause()
+    trainer.resume()
+    trainer.pause()  # no step in between: the fresh snapshot of this step stands
+    assert trainer.wait_until_paused(5)
+    count = len(snaps)
+    trainer.stop()
+    thread.join(5)
+    assert len(snaps) == count  # stopping (quit, reset) takes none: nobody would see it
+
+
+def test_a_second_snapshot_of_a_step_reuses_its_layers() -> None:
+    """The extras of a snapshot may overwrite the layers' gradients (traced steps): the
+    fresh snapshot of a step that already has one must not sample them again."""
+    trainer = _trainer(epochs=1, snapshot_every=8, extras=_extras)  # step 8 is the last
+    snaps = _snapshots(trainer)
+    trainer.run()
+    assert [(s.step, s.fresh) for s in snaps] == [(8, True)]
+    first = trainer.snapshot()
+    assert first.layers is snaps[0].layers and not first.fresh
+
+
+def test_a_perceptron_snapshot_has_no_gradients_and_names_its_rule() -> None:
+    from nntui.engine.perceptron import Perceptron
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 2)).astype(np.float32)
+    model = Perceptron(2, 0.1, seed=0)
+    trainer = Trainer(model, x, (x[:, 0] > 0).astype(np.float32), batch_size=16, epochs=1,
+                      snapshot_every=2)
+    snaps = _snapshots(trainer)
+    trainer.run()
+    assert snaps and all(s.update_rule == "the perceptron rule" for s in snaps)
+    layer = snaps[-1].layers[0]
+    assert layer.grads == {} and np.isnan(layer.grad_norm) and layer.weights["kernel"].size == 2
+    gd = _trainer(epochs=1, snapshot_every=4)
+    gd_snaps = _snapshots(gd)
+    gd.run()
+    assert gd_snaps[-1].update_rule is None
+
+
+def test_resume_and_step_after_the_end_do_nothing() -> None:
+    """A run that ended while stepped (its last step came from n or e) is not resumed by
+    a later space or n: nothing would run, and the trainer must stay idle."""
+    trainer = _trainer(epochs=1)
+    events: list = []
+    trainer.subscribe(events.append)
+    trainer.pause()
+    thread = _start(trainer)
+    trainer.epoch_once()  # the whole run
+    thread.join(5)
+    assert not thread.is_alive() and trainer.step == 8
+    count = len(events)
+    trainer.resume()
+    trainer.step_once()
+    assert trainer.wait_until_paused(0.1) and len(events) == count

@@ -61,12 +61,20 @@ def filters_view(extras: dict[str, Any], width: int, height: int) -> RenderableT
     return ImageGrid(f, cmap="diverging", scale=scale)
 
 
+def accuracy_line(extras: dict[str, Any]) -> str:
+    """What the accuracy is of: which held-out samples, evaluated at which step(s)."""
+    n, total = extras["heldout_size"], extras.get("heldout_total", extras["heldout_size"])
+    first, last = extras.get("heldout_steps", (None, None))
+    samples = f"all {n} held-out samples" if n == total else \
+        f"the first {n} of {total} held-out samples"
+    when = f"at step {last}" if first == last else \
+        f"evaluated between steps {first} and {last} ({CHUNK} re-evaluated per snapshot)"
+    return f"accuracy {extras['heldout_accuracy']:.1%} on {samples} {when}"
+
+
 def confusion_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
     names = [n[:5] for n in extras["class_names"]]
-    acc = extras["heldout_accuracy"]
-    return Group(Text(f"held-out accuracy {acc:.1%} over {extras['heldout_size']} samples, "
-                      f"{CHUNK} re-evaluated per snapshot (rows: true, columns: predicted)",
-                      style="dim"),
+    return Group(Text(accuracy_line(extras) + " · rows: true, columns: predicted", style="dim"),
                  Heatmap(extras["confusion"], "viridis", row_labels=names, col_labels=names,
                          show_values=True, legend=False))
 

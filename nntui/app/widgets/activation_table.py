@@ -75,8 +75,9 @@ class ActivationTable(DataTable[str]):
         now = time.monotonic()
         if history.snapshot_version == self._version:
             return
-        if now - self._shown_at < MIN_INTERVAL and len(self.rows) == len(history.layers):
-            return  # new layers show at once, new numbers at most every MIN_INTERVAL
+        if now - self._shown_at < MIN_INTERVAL and len(self.rows) == len(history.layers) \
+                and history.running:
+            return  # new layers (and a paused or ended run) at once, else every MIN_INTERVAL
         self._version, self._shown_at = history.snapshot_version, now
         for name, s in history.layers.items():
             dead = f"{'–':>4}" if s.dead is None else f"{100 * s.dead:3.0f}%"

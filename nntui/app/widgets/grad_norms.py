@@ -40,6 +40,8 @@ class GradNormPanel(Panel):
         super().tick()
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
+        if history.update_rule:
+            return Text(f"trained by {history.update_rule}: no gradients", style="dim")
         series = [(name, s) for name, s in history.grad_norms.items() if len(s)]
         if not series and history.layer_names():  # snapshots came, with no gradients
             return Text("no gradients: the layers with weights are frozen, or trained by a "

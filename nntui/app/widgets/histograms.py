@@ -60,6 +60,8 @@ class HistogramPanel(Panel):
     def _column(self, history: RunHistory, layer: str, what: str, width: int,
                 height: int) -> RenderableType:
         latest = history.latest(layer, what)
+        if what == "grads" and history.update_rule:
+            return Text(f"no gradients: trained by {history.update_rule}", style="dim")
         if latest is None:
             return Text(f"no {what} yet", style="dim")
         step, values = latest

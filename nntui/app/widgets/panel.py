@@ -56,10 +56,13 @@ class Panel(Widget):
         self.refresh()
 
     def tick(self) -> None:
-        """Refresh if the data changed since the last frame (at most every MIN_INTERVAL)."""
+        """Refresh if the data changed since the last frame (at most every MIN_INTERVAL
+        while training runs; at once when it paused, stepped or ended)."""
         now = time.monotonic()
+        if self.history is None:
+            return
         # (the frame timer jitters: 0.05 s of slack keeps "every other frame" exact)
-        if now - self._refreshed_at < self.MIN_INTERVAL - 0.05 or self.history is None:
+        if now - self._refreshed_at < self.MIN_INTERVAL - 0.05 and self.history.running:
             return
         if self.data_version(self.history) != self._drawn_version:
             self._refreshed_at = now

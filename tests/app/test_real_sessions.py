@@ -1,0 +1,195 @@
+"""The dashboard on real sessions: every panel shows the model's current step.
+
+One Pilot test per architecture family drives the real app on the real session built
+from the family's preset (small data, few steps), through the real snapshot throttles
+(the trainer's ``SNAPSHOT_INTERVAL``, the panel data's ``MIN_INTERVAL``, the panels'
+own redraw intervals): a step, an epoch, the run to its end, a reset and the new run
+to its end; after each, every panel must show the step the trainer is at.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+
+from nntui.app.app import NntuiApp
+from nntui.app.catalog import PresetCatalog
+from nntui.app.screens.train_screen import TrainScreen
+from nntui.app.widgets.panel import Panel
+from nntui.app.widgets.status_line import StatusLine
+from nntui.architectures import Session
+from nntui.presets import load_preset
+from tests.app.conftest import SIZE, asynctest
+
+FAMILIES: dict[str, tuple[str, list[str]]] = {  # family -> preset, overrides
+    "perceptron": ("perceptron-blobs", ["train.epochs=2", "dataset.n_samples=60"]),
+    "logistic": ("logistic-blobs", ["train.epochs=2"]),
+    "mlp": ("mlp-xor", ["train.epochs=2"]),
+    "cnn": ("cnn-shapes", ["dataset.n_samples=200", "train.epochs=2"]),
+    "recurrent": ("lstm-memory", ["dataset.n_samples=160", "dataset.timesteps=10",
+                                  "model.hidden=[8]", "train.epochs=2"]),
+    "gan": ("gan-gaussians", ["dataset.n_samples=256", "train.epochs=2"]),
+    "autoencoder": ("autoencoder-shapes", ["dataset.n_samples=200", "train.epochs=2"]),
+    "transformer": ("transformer-addition", ["dataset.n_samples=200", "train.epochs=2"]),
+    "transfer": ("transfer-shapes", ["dataset.n_samples=200", "train.epochs=1",
+                                     "model.pretrain_epochs=1",
+                                     "model.pretrain_dataset.n_samples=200"]),
+}
+
+
+class SmallPresets(PresetCatalog):
+    """The real catalog on small data. With ``start_paused`` each trainer it makes waits
+    at step 0, so a test can step it from the start (the app starts it running)."""
+
+    def __init__(self, overrides: list[str], start_paused: bool = True) -> None:
+        self.overrides, self.start_paused = overrides, start_paused
+        self.built: list[Session] = []
+
+    def load_preset(self, name: str) -> Any:
+        return load_preset(name, overrides=self.overrides)
+
+    def build_session(self, spec: Any) -> Any:
+        session = super().build_session(spec)
+        make = session.trainer
+
+        def trainer(*args: Any, **kwargs: Any) -> Any:
+            made = make(*args, **kwargs)
+            if self.start_paused:
+                made.pause()
+            return made
+
+        session.trainer = trainer  # type: ignore[method-assign]
+        self.built.append(session)
+        return session
+
+
+def picture(panel: Panel) -> str:
+    """The text of the picture the panel drew last."""
+    assert panel._cache is not None
+    _, size, renderable = panel._cache
+    console = Console(width=max(size.width, 1), file=io.StringIO(), record=True,
+                      color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def drawn(panel: Panel, screen: TrainScreen) -> bool:
+    """The panel's last picture is of the history's current data."""
+    return panel._cache is not None and panel._cache[0] == panel.data_version(screen.history)
+
+
+def problems(screen: TrainScreen, step: int) -> list[str]:
+    """What on the dashboard is not at ``step`` (empty: every panel is)."""
+    h = screen.history
+    out = []
+    status = str(screen.query_one(StatusLine).render())
+    if f"step {step}/" not in status:
+        out.append(f"status: {status!r}")
+    curves = screen.query_one("#curves", Panel)
+    loss = h.step_metrics.get("loss")
+    if not drawn(curves, screen) or loss is None or loss.x[-1] != step:
+        out.append("curves")
+    elif len(loss) > 1 and not re.search(rf"└\S*\s+{step}\s*$", picture(curves), re.M):
+        out.append(f"curves axis does not end at {step}")  # (one point: a ±0.5 axis)
+    hist = screen.histogram_panel
+    if hist.shown_layer(h) not in h.layer_names() and h.layer_names():
+        hist.chosen = h.layer_names()[0]  # the table's first row may be a layer without weights
+    if not drawn(hist, screen) or f"weights · step {step}" not in picture(hist):
+        out.append("histograms: " + (picture(hist)[:60] if hist._cache else "not drawn"))
+    norms = screen.query_one("#grad-norms", Panel)
+    if not drawn(norms, screen):
+        out.append("gradient norms not drawn")
+    elif h.update_rule:
+        if "no gradients" not in picture(norms):
+            out.append("gradient norms: no 'no gradients' line")
+    else:
+        ends = re.findall(r"^step \d+\s+(\d+)\s*$", picture(norms), re.M)
+        if not ends or any(int(e) != step for e in ends):
+            out.append(f"gradient norm strips end at {ends}")
+    arch = screen.arch_panel
+    if not drawn(arch, screen) or arch.border_subtitle != f"step {step}" or \
+            not h.extras.get("fresh"):
+        out.append(f"architecture panel: {arch.border_subtitle!r}, fresh {h.extras.get('fresh')}")
+    if screen.layer_table._version != h.snapshot_version:
+        out.append("layer table")
+    return out
+
+
+async def at_step(pilot: Pilot[None], screen: TrainScreen, step: int,
+                  timeout: float = 15.0) -> None:
+    """Let the app run (frames drawn on its own timer) until every panel shows ``step``."""
+    end = time.monotonic() + timeout
+    while True:
+        await pilot.pause(0.05)
+        trainer = screen.trainer
+        if trainer is not None and trainer.step == step and trainer._idle.is_set():
+            found = problems(screen, step)
+            if not found:
+                return
+        else:
+            found = [f"trainer at {getattr(trainer, 'step', None)}"]
+        if time.monotonic() > end:
+            raise AssertionError(f"not every panel at step {step}: {found}")
+
+
+async def started(pilot: Pilot[None], app: NntuiApp) -> TrainScreen:
+    end = time.monotonic() + 15
+    while not (isinstance(app.screen, TrainScreen) and app.screen.trainer is not None
+               and app.screen.trainer._idle.is_set()):
+        assert time.monotonic() < end, "the run did not start"
+        await pilot.pause(0.05)
+    return app.screen
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@asynctest
+async def test_every_panel_shows_the_current_step_after_step_epoch_end_and_reset(
+        family: str, tmp_path: Path) -> None:
+    preset, overrides = FAMILIES[family]
+    catalog = SmallPresets(overrides)
+    app = NntuiApp(preset=preset, catalog=catalog, runs_dir=tmp_path, tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot, app)
+        trainer = screen.trainer
+        assert catalog.built[-1].architecture.name in (family, "lstm")
+        await pilot.press("n")
+        await at_step(pilot, screen, 1)
+        await pilot.press("e")
+        await at_step(pilot, screen, trainer.steps_per_epoch)
+        await pilot.press("space")
+        total = trainer.epochs * trainer.steps_per_epoch
+        await at_step(pilot, screen, total)
+        assert screen.history.state == "finished"
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        screen = await started(pilot, app)
+        assert screen.trainer is not trainer and screen.history.step == 0
+        await pilot.press("space")
+        await at_step(pilot, screen, total)
+        assert screen.history.state == "finished" and len(catalog.built) == 2
+        await pilot.press("q")
+
+
+@asynctest
+async def test_pausing_a_running_session_shows_the_step_it_paused_at(tmp_path: Path) -> None:
+    catalog = SmallPresets(["dataset.n_samples=200", "train.epochs=100000"],
+                           start_paused=False)
+    app = NntuiApp(preset="cnn-shapes", catalog=catalog, runs_dir=tmp_path, tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        end = time.monotonic() + 15
+        while not (isinstance(app.screen, TrainScreen) and app.screen.trainer is not None
+                   and app.screen.trainer.step > 30):
+            assert time.monotonic() < end
+            await pilot.pause(0.05)
+        screen = app.screen
+        await pilot.press("space")
+        assert screen.trainer.wait_until_paused(10)
+        await at_step(pilot, screen, screen.trainer.step)
+        await pilot.press("q")
