@@ -8,9 +8,11 @@ import pytest
 
 from nntui.engine.layers import get_layer_class as L
 from nntui.engine.model import Input, Sequential
+from nntui.engine.regularizers import L2
 from nntui.engine.trace import traced_step
 from nntui.inspect import InspectorState, Selection, build_stages, layer_config
 from nntui.inspect.backward import conv_backward, dense_backward, dense_weight_terms
+from nntui.inspect.explanation import f as shown_as
 from nntui.inspect.forward import conv_forward, conv_patch, pool_forward, pool_window
 from nntui.inspect.loss_update import per_sample_loss
 from nntui.inspect.sequence import attention_forward, recurrent_backward, recurrent_forward
@@ -252,3 +254,123 @@ def test_navigation_wraps_and_keeps_to_the_phase() -> None:
     assert state.explain().cursor == (2, 3)
     state.go(100)
     assert state.stage.phase == "update"
+
+
+def keras_update(name: str, w: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray],
+                 t: int, lr: float) -> np.ndarray:
+    """One step of Keras 3's optimizers in float64 (their documented formulas), written
+    here from scratch: the oracle the inspector's update stage is held to."""
+    if name == "sgd":
+        return w - lr * g
+    if name == "momentum":
+        slots["m"] = 0.9 * slots.get("m", 0.0) - lr * g
+        return w + slots["m"]
+    if name == "rmsprop":
+        slots["v"] = 0.9 * slots.get("v", 0.0) + 0.1 * g * g
+        return w - lr * g / np.sqrt(slots["v"] + 1e-7)
+    slots["m"] = 0.9 * slots.get("m", 0.0) + 0.1 * g
+    slots["v"] = 0.999 * slots.get("v", 0.0) + 0.001 * g * g
+    alpha = lr * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+    return w - alpha * slots["m"] / (np.sqrt(slots["v"]) + 1e-7)
+
+
+OPTIMIZERS = {  # name -> (config, the formula the stage must show)
+    "sgd": ({"name": "sgd", "learning_rate": 0.1}, "w ← w − η·g"),
+    "momentum": ({"name": "sgd", "learning_rate": 0.1, "momentum": 0.9},
+                 "m ← μ·m − η·g;  w ← w + m"),
+    "rmsprop": ({"name": "rmsprop", "learning_rate": 0.01},
+                "v ← ρ·v + (1−ρ)·g²;  w ← w − η·g/√(v + ε)"),
+    "adam": ({"name": "adam", "learning_rate": 0.01},
+             "w ← w − α·m/(√v + ε), α = η·√(1−β2^t)/(1−β1^t)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_update_stage_shows_the_rule_and_numbers_that_changed_the_weights(name: str) -> None:
+    """Apply the step twice (Adam's t matters) and compare: the model's new kernel equals
+    the Keras formula computed here from the traced gradient, and the stage shows that
+    formula, the new value and the written-out value, equal."""
+    config, formula = OPTIMIZERS[name]
+    model = compiled([Input((3,)), L("Dense")(2, activation="tanh")], optimizer=dict(config))
+    x, y = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2))
+    state = state_for(model, x, y)
+    state.go_to("update")
+    slots: dict[str, np.ndarray] = {}
+    for t in (1, 2):
+        w = model.get_weights()[0].astype(np.float64)
+        trace = traced_step(model, x, y, apply_update=True)
+        g = trace.layers[0].grads["kernel"].astype(np.float64)
+        want = keras_update(name, w, g, slots, t, config["learning_rate"])
+        np.testing.assert_allclose(model.get_weights()[0], want, rtol=1e-5, atol=1e-7)
+        state.set_trace(trace, model.optimizer.iterations)  # type: ignore[union-attr]
+        state.selection = Selection(row=2, col=1)
+        ex = state.explain()
+        assert formula in ex.formula and ex.value is not None and ex.total is not None
+        close(ex.value, want[2, 1], rtol=1e-5)
+        close(ex.total, want[2, 1], rtol=1e-5)
+        assert any(shown_as(ex.value) in line for line in ex.lines)
+
+
+def test_update_stage_uses_the_gradient_the_optimizer_got_with_l2_and_clipping() -> None:
+    """With L2 and clipnorm the optimizer does not get dL/dW: the stage writes out the
+    gradient it did get (dL/dW + 2·λ·W, clipped to the norm), which gives the new W."""
+    model = compiled([Input((3,)), L("Dense")(2, kernel_regularizer=L2(0.5))],
+                     optimizer={"name": "sgd", "learning_rate": 0.1, "clipnorm": 0.05})
+    x, y = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2))
+    state = state_for(model, x, y)
+    w = model.get_weights()[0].astype(np.float64)
+    trace = traced_step(model, x, y, apply_update=True)
+    g = trace.layers[0].grads["kernel"].astype(np.float64) + 2 * 0.5 * w
+    g *= 0.05 / max(np.linalg.norm(g), 0.05)
+    np.testing.assert_allclose(model.get_weights()[0], w - 0.1 * g, rtol=1e-5, atol=1e-7)
+    state.set_trace(trace, 1)
+    state.go_to("update")
+    state.selection = Selection(row=1, col=0)
+    ex = state.explain()
+    close(ex.total, w[1, 0] - 0.1 * g[1, 0], rtol=1e-5)
+    assert ex.agrees and any("the gradient the update used" in line for line in ex.lines)
+
+
+def rosenblatt(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lr: float
+               ) -> tuple[np.ndarray, float]:
+    """The perceptron rule as the course writes it, sample by sample."""
+    w = w.astype(np.float64).copy()
+    for xi, yi in zip(x, y, strict=True):
+        err = yi - (1.0 if xi @ w + b >= 0 else 0.0)
+        w, b = w + lr * err * xi, b + lr * err
+    return w, b
+
+
+def test_the_perceptron_inspector_shows_the_perceptron_rule_not_a_gradient() -> None:
+    from nntui.engine.perceptron import Perceptron
+
+    model = Perceptron(2, 0.5, seed=0)
+    model.set_weights([np.array([[1.0], [-1.0]], np.float32), np.array([0.25], np.float32)])
+    x = np.array([[1.0, 2.0], [2.0, 0.5], [-1.0, -2.0], [0.5, 0.5]], np.float32)
+    y = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
+    trace = traced_step(model, x, y)
+    state = InspectorState(trace, [layer_config(ly) for ly in model.layers],
+                           model.optimizer.get_config(), 0, rule="the perceptron rule")
+    assert [s.phase for s in state.stages] == ["forward", "update"]  # no loss, no backward
+    state.go_to("update")
+    before = state.explain()
+    assert "w ← w + η(y − ŷ)x" in before.formula and "η·g" not in before.formula
+    assert "the perceptron rule" in before.title and before.value is None
+    want_w, want_b = rosenblatt(x.astype(np.float64), y, np.array([1.0, -1.0]), 0.25, 0.5)
+    close(before.total, want_w[0])  # what u would do, written out before it is done
+    state.set_trace(traced_step(model, x, y, apply_update=True), 0)
+    np.testing.assert_allclose(model.get_weights()[0][:, 0], want_w, rtol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], [want_b], rtol=1e-6)
+    for row in (0, 1):
+        state.selection = Selection(row=row)
+        ex = state.explain()
+        close(ex.value, want_w[row], rtol=1e-6)
+        close(ex.total, want_w[row], rtol=1e-6)
+        assert len(ex.terms) == 4 and ex.agrees
+    state.selection = Selection(param=1)  # the bias
+    ex = state.explain()
+    close(ex.value, want_b, rtol=1e-6)
+    # by hand: z = −0.75 → ŷ 0, y 1: +1 (w [1.5, 0], b 0.75); z = 3.75 → 1, y 0: −1
+    # (w [0.5, −0.25], b 0.25); z = 0.25 → 1, y 0: −1 (w [1, 0.75], b −0.25); z = 0.625: right
+    assert [t.factors[1] for t in ex.terms] == [1.0, -1.0, -1.0, 0.0]  # y − ŷ per sample
+    assert want_b == pytest.approx(-0.25) and want_w == pytest.approx([1.0, 0.75])

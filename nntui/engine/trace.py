@@ -41,7 +41,7 @@ class UpdateTrace:
     optimizer: dict[str, Any]
     old: dict[str, np.ndarray]  # key "layer_name/param"
     new: dict[str, np.ndarray]
-    grads: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]  # the gradient each update used (regularised, clipped)
     state: dict[str, dict[str, np.ndarray]]  # Adam's m and v, momentum ... after the step
 
 
@@ -114,19 +114,44 @@ def traced_step(model: Any, x: Any, y: Any, *, apply_update: bool = False,
     trace = StepTrace(np_(xb).copy(), np_(yb).copy(), traces, np_(pred).copy(), ops.item(value),
                       model.loss.name, model.loss.formula, grad_pred, fused=fused)
     if apply_update:
-        trace.update = _traced_update(model)
+        trace.update = _traced_update(model, xb, yb)
     return trace
 
 
-def _traced_update(model: Any) -> UpdateTrace:
+def _traced_update(model: Any, xb: Any, yb: Any) -> UpdateTrace:
+    """Take the learner's update on the traced batch and record it.
+
+    Gradient descent: the optimizer's step on the traced gradients, with the gradient
+    each update received (the layer's plus its regulariser's, clipped as the
+    optimizer clips). A learner without gradients (the perceptron) runs its own rule
+    on the batch: its ``train_step``, exactly what training does.
+    """
     np_ = model.ops.to_numpy
     old = {f"{ly.name}/{k}": np_(v).copy() for ly in model.layers for k, v in ly.params.items()}
-    grads = {f"{ly.name}/{k}": np_(v).copy() for ly in model.layers
-             for k, v in ly.grads.items() if v is not None}
-    model.apply_gradients()
+    opt = model.optimizer
+    applied: dict[str, np.ndarray] = {}
+    if not model.uses_gradients:
+        model.train_step(xb, yb)
+        config = {"name": getattr(model, "update_rule", "rule"),
+                  "learning_rate": opt.learning_rate if opt is not None else 0.0}
+    else:
+        update = opt.update
+
+        def recorded(ops: Any, param: Any, grad: Any, state: dict[str, Any]) -> Any:
+            key = next(k for k, s in opt.state.items() if s is state)
+            applied[key] = np_(grad).copy()  # before an in-place update reuses anything
+            return update(ops, param, grad, state)
+
+        setattr(opt, "update", recorded)  # noqa: B010 - for this one step only
+        try:
+            model.apply_gradients()
+        finally:
+            delattr(opt, "update")
+        config = opt.get_config()
     new = {f"{ly.name}/{k}": np_(v).copy() for ly in model.layers for k, v in ly.params.items()}
-    state = {k: {n: np_(a).copy() for n, a in s.items()} for k, s in model.optimizer.state.items()}
-    return UpdateTrace(model.optimizer.get_config(), old, new, grads, state)
+    state = {k: {n: np_(a).copy() for n, a in s.items()} for k, s in opt.state.items()} \
+        if model.uses_gradients else {}
+    return UpdateTrace(config, old, new, applied, state)
 
 
 def _formula(layer: Any) -> str:

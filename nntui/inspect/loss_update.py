@@ -174,16 +174,20 @@ def update_stage(
     key = f"{lt.name}/{p}"
     w = param_view(lt.weights[p] if update is None else update.old[key])
     r, c = wrap(sel.row, w.shape[0]), wrap(sel.col, w.shape[1])
-    grads = lt.grads if update is None else {p: update.grads.get(key)}
-    g = grads.get(p)
+    raw = lt.grads.get(p)
+    g = raw if update is None else update.grads.get(key, raw)
     gv = None if g is None else param_view(g)
-    lines = [
-        f"{key}[{r},{c}]: w = {f(w[r, c])}, g = dL/dw = {f(gv[r, c]) if gv is not None else 'n/a'},"
-        f" η = {f(optimizer['learning_rate'])}"
-    ]
+    dldw = f(param_view(raw)[r, c]) if raw is not None else "n/a"
+    lines = [f"{key}[{r},{c}]: w = {f(w[r, c])}, dL/dw = {dldw}, "
+             f"η = {f(optimizer['learning_rate'])}"]
+    if update is not None and gv is not None and raw is not None and \
+            not np.allclose(gv[r, c], param_view(raw)[r, c], rtol=1e-6, atol=0):
+        lines.append(f"g = {f(gv[r, c])}: the gradient the update used (dL/dw plus the "
+                     "regulariser's, clipped)")
     tensors = [tensor(f"{p} (before)", lt.weights[p], w, highlight=(r, c), signed=True)]
     if gv is not None:
-        tensors.append(tensor(f"dL/d{p}", g, gv, highlight=(r, c), signed=True))  # type: ignore[arg-type]
+        tensors.append(tensor(f"dL/d{p}" if update is None else f"g ({p}, as applied)", g, gv,  # type: ignore[arg-type]
+                              highlight=(r, c), signed=True))
     total = value = None
     if update is None:
         lines += [
@@ -199,7 +203,7 @@ def update_stage(
         value = float(new[r, c])
         lines += steps + [
             f"new w = {f(value)} (traced); change {f(value - w[r, c])}",
-            "applied: the model changed (clipping or L1/L2 would change g)",
+            "applied: the model's weights changed",
         ]
         tensors += [
             tensor(f"optimizer {k}", v, param_view(v), highlight=(r, c), signed=True)

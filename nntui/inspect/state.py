@@ -17,6 +17,7 @@ from nntui.inspect.backward import conv_backward, dense_backward, generic_backwa
 from nntui.inspect.explanation import Explanation, Selection, wrap
 from nntui.inspect.forward import conv_forward, dense_forward, generic_forward, pool_forward
 from nntui.inspect.loss_update import loss_stage, update_stage
+from nntui.inspect.rule import rule_stage
 from nntui.inspect.sequence import (
     attention_backward,
     attention_forward,
@@ -43,10 +44,14 @@ class Stage:
         return f"{arrow} {names[self.layer]}"
 
 
-def build_stages(n_layers: int) -> list[Stage]:
-    """forward 0..L−1, loss, backward L−1..0, update."""
+def build_stages(n_layers: int, gradients: bool = True) -> list[Stage]:
+    """forward 0..L−1, loss, backward L−1..0, update; without gradients (the perceptron
+    rule): forward, then the update (there is no loss to differentiate, no backward)."""
+    forward = [Stage("forward", i) for i in range(n_layers)]
+    if not gradients:
+        return forward + [Stage("update")]
     return (
-        [Stage("forward", i) for i in range(n_layers)]
+        forward
         + [Stage("loss")]
         + [Stage("backward", i) for i in range(n_layers - 1, -1, -1)]
         + [Stage("update")]
@@ -104,6 +109,8 @@ class InspectorState:
         configs: every layer's config (:func:`layer_config`).
         optimizer: the optimizer's config.
         iterations: the optimizer's step count (Adam's t after an applied update).
+        rule: the rule that trains a learner without gradients (``update_rule``, the
+            perceptron's); None for gradient descent.
     """
 
     def __init__(
@@ -112,12 +119,14 @@ class InspectorState:
         configs: list[dict[str, Any]],
         optimizer: dict[str, Any] | None = None,
         iterations: int = 0,
+        rule: str | None = None,
     ) -> None:
         self.trace = trace
         self.configs = configs
         self.optimizer = optimizer or {}
         self.iterations = iterations
-        self.stages = build_stages(len(trace.layers))
+        self.rule = rule
+        self.stages = build_stages(len(trace.layers), gradients=rule is None)
         self.index = 0
         self.selection = Selection()
         self.update_layer = self._param_layers()[-1] if self._param_layers() else 0
@@ -194,6 +203,10 @@ class InspectorState:
         st, sel = self.stage, self.selection
         if st.phase == "loss":
             return loss_stage(self.trace, sel)
+        if st.phase == "update" and self.rule is not None:
+            lr = float(self.optimizer.get("learning_rate", 0.0))
+            return rule_stage(self.trace, self.update_layer, sel, lr, self.trace.update,
+                              self.rule)
         if st.phase == "update":
             return update_stage(
                 self.trace,
@@ -209,5 +222,5 @@ class InspectorState:
 
 
 def inspection_batch(x: np.ndarray, y: np.ndarray, n: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``n`` samples (the inspector's default batch: 4 held-out samples)."""
+    """The first ``n`` samples (the inspector's default batch: 4 training samples)."""
     return np.asarray(x[:n]), np.asarray(y[:n])

@@ -50,14 +50,16 @@ def lstm() -> tuple[Sequential, np.ndarray, np.ndarray]:
 
 
 class InspectorApp(App[None]):
-    """The inspector alone, on a given model and batch."""
+    """The inspector alone, on a given model and batch (of training samples)."""
 
-    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray) -> None:
+    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, source: str = "training"
+                 ) -> None:
         super().__init__()
         self.args = (model, x, y)
+        self.source = source
 
     def on_mount(self) -> None:
-        self.push_screen(InspectorScreen(*self.args, source="held-out"))
+        self.push_screen(InspectorScreen(*self.args, source=self.source))
 
 
 def expected(model: Sequential, x: np.ndarray, y: np.ndarray) -> StepTrace:
@@ -241,7 +243,8 @@ async def test_mlx_model_shows_its_traced_numbers() -> None:
 
 
 @asynctest
-async def test_i_on_the_dashboard_pauses_and_inspects_held_out_samples(make_app: Any) -> None:
+async def test_i_on_the_dashboard_pauses_and_inspects_training_samples(make_app: Any) -> None:
+    """The inspector's batch is training data: ``u`` on it trains as training would."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -253,9 +256,28 @@ async def test_i_on_the_dashboard_pauses_and_inspects_held_out_samples(make_app:
                          and app.screen.state is not None)
         screen = screen_of(app)
         trainer = dashboard.trainer
-        assert trainer.paused and screen.source == "held-out" and len(screen.x) == 4
-        np.testing.assert_array_equal(screen.x, trainer.x_val[:4])
+        assert trainer.paused and screen.source == "training" and len(screen.x) == 4
+        np.testing.assert_array_equal(screen.x, trainer.x[:4])
+        np.testing.assert_array_equal(screen.y, trainer.y[:4])
+        assert "batch of 4 training samples" in str(screen.query_one("#inspector-stages").render())
         step = trainer.step
         await pilot.press("right", "l", "escape")
         assert app.screen is dashboard and trainer.paused and trainer.step == step
         await pilot.press("q")
+
+
+@asynctest
+async def test_u_refuses_to_train_on_a_held_out_batch() -> None:
+    model, x, y = mlp()
+    app = InspectorApp(model, x, y, source="held-out")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        weights = [w.copy() for w in model.get_weights()]
+        screen.state.go_to("update")
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen.applied_steps == 0 and screen.state.update is None
+        for a, b in zip(weights, model.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+        assert any("held out" in str(n.message) for n in app._notifications)

@@ -2,6 +2,8 @@
 backward stage (the chain rule for one weight); also writes the screenshots:
 
     python -m tests.app.test_inspector_snapshots   # screenshots/inspector-*.svg
+
+and the perceptron's update stage after ``u``: Rosenblatt's rule with its numbers.
 """
 
 from __future__ import annotations
@@ -66,10 +68,31 @@ async def write_screenshots() -> list[Path]:
     async def forward(pilot: Pilot[None]) -> None:
         await pilot.press(*FORWARD_KEYS)
 
+    async def rule(pilot: Pilot[None]) -> None:
+        await pilot.press("right", "u")
+
     return [await _save(forward_app(), forward, "inspector-forward.svg"),
-            await _save(backward_app(), go_to_gradcheck, "inspector-backward.svg")]
+            await _save(backward_app(), go_to_gradcheck, "inspector-backward.svg"),
+            await _save(perceptron_app(), rule, "inspector-perceptron.svg")]
 
 
 if __name__ == "__main__":
     for path in asyncio.run(write_screenshots()):
         print(path)
+
+
+def perceptron_app() -> InspectorApp:
+    """A perceptron with a line already, on four training samples two of which it gets
+    wrong: the rule's update written out after u."""
+    import numpy as np
+
+    from nntui.engine.perceptron import Perceptron
+
+    model = Perceptron(2, 0.5, seed=0)
+    model.set_weights([np.array([[1.0], [-1.0]], np.float32), np.array([0.25], np.float32)])
+    x = np.array([[1.0, 2.0], [2.0, 0.5], [-1.0, -2.0], [0.5, 0.5]], np.float32)
+    return InspectorApp(model, x, np.array([1.0, 0.0, 0.0, 1.0], np.float32))
+
+
+def test_inspector_perceptron_rule_snapshot(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(perceptron_app(), press=["right", "u"], terminal_size=SIZE)

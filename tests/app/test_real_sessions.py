@@ -193,3 +193,61 @@ async def test_pausing_a_running_session_shows_the_step_it_paused_at(tmp_path: P
         assert screen.trainer.wait_until_paused(10)
         await at_step(pilot, screen, screen.trainer.step)
         await pilot.press("q")
+
+
+@asynctest
+async def test_the_perceptron_inspector_applies_the_perceptron_rule_to_training_samples(
+        tmp_path: Path) -> None:
+    """perceptron-xor, i, → ×3, u (issue 13): the update stage is Rosenblatt's rule with
+    its numbers, u trains on training samples exactly as the rule does, and back on the
+    dashboard the panels show the changed model."""
+    import numpy as np
+
+    from nntui.app.screens.inspector_screen import InspectorScreen
+
+    catalog = SmallPresets(["train.epochs=3"])
+    app = NntuiApp(preset="perceptron-xor", catalog=catalog, runs_dir=tmp_path,
+                   tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("e")
+        trainer = screen.trainer
+        await at_step(pilot, screen, trainer.steps_per_epoch)
+        model = trainer.model
+        w, b = model.get_weights()
+        await pilot.press("i")
+        end = time.monotonic() + 10
+        while not (isinstance(app.screen, InspectorScreen) and app.screen.state is not None):
+            assert time.monotonic() < end
+            await pilot.pause(0.05)
+        inspector = app.screen
+        await pilot.press("right", "right", "right")
+        text = inspector.explanation_panel.plain
+        assert "w ← w + η(y − ŷ)x" in text and "η·g" not in text and "g = 0" not in text
+        await pilot.press("u")
+        await pilot.pause()
+        x, y = trainer.x[:4].astype(np.float64), trainer.y[:4].reshape(-1)
+        lr = model.optimizer.learning_rate
+        want_w, want_b = w[:, 0].astype(np.float64), float(b[0])
+        for xi, yi in zip(x, y, strict=True):
+            err = yi - (1.0 if xi @ want_w + want_b >= 0 else 0.0)
+            want_w, want_b = want_w + lr * err * xi, want_b + lr * err
+        np.testing.assert_allclose(model.get_weights()[0][:, 0], want_w, rtol=1e-6)
+        np.testing.assert_allclose(model.get_weights()[1], [want_b], rtol=1e-6)
+        ex = inspector.state.explain()
+        assert ex.agrees and ex.value == pytest.approx(want_w[0], rel=1e-6)
+        assert "training samples" in str(inspector.query_one("#inspector-stages").render())
+        version = screen.history.snapshot_version
+        await pilot.press("escape")
+        end = time.monotonic() + 10
+        while screen.history.snapshot_version == version:
+            assert time.monotonic() < end, "no fresh snapshot after the inspector's step"
+            await pilot.pause(0.05)
+        grid = screen.history.extras["grid"]  # the regions of the model as u left it
+        gh, gw, _ = grid.shape
+        xmin, xmax, ymin, ymax = screen.history.extras["extent"]
+        cx = xmin + (np.arange(gw) + 0.5) * (xmax - xmin) / gw
+        cy = ymin + (np.arange(gh) + 0.5) * (ymax - ymin) / gh
+        z = cx[None, :] * want_w[0] + cy[:, None] * want_w[1] + want_b  # (GH, GW)
+        np.testing.assert_array_equal(grid[..., 1], (z >= 0).astype(np.float32))
+        await pilot.press("q")

@@ -27,7 +27,7 @@ from nntui.errors import NntuiError
 from nntui.inspect.gradcheck import GradCheckResult, gradient_check
 from nntui.inspect.state import InspectorState, inspection_batch, layer_config
 
-BATCH = 4  # samples of the held-out set the inspector traces by default
+BATCH = 4  # training samples the inspector traces by default
 IDLE_TIMEOUT = 5.0  # seconds to wait for a just-paused trainer to finish its step
 
 
@@ -37,7 +37,8 @@ class InspectorScreen(Screen[None]):
     Args:
         model: a compiled, built ``Sequential`` (training paused).
         x, y: the batch (NumPy).
-        source: where the batch came from, for the header ("held-out", "training").
+        source: where the batch came from, for the header ("held-out", "training"); ``u``
+            applies a step only to a batch that is not held out.
     """
 
     AUTO_FOCUS = None
@@ -78,7 +79,7 @@ class InspectorScreen(Screen[None]):
         Binding("p", "cycle('param', 1)", "param", tooltip="Next parameter of this layer"),
         Binding("g", "gradcheck", "Grad check", tooltip="Finite differences for this layer"),
         Binding("u", "apply", "Apply step",
-                tooltip="Take the optimizer step on this batch: changes the model"),
+                tooltip="Train on this batch of training samples (one step): changes the model"),
     ]
     COMMANDS_TABLE = {
         "stage(1)": ("Inspector: next stage (forward, loss, backward, update)", "→"),
@@ -90,7 +91,7 @@ class InspectorScreen(Screen[None]):
         "cycle('channel', 1)": ("Inspector: next channel", "."),
         "cycle('param', 1)": ("Inspector: next parameter of this layer", "p"),
         "gradcheck": ("Gradient check: finite differences for this layer", "g"),
-        "apply": ("Apply step: the optimizer's update on this batch", "u"),
+        "apply": ("Apply step: train on this batch of training samples", "u"),
         "back": ("Back to training (still paused)", "esc"),
     }
 
@@ -109,12 +110,17 @@ class InspectorScreen(Screen[None]):
 
     @classmethod
     def from_trainer(cls, trainer: Any, n: int = BATCH) -> InspectorScreen:
-        """The first ``n`` held-out samples of a (paused) trainer, or training samples."""
-        if trainer.x_val is not None and len(trainer.x_val):
-            x, y = inspection_batch(trainer.x_val, trainer.y_val, n)
-            return cls(trainer.model, x, y, source="held-out", trainer=trainer)
+        """The first ``n`` training samples of a (paused) trainer: ``u`` trains on them,
+        as training would (held-out samples must never train the model)."""
         x, y = inspection_batch(trainer.x, trainer.y, n)
         return cls(trainer.model, x, y, source="training", trainer=trainer)
+
+    @property
+    def rule(self) -> str | None:
+        """The rule that trains a model without gradients (the perceptron's), else None."""
+        if getattr(self.model, "uses_gradients", True):
+            return None
+        return str(getattr(self.model, "update_rule", "a rule without gradients"))
 
     # layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -169,6 +175,7 @@ class InspectorScreen(Screen[None]):
             [layer_config(ly) for ly in model.layers],
             opt.get_config() if opt else {},
             opt.iterations if opt else 0,
+            rule=self.rule,
         )
 
     def show(self) -> None:
@@ -215,6 +222,9 @@ class InspectorScreen(Screen[None]):
         if self.state is None:
             return
         layer = self.state.layer
+        if self.rule is not None:
+            self.gradcheck_panel.show(f"{self.rule} takes no gradient: nothing to check")
+            return
         if not self.model.layers[layer].params:
             self.gradcheck_panel.show(f"{self.state.names[layer]} has no parameters to check")
             return
@@ -234,13 +244,19 @@ class InspectorScreen(Screen[None]):
         """Take the optimizer step on this batch (the only key that changes the model)."""
         if self.state is None or self.model.optimizer is None:
             return
+        if self.source == "held-out":
+            self.notify("u is off here: this batch is held out, and held-out samples must "
+                        "not train the model", title="apply step", severity="warning")
+            return
         trace = traced_step(self.model, self.x, self.y, apply_update=True)
         self.state.set_trace(trace, self.model.optimizer.iterations)
         self.state.go_to("update")
         self.applied_steps += 1
         self.gradcheck = None
+        what = self.rule or "one optimizer step"
         self.notify(
-            "applied one optimizer step on this batch: the model's weights changed",
+            f"applied {what} to this batch of {len(self.x)} {self.source} samples: the "
+            "model's weights changed",
             title="apply step",
             timeout=4,
         )
@@ -248,4 +264,3 @@ class InspectorScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
-

@@ -195,6 +195,15 @@ class TrainScreen(DashboardScreen):
             self._pause_quietly()
             self.trainer.step_once()
 
+    def _inspected(self, applied: int) -> None:
+        """Back from the inspector: steps it applied changed the model, so the panels get
+        a fresh snapshot of it (the trainer waits: nothing races it)."""
+        if applied and self.trainer is not None:
+            self.trainer.refresh()
+            self.notify(f"the inspector applied {applied} step{'s' if applied > 1 else ''}: "
+                        "the panels show the model as it is now (the step count does not "
+                        "include them)", timeout=6)
+
     def action_epoch(self) -> None:
         if self.trainer is not None and not self._stuck():
             self._pause_quietly()
@@ -205,13 +214,14 @@ class TrainScreen(DashboardScreen):
             self.trainer.pause()
 
     def action_inspect(self) -> None:
-        """Pause, then step through 4 held-out samples layer by layer (the inspector)."""
+        """Pause, then step through 4 training samples layer by layer (the inspector)."""
         if self.trainer is None:
             return
         from nntui.app.screens.inspector_screen import InspectorScreen
 
         self._pause_quietly()
-        self.app.push_screen(InspectorScreen.from_trainer(self.trainer))
+        inspector = InspectorScreen.from_trainer(self.trainer)
+        self.app.push_screen(inspector, lambda _: self._inspected(inspector.applied_steps))
 
     def action_reset(self) -> None:
         self.start_run()
