@@ -110,10 +110,15 @@ def test_unsupported_dtype_cannot_be_written() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=64))
 def test_random_bytes_parse_or_raise_dataset_error(data: bytes) -> None:
+    """Parsed: an array of the declared shape; or a DatasetError naming the file."""
     try:
-        parse_idx(data, "fuzz")
-    except DatasetError:
-        pass
+        out = parse_idx(data, "fuzz.idx")
+    except DatasetError as exc:
+        assert "fuzz.idx" in str(exc) and "\n" not in str(exc)
+        return
+    ndim = data[3]
+    dims = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    assert isinstance(out, np.ndarray) and out.shape == dims
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

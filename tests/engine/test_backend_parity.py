@@ -1,7 +1,7 @@
 """NumPy and MLX backends give the same numbers: every op, every layer, loss and optimizer.
 
-Layers are discovered from ``LAYER_NAMES``; a layer whose module is not written yet
-is skipped, a written layer without a case in ``LAYER_CASES`` fails (add one).
+Layers are discovered from ``LAYER_NAMES``; a layer that is missing (its module deleted
+or renamed) fails, and so does a layer without a case in ``LAYER_CASES`` (add one).
 """
 
 from __future__ import annotations
@@ -218,26 +218,14 @@ from tests.engine.layer_cases import LAYER_CASES  # noqa: E402
 
 
 def _layer_class(name: str) -> Any:
-    try:
-        return get_layer_class(name)
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("nntui.engine.layers."):
-            raise
-        pytest.skip(f"{name}: module {exc.name} not written yet")
-    except AttributeError:
-        pytest.skip(f"{name}: not defined in its module yet")
+    return get_layer_class(name)  # a missing layer is an error here, not a skip
 
 
-def test_every_existing_layer_has_a_parity_case() -> None:
+def test_every_layer_exists_and_has_a_parity_case() -> None:
     covered = {spec[0] for spec in LAYER_CASES.values()}
-    missing = []
     for name in LAYER_NAMES:
-        try:
-            get_layer_class(name)
-        except (ModuleNotFoundError, AttributeError):
-            continue
-        if name not in covered:
-            missing.append(name)
+        assert isinstance(get_layer_class(name), type), name  # raises if deleted or renamed
+    missing = [name for name in LAYER_NAMES if name not in covered]
     assert not missing, f"add LAYER_CASES entries for: {missing}"
 
 

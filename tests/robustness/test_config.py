@@ -143,5 +143,9 @@ def test_a_good_set_still_works() -> None:
 def test_every_preset_still_validates() -> None:
     from nntui.presets import preset_paths
 
-    for name in preset_paths():
-        load_preset(name)
+    names = list(preset_paths())
+    assert names
+    for name in names:
+        spec = load_preset(name)
+        assert spec.name == name and spec.architecture in ARCHITECTURES
+        assert spec_from_dict(spec.to_dict()) == spec

@@ -92,16 +92,20 @@ set_items = st.one_of(st.builds(lambda k, v: f"{k}={v}", set_keys, set_values),
 @given(st.lists(set_items, max_size=4))
 def test_random_set_strings_apply_or_raise_nntui_error(items: list[str]) -> None:
     try:
-        load_preset("mlp-spiral", items)
-    except NntuiError:
-        pass
+        spec = load_preset("mlp-spiral", items)
+    except NntuiError as exc:
+        assert_one_line(exc)
+    else:
+        assert spec_from_dict(spec.to_dict()) == spec
     data = {"architecture": "mlp", "dataset": {"name": "xor"}, "train": {"epochs": 1}}
     try:
         for item in items:
             apply_override(data, item)
-        spec_from_dict(data)
-    except NntuiError:
-        pass
+        spec = spec_from_dict(data)
+    except NntuiError as exc:
+        assert_one_line(exc)
+    else:
+        assert spec.architecture == data["architecture"] == "mlp"
 
 
 fast_specs = st.fixed_dictionaries({
@@ -128,11 +132,22 @@ def test_random_small_specs_build_and_step_or_raise_nntui_error(data: dict) -> N
 
     try:
         session = build_session(spec_from_dict(data))
-        trainer = session.trainer(on_divergence="pause", snapshot_every=1)
+        # "raise": a diverged run ends with TrainingDiverged (an NntuiError); "pause"
+        # would wait for a key forever
+        trainer = session.trainer(on_divergence="raise", snapshot_every=1)
         with np.errstate(all="ignore"):
-            trainer.run()
-    except NntuiError:
-        pass
+            history = trainer.run()
+    except NntuiError as exc:
+        assert_one_line(exc)
+        return
+    assert trainer.step == trainer.steps_per_epoch >= 1  # built and stepped (1 epoch)
+    assert all(np.isfinite(v) for v in history.history["loss"])
+
+
+def assert_one_line(exc: NntuiError) -> None:
+    """The error a user sees: one non-empty line."""
+    message = str(exc)
+    assert message.strip() and "\n" not in message.strip(), repr(message)
 
 
 def _loaders() -> dict[str, Callable[[Path], object]]:
@@ -207,6 +222,8 @@ def test_random_or_damaged_file_bytes_load_or_raise_nntui_error(kind: str, data)
     path.write_bytes(content)
     try:
         with np.errstate(all="ignore"):
-            LOADERS[kind](path)
-    except NntuiError:
-        pass
+            loaded = LOADERS[kind](path)
+    except NntuiError as exc:
+        assert_one_line(exc)
+        return
+    assert loaded is not None or kind == "config"  # (read_config: None when absent)

@@ -12,4 +12,5 @@ def test_viz_imports_without_textual_or_plotext() -> None:
         "bad = [m for m in ('textual', 'plotext') if m in sys.modules]; "
         "assert not bad, bad"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
