@@ -374,3 +374,48 @@ def test_the_perceptron_inspector_shows_the_perceptron_rule_not_a_gradient() -> 
     # (w [0.5, −0.25], b 0.25); z = 0.25 → 1, y 0: −1 (w [1, 0.75], b −0.25); z = 0.625: right
     assert [t.factors[1] for t in ex.terms] == [1.0, -1.0, -1.0, 0.0]  # y − ŷ per sample
     assert want_b == pytest.approx(-0.25) and want_w == pytest.approx([1.0, 0.75])
+
+
+def test_the_gan_update_stage_is_the_gans_own_step_for_g_and_d() -> None:
+    """u on a GAN runs its training step (D's, then G's) on the real samples: the result
+    equals the same step taken on a copy; each parameter of G and D shows the Adam formula
+    with the gradient its optimizer got, and both sides equal Keras's Adam written here."""
+    import copy
+
+    from nntui.architectures import build_session
+    from nntui.inspect.gan_step import apply_gan_step, trace_generator_step
+    from nntui.presets import load_preset
+
+    gan = build_session(load_preset("gan-gaussians", overrides=["dataset.n_samples=64"])).model
+    x = RNG.standard_normal((4, 2)).astype(np.float32)
+    trace = trace_generator_step(gan, 4)
+    g_layers = {ly.name for ly in gan.g.layers}
+    assert [lt.name for lt in trace.layers] == [ly.name for ly in gan.g.layers + gan.d.layers]
+    assert all(bool(lt.grads) == (lt.name in g_layers and bool(lt.weights))
+               for lt in trace.layers)  # D passes the gradient through, keeps none
+    twin = copy.deepcopy(gan)
+    update = apply_gan_step(gan, x)
+    twin.train_step(twin.ops.asarray(x))
+    for (key, new), ref in zip(update.new.items(), twin.get_weights(), strict=True):
+        np.testing.assert_array_equal(new, ref, err_msg=key)
+    assert set(update.grads) == set(update.new)  # every parameter of G and D was updated
+    trace.update = update
+    configs = [layer_config(ly) for ly in gan.g.layers + gan.d.layers]
+    state = InspectorState(trace, configs, gan.g.optimizer.get_config(), 1)
+    state.go_to("update")
+    lr = gan.g.optimizer.learning_rate
+    for i, lt in enumerate(trace.layers):
+        if not lt.weights:
+            continue
+        state.update_layer = i
+        state.selection = Selection(row=0, col=0)
+        ex = state.explain()
+        key = f"{lt.name}/{next(iter(lt.weights))}"
+        old = update.old[key].reshape(-1, update.old[key].shape[-1])[0, 0]
+        g = update.grads[key].reshape(-1, update.grads[key].shape[-1])[0, 0]
+        want = keras_update("adam", np.float64(old), np.float64(g), {}, 1, lr)
+        close(ex.value, want, rtol=1e-5)
+        close(ex.total, want, rtol=1e-5)
+        assert "α = η·√(1−β2^t)/(1−β1^t)" in ex.formula
+        if lt.name not in g_layers:
+            assert any("a GAN's discriminator learns in its own step" in s for s in ex.lines)

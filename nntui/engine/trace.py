@@ -6,6 +6,7 @@ unless a traced step asks for it, so ordinary steps pay nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,32 +127,44 @@ def _traced_update(model: Any, xb: Any, yb: Any) -> UpdateTrace:
     optimizer clips). A learner without gradients (the perceptron) runs its own rule
     on the batch: its ``train_step``, exactly what training does.
     """
-    np_ = model.ops.to_numpy
-    old = {f"{ly.name}/{k}": np_(v).copy() for ly in model.layers for k, v in ly.params.items()}
-    opt = model.optimizer
-    applied: dict[str, np.ndarray] = {}
     if not model.uses_gradients:
-        model.train_step(xb, yb)
-        config = {"name": getattr(model, "update_rule", "rule"),
-                  "learning_rate": opt.learning_rate if opt is not None else 0.0}
-    else:
-        update = opt.update
+        lr = model.optimizer.learning_rate if model.optimizer is not None else 0.0
+        config = {"name": getattr(model, "update_rule", "rule"), "learning_rate": lr}
+        return recorded_update(model.layers, [], lambda: model.train_step(xb, yb), config)
+    return recorded_update(model.layers, [model.optimizer], model.apply_gradients,
+                           model.optimizer.get_config())
 
-        def recorded(ops: Any, param: Any, grad: Any, state: dict[str, Any]) -> Any:
-            key = next(k for k, s in opt.state.items() if s is state)
-            applied[key] = np_(grad).copy()  # before an in-place update reuses anything
-            return update(ops, param, grad, state)
 
-        setattr(opt, "update", recorded)  # noqa: B010 - for this one step only
-        try:
-            model.apply_gradients()
-        finally:
+def recorded_update(layers: list[Any], optimizers: list[Any], step: Callable[[], Any],
+                    config: dict[str, Any]) -> UpdateTrace:
+    """Run ``step`` (something that updates ``layers``) and record every parameter before
+    and after, each gradient an ``optimizers`` update received, and their state after."""
+    np_ = layers[0].ops.to_numpy if layers else np.asarray
+    old = {f"{ly.name}/{k}": np_(v).copy() for ly in layers for k, v in ly.params.items()}
+    applied: dict[str, np.ndarray] = {}
+    for opt in optimizers:
+        setattr(opt, "update", _recording(opt, applied, np_))  # noqa: B010 - this step only
+    try:
+        step()
+    finally:
+        for opt in optimizers:
             delattr(opt, "update")
-        config = opt.get_config()
-    new = {f"{ly.name}/{k}": np_(v).copy() for ly in model.layers for k, v in ly.params.items()}
-    state = {k: {n: np_(a).copy() for n, a in s.items()} for k, s in opt.state.items()} \
-        if model.uses_gradients else {}
+    new = {f"{ly.name}/{k}": np_(v).copy() for ly in layers for k, v in ly.params.items()}
+    state = {k: {n: np_(a).copy() for n, a in s.items()}
+             for opt in optimizers for k, s in opt.state.items()}
     return UpdateTrace(config, old, new, applied, state)
+
+
+def _recording(opt: Any, applied: dict[str, np.ndarray], np_: Any) -> Callable[..., Any]:
+    """``opt.update`` that first keeps the gradient it was given, under its key."""
+    update = opt.update
+
+    def recorded(ops: Any, param: Any, grad: Any, state: dict[str, Any]) -> Any:
+        key = next(k for k, s in opt.state.items() if s is state)
+        applied[key] = np_(grad).copy()  # before an in-place update reuses anything
+        return update(ops, param, grad, state)
+
+    return recorded
 
 
 def _formula(layer: Any) -> str:

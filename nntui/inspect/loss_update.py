@@ -177,10 +177,13 @@ def update_stage(
     raw = lt.grads.get(p)
     g = raw if update is None else update.grads.get(key, raw)
     gv = None if g is None else param_view(g)
-    dldw = f(param_view(raw)[r, c]) if raw is not None else "n/a"
+    dldw = f(param_view(raw)[r, c]) if raw is not None else "none in the pass shown"
     lines = [f"{key}[{r},{c}]: w = {f(w[r, c])}, dL/dw = {dldw}, "
              f"η = {f(optimizer['learning_rate'])}"]
-    if update is not None and gv is not None and raw is not None and \
+    if update is not None and gv is not None and raw is None:
+        lines.append(f"g = {f(gv[r, c])}: the gradient the update used (from a pass not "
+                     "shown: a GAN's discriminator learns in its own step)")
+    elif update is not None and gv is not None and raw is not None and \
             not np.allclose(gv[r, c], param_view(raw)[r, c], rtol=1e-6, atol=0):
         lines.append(f"g = {f(gv[r, c])}: the gradient the update used (dL/dw plus the "
                      "regulariser's, clipped)")

@@ -251,3 +251,44 @@ async def test_the_perceptron_inspector_applies_the_perceptron_rule_to_training_
         z = cx[None, :] * want_w[0] + cy[:, None] * want_w[1] + want_b  # (GH, GW)
         np.testing.assert_array_equal(grid[..., 1], (z >= 0).astype(np.float32))
         await pilot.press("q")
+
+
+@asynctest
+async def test_the_gan_inspector_walks_g_through_d_and_u_is_the_gans_own_step(
+        tmp_path: Path) -> None:
+    """gan-gaussians, i: the stages run z → G → D and back into G; u takes the GAN's
+    training step on four training samples, the very step training takes."""
+    import copy
+
+    import numpy as np
+
+    from nntui.app.screens.inspector_screen import InspectorScreen
+
+    app = NntuiApp(preset="gan-gaussians", catalog=SmallPresets(
+        ["dataset.n_samples=256", "train.epochs=2"]), runs_dir=tmp_path, tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("n")
+        await at_step(pilot, screen, 1)
+        gan = screen.trainer.model
+        await pilot.press("i")
+        end = time.monotonic() + 10
+        while not (isinstance(app.screen, InspectorScreen) and app.screen.state is not None):
+            assert time.monotonic() < end
+            await pilot.pause(0.05)
+        inspector = app.screen
+        names = [ly.name for ly in gan.g.layers + gan.d.layers]
+        assert inspector.state.names == names
+        assert "G's step for 4 latent vectors z" in str(
+            inspector.query_one("#inspector-stages").render())
+        inspector.state.go_to("update")
+        twin = copy.deepcopy(gan)
+        await pilot.press("u")
+        await pilot.pause()
+        twin.train_step(twin.ops.asarray(screen.trainer.x[:4]))
+        for got, want in zip(gan.get_weights(), twin.get_weights(), strict=True):
+            np.testing.assert_array_equal(got, want)
+        ex = inspector.state.explain()
+        assert ex.agrees and "discriminator" in ex.title
+        await pilot.press("escape")
+        await pilot.press("q")

@@ -22,8 +22,9 @@ from textual.widgets import Footer
 from nntui.app.widgets.inspector_explain import ExplanationPanel, GradCheckPanel
 from nntui.app.widgets.inspector_stages import StageBar
 from nntui.app.widgets.inspector_tensors import TensorPanel
-from nntui.engine.trace import traced_step
+from nntui.engine.trace import StepTrace, traced_step
 from nntui.errors import NntuiError
+from nntui.inspect.gan_step import apply_gan_step, is_gan, trace_generator_step
 from nntui.inspect.gradcheck import GradCheckResult, gradient_check
 from nntui.inspect.state import InspectorState, inspection_batch, layer_config
 
@@ -163,20 +164,32 @@ class InspectorScreen(Screen[None]):
 
     def _start(self) -> None:
         model = self.model
-        if getattr(model, "loss", None) is None or not hasattr(model, "compute_loss_and_grad"):
+        if is_gan(model):
+            opt = model.g.optimizer
+        elif getattr(model, "loss", None) is None or not hasattr(model,
+                                                                  "compute_loss_and_grad"):
             raise NntuiError(
-                "the inspector steps through compiled Sequential models; "
+                "the inspector steps through compiled Sequential models and GANs; "
                 f"this run's model is a {type(model).__name__}"
             )
-        trace = traced_step(model, self.x, self.y)
-        opt = model.optimizer
+        else:
+            opt = model.optimizer
         self.state = InspectorState(
-            trace,
+            self._trace(),
             [layer_config(ly) for ly in model.layers],
             opt.get_config() if opt else {},
             opt.iterations if opt else 0,
             rule=self.rule,
         )
+
+    def _trace(self, apply: bool = False) -> StepTrace:
+        """The traced batch (and with ``apply``, the update taken on it, recorded)."""
+        if not is_gan(self.model):
+            return traced_step(self.model, self.x, self.y, apply_update=apply)
+        trace = trace_generator_step(self.model, len(self.x))
+        if apply:
+            trace.update = apply_gan_step(self.model, self.x)
+        return trace
 
     def show(self) -> None:
         """Redraw every part from the state."""
@@ -185,6 +198,9 @@ class InspectorScreen(Screen[None]):
         ex = self.state.explain()
         n = len(self.x)
         batch = f"batch of {n} {self.source} sample{'s' if n != 1 else ''}".replace("  ", " ")
+        if is_gan(self.model):
+            batch = (f"G's step for {n} latent vectors z, D frozen · u: the GAN's whole step "
+                     f"(D, then G) on {n} {self.source} samples")
         batch += f" · loss {self.state.trace.loss:.4g} · {self.model.backend}"
         if self.applied_steps:
             batch += f" · {self.applied_steps} step(s) applied here"
@@ -225,6 +241,9 @@ class InspectorScreen(Screen[None]):
         if self.rule is not None:
             self.gradcheck_panel.show(f"{self.rule} takes no gradient: nothing to check")
             return
+        if is_gan(self.model):
+            self.gradcheck_panel.show("the gradient check runs on Sequential models")
+            return
         if not self.model.layers[layer].params:
             self.gradcheck_panel.show(f"{self.state.names[layer]} has no parameters to check")
             return
@@ -242,18 +261,19 @@ class InspectorScreen(Screen[None]):
 
     def action_apply(self) -> None:
         """Take the optimizer step on this batch (the only key that changes the model)."""
-        if self.state is None or self.model.optimizer is None:
+        if self.state is None or (not is_gan(self.model) and self.model.optimizer is None):
             return
         if self.source == "held-out":
             self.notify("u is off here: this batch is held out, and held-out samples must "
                         "not train the model", title="apply step", severity="warning")
             return
-        trace = traced_step(self.model, self.x, self.y, apply_update=True)
-        self.state.set_trace(trace, self.model.optimizer.iterations)
+        trace = self._trace(apply=True)
+        opt = self.model.g.optimizer if is_gan(self.model) else self.model.optimizer
+        self.state.set_trace(trace, opt.iterations)
         self.state.go_to("update")
         self.applied_steps += 1
         self.gradcheck = None
-        what = self.rule or "one optimizer step"
+        what = self.rule or ("the GAN's step" if is_gan(self.model) else "one optimizer step")
         self.notify(
             f"applied {what} to this batch of {len(self.x)} {self.source} samples: the "
             "model's weights changed",
