@@ -125,16 +125,15 @@ class GAN:
         loss_f, grad, fused = d.compute_loss_and_grad(zeros, p_fake)
         d.backward(grad, fused=fused, input_grad=False)  # G is not trained on this pass
         d.apply_gradients()
-        # generator step: make D say 1 on G(z); D's gradients from this pass are discarded
-        for layer in g.layers + d.layers:
+        # generator step: make D say 1 on G(z); D only passes the gradient through (its own
+        # gradients stay those of its step, for whoever looks at them)
+        for layer in g.layers:
             layer.zero_grad()
         fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
         p = d.forward(fake, training=True)
         loss_g, grad, fused = d.compute_loss_and_grad(ones, p)
         g.backward(d.backward(grad, fused=fused, weight_grads=False))  # D passes it through
         g.apply_gradients()
-        for layer in d.layers:
-            layer.zero_grad()
         d_loss = 0.5 * (ops.item(loss_r) + ops.item(loss_f))
         return {"loss": d_loss + ops.item(loss_g), "d_loss": d_loss, "g_loss": ops.item(loss_g),
                 "d_real": ops.item(ops.mean(p_real)), "d_fake": ops.item(ops.mean(p_fake))}

@@ -102,3 +102,18 @@ def test_extras_step_is_the_step_the_panel_data_was_computed_at() -> None:
     assert h.extras_step == 30 and h.update_rule is None
     h.apply(ev.SnapshotTaken(50, 2, (_layer(50),), {}, update_rule="the perceptron rule"))
     assert h.extras_step is None and h.update_rule == "the perceptron rule"
+
+
+def test_a_frozen_layer_has_no_gradient_strip_and_says_frozen() -> None:
+    """Weights without gradients (transfer learning's frozen base): no norm series of
+    zeros, the table says frozen; the perceptron's layer (no gradients by its rule) is not
+    called frozen."""
+    h = RunHistory()
+    frozen = ev.LayerSnapshot("conv", "Conv2D", {"kernel": np.ones(4)}, {}, None, 0.0, None)
+    h.apply(ev.SnapshotTaken(5, 1, (frozen, _layer(5))))
+    assert h.layers["conv"].frozen and np.isnan(h.layers["conv"].grad_norm)
+    assert list(h.grad_norms) == ["out"] and not h.layers["out"].frozen
+    rule = ev.LayerSnapshot("perceptron", "Dense", {"kernel": np.ones(2)}, {}, None,
+                            float("nan"), None)
+    h.apply(ev.SnapshotTaken(6, 1, (rule,), update_rule="the perceptron rule"))
+    assert not h.layers["perceptron"].frozen and "perceptron" not in h.grad_norms

@@ -9,21 +9,19 @@ to its end; after each, every panel must show the step the trainer is at.
 
 from __future__ import annotations
 
-import io
+import html
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual.pilot import Pilot
 
 from nntui.app.app import NntuiApp
 from nntui.app.catalog import PresetCatalog
 from nntui.app.screens.train_screen import TrainScreen
 from nntui.app.widgets.panel import Panel
-from nntui.app.widgets.status_line import StatusLine
 from nntui.architectures import Session
 from nntui.presets import load_preset
 from tests.app.conftest import SIZE, asynctest
@@ -70,14 +68,11 @@ class SmallPresets(PresetCatalog):
         return session
 
 
-def picture(panel: Panel) -> str:
-    """The text of the picture the panel drew last."""
-    assert panel._cache is not None
-    _, size, renderable = panel._cache
-    console = Console(width=max(size.width, 1), file=io.StringIO(), record=True,
-                      color_system=None)
-    console.print(renderable)
-    return console.export_text()
+def painted(app: NntuiApp) -> list[str]:
+    """The screen as it is painted (its SVG screenshot's text), line by line."""
+    svg = app.export_screenshot()
+    rows = re.findall(r"<text[^>]*>(.*?)</text>", svg)
+    return [html.unescape(re.sub("<[^>]+>", "", r)).replace("\xa0", " ") for r in rows]
 
 
 def drawn(panel: Panel, screen: TrainScreen) -> bool:
@@ -85,40 +80,36 @@ def drawn(panel: Panel, screen: TrainScreen) -> bool:
     return panel._cache is not None and panel._cache[0] == panel.data_version(screen.history)
 
 
-def problems(screen: TrainScreen, step: int) -> list[str]:
-    """What on the dashboard is not at ``step`` (empty: every panel is)."""
+def problems(app: NntuiApp, screen: TrainScreen, step: int) -> list[str]:
+    """What on the painted dashboard is not at ``step`` (empty: every panel is)."""
     h = screen.history
     out = []
-    status = str(screen.query_one(StatusLine).render())
-    if f"step {step}/" not in status:
-        out.append(f"status: {status!r}")
-    curves = screen.query_one("#curves", Panel)
-    loss = h.step_metrics.get("loss")
-    if not drawn(curves, screen) or loss is None or loss.x[-1] != step:
-        out.append("curves")
-    elif len(loss) > 1 and not re.search(rf"└\S*\s+{step}\s*$", picture(curves), re.M):
-        out.append(f"curves axis does not end at {step}")  # (one point: a ±0.5 axis)
+    panels = [screen.query_one(f"#{name}", Panel) for name in ("curves", "histograms",
+                                                                 "grad-norms", "arch-panel")]
+    out += [f"#{p.id} not drawn from the latest data" for p in panels if not drawn(p, screen)]
+    if screen.layer_table._version != h.snapshot_version:
+        out.append("layer table")
     hist = screen.histogram_panel
     if hist.shown_layer(h) not in h.layer_names() and h.layer_names():
         hist.chosen = h.layer_names()[0]  # the table's first row may be a layer without weights
-    if not drawn(hist, screen) or f"weights · step {step}" not in picture(hist):
-        out.append("histograms: " + (picture(hist)[:60] if hist._cache else "not drawn"))
-    norms = screen.query_one("#grad-norms", Panel)
-    if not drawn(norms, screen):
-        out.append("gradient norms not drawn")
-    elif h.update_rule:
-        if "no gradients" not in picture(norms):
-            out.append("gradient norms: no 'no gradients' line")
+    loss = h.step_metrics.get("loss")
+    if loss is None or loss.x[-1] != step:
+        out.append("curves data")
+    text = painted(app)
+    wanted = [f"step {step}/", f"weights · step {step}", f" step {step} "]  # status, hist, arch
+    if h.update_rule:
+        wanted.append(f"trained by {h.update_rule}: no gradients")
     else:
-        ends = re.findall(r"^step \d+\s+(\d+)\s*$", picture(norms), re.M)
-        if not ends or any(int(e) != step for e in ends):
+        shown = hist.shown_layer(h)
+        frozen = shown is not None and h.layers[shown].frozen
+        wanted.append("no gradients: a frozen layer" if frozen else f"grads · step {step}")
+        ends = [int(m.group(1)) for line in text
+                if (m := re.fullmatch(r"step \d+\s+(\d+)\s*", line.strip()))]
+        if not ends or any(e != step for e in ends):  # the gradient-norm strips' last step
             out.append(f"gradient norm strips end at {ends}")
-    arch = screen.arch_panel
-    if not drawn(arch, screen) or arch.border_subtitle != f"step {step}" or \
-            not h.extras.get("fresh"):
-        out.append(f"architecture panel: {arch.border_subtitle!r}, fresh {h.extras.get('fresh')}")
-    if screen.layer_table._version != h.snapshot_version:
-        out.append("layer table")
+    out += [f"not painted: {w!r}" for w in wanted if not any(w in line for line in text)]
+    if not h.extras.get("fresh"):
+        out.append("the architecture panel's data is not fresh")
     return out
 
 
@@ -130,7 +121,7 @@ async def at_step(pilot: Pilot[None], screen: TrainScreen, step: int,
         await pilot.pause(0.05)
         trainer = screen.trainer
         if trainer is not None and trainer.step == step and trainer._idle.is_set():
-            found = problems(screen, step)
+            found = problems(pilot.app, screen, step)
             if not found:
                 return
         else:

@@ -55,3 +55,19 @@ def test_gan_step_trains_both_and_restores_the_discriminators_flags() -> None:
     assert all(moved)
     changed = [not np.array_equal(a, b) for a, b in zip(before_d, gan.d.get_weights(), strict=True)]
     assert changed == [True, True, False, False, True, True]  # the frozen layer kept its own
+
+
+def test_the_discriminator_keeps_the_gradients_its_update_used() -> None:
+    """After a step D's layers hold the gradients of D's own step (real → 1 plus fake → 0),
+    the ones its optimizer applied, so a snapshot shows them instead of nothing (norm 0)."""
+    from nntui.architectures import build_session
+    from nntui.engine.trace import recorded_update
+    from nntui.presets import load_preset
+
+    gan = build_session(load_preset("gan-gaussians", overrides=["dataset.n_samples=64"])).model
+    x = np.random.default_rng(5).standard_normal((16, 2)).astype(np.float32)
+    update = recorded_update(gan.layers, gan.optimizers(), lambda: gan.train_step(x), {})
+    for layer in gan.d.layers:
+        for name, grad in layer.grads.items():
+            assert grad is not None, f"{layer.name}/{name}"
+            np.testing.assert_array_equal(grad, update.grads[f"{layer.name}/{name}"])

@@ -48,12 +48,11 @@ class ArchPanel(Panel):
     def data_version(self, history: RunHistory) -> object:
         return (history.snapshot_version, id(self._fixed))
 
-    def render(self) -> RenderableType:
-        step = None if self.history is None else self.history.extras_step
+    def before_redraw(self, history: RunHistory) -> None:
+        step = history.extras_step
         subtitle = None if step is None or self._fixed is not None else f"step {step}"
         if subtitle != self.border_subtitle:  # the step its picture is of
             self.border_subtitle = subtitle
-        return super().render()
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
         if self._fixed is not None:

@@ -43,19 +43,22 @@ class GradNormPanel(Panel):
         if history.update_rule:
             return Text(f"trained by {history.update_rule}: no gradients", style="dim")
         series = [(name, s) for name, s in history.grad_norms.items() if len(s)]
+        frozen = [name for name, s in history.layers.items() if s.frozen]
+        note = Text(f"frozen, no gradients: {', '.join(frozen)}", style="dim", no_wrap=True,
+                    overflow="ellipsis") if frozen else None
         if not series and history.layer_names():  # snapshots came, with no gradients
-            return Text("no gradients: the layers with weights are frozen, or trained by a "
-                        "rule without gradients (the perceptron's)", style="dim")
+            return note or Text("no gradients: the layers with weights are frozen, or "
+                                "trained by a rule without gradients (the perceptron's)",
+                                style="dim")
         if not series:
             return Text(self.PLACEHOLDER, style="dim")
-        height = size.height - 1 if history.exploding else size.height
+        height = size.height - bool(history.exploding) - bool(note)
         per_layer = max(height // len(series), 2)  # title + bars (+ axis, min/max)
         bars = max(1, per_layer - 3)
         shown = series[: max(1, height // 3)]
         strips = [NormSeries(np.asarray(s.y), width=size.width, height=bars, title=name,
                              stretch=True, x_labels=(f"step {s.x[0]:g}", f"{s.x[-1]:g}"))
                   for name, s in shown]
-        if history.exploding:
-            return Group(Text(EXPLODING, style="bold red", no_wrap=True, overflow="ellipsis"),
-                         *strips)
-        return Group(*strips)
+        head = [Text(EXPLODING, style="bold red", no_wrap=True, overflow="ellipsis")
+                ] if history.exploding else []
+        return Group(*head, *strips, *([note] if note else []))

@@ -62,6 +62,9 @@ class HistogramPanel(Panel):
         latest = history.latest(layer, what)
         if what == "grads" and history.update_rule:
             return Text(f"no gradients: trained by {history.update_rule}", style="dim")
+        stats = history.layers.get(layer)
+        if what == "grads" and stats is not None and stats.frozen:
+            return Text("no gradients: a frozen layer (not trained)", style="dim")
         if latest is None:
             return Text(f"no {what} yet", style="dim")
         step, values = latest
