@@ -91,7 +91,7 @@ class ProbabilityBars:
         """The rendered lines (without newlines)."""
         name_width = self._name_width()
         fixed = name_width + 3 + 7 + 2  # "name ▶ " + " 100.0%" + " ✓"
-        bar_width = self.width or max(4, max_width - fixed)
+        bar_width = self.width or max(1, max_width - fixed)  # the figures must fit, not the bar
         lines = []
         for i in self.order:
             is_pred = i == self.predicted

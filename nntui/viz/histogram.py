@@ -153,12 +153,22 @@ class Histogram:
         lo, hi = fmt_number(self.lo), fmt_number(self.hi)
         axis = lo + hi.rjust(width - len(lo)) if len(lo) + len(hi) < width else lo
         lines.append([Segment(axis, LABEL_STYLE)])
-        stats = f"mean {fmt_number(self.mean)}  std {fmt_number(self.std)}"
-        stats += f"  n {fmt_number(int(self.counts.sum()))}"
-        if self.nonfinite:
-            stats += f"  nan/inf {self.nonfinite}"
-        lines.append([Segment(stats, LABEL_STYLE)])
+        lines.append([Segment(self.stats_line(max_width), LABEL_STYLE)])
         return lines
+
+    def stats_line(self, width: int) -> str:
+        """Mean, std (and count) in ``width`` cells: labels and digits shorten, a number
+        is never cut (the panel would crop an over-long line mid-figure)."""
+        n = fmt_number(int(self.counts.sum()))
+        bad = f"  nan/inf {self.nonfinite}" if self.nonfinite else ""
+        text = ""
+        for digits in (3, 2, 1):
+            m, s = fmt_number(self.mean, digits), fmt_number(self.std, digits)
+            for text in (f"mean {m}  std {s}  n {n}{bad}", f"mean {m}  std {s}{bad}",
+                         f"μ {m} σ {s}{bad}", f"μ {m} σ {s}"):
+                if len(text) <= width:
+                    return text
+        return text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield from yield_lines(self.lines(options.max_width))

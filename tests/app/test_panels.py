@@ -156,3 +156,36 @@ def test_mlp_neuron_view_snapshot(snap_compare: Any) -> None:
 
     assert snap_compare(PanelApp("mlp", history_for("mlp")), terminal_size=(60, 40),
                         run_before=next_unit)
+
+
+@pytest.mark.parametrize(("size", "total", "steps", "said"), [
+    (600, 600, (228, 228), "accuracy 93.8% on 600 held-out, step 228"),
+    (2000, 10000, (50, 50), "accuracy 93.8% on the first 2000 of 10000 held-out, step 50"),
+    (600, 600, (130, 228), "accuracy 93.8% on 600 held-out, evaluated over steps 130–228"),
+])
+def test_the_accuracy_says_what_it_is_of(size: int, total: int, steps: tuple[int, int],
+                                         said: str) -> None:
+    from nntui.app.panels.images import accuracy_line
+
+    extras = {"heldout_accuracy": 0.9383, "heldout_size": size, "heldout_total": total,
+              "heldout_steps": steps}
+    assert accuracy_line(extras) == said
+
+
+def test_confusion_view_keeps_every_row_and_label_at_80_columns() -> None:
+    """At 80×24 the panel is 38 cells wide: the text wraps, the matrix keeps its rows."""
+    from rich.console import Console
+
+    from nntui.app.panels.images import confusion_view
+
+    confusion = np.array([[134, 1, 3, 8], [11, 117, 0, 10], [0, 0, 157, 1], [0, 2, 1, 155]])
+    extras = {"heldout_accuracy": 563 / 600, "heldout_size": 600, "heldout_total": 600,
+              "heldout_steps": (228, 228), "confusion": confusion,
+              "class_names": ["circle", "square", "triangle", "cross"]}
+    console = Console(width=38, record=True, color_system=None)
+    console.print(confusion_view(extras, 38, 7))
+    lines = console.export_text().splitlines()
+    assert len(lines) <= 7 and "93.8%" in lines[0]
+    assert lines[2].split() == ["circl", "squar", "trian", "cross"]
+    assert [line.split()[1:] for line in lines[3:7]] == [[str(v) for v in row]
+                                                         for row in confusion]

@@ -66,3 +66,12 @@ def test_norm_series_axis_uses_the_given_labels() -> None:
                                    x_labels=("step 10", "20")))
     assert lines[0] == "▁" * 6 + "█" * 6
     assert lines[1] == "step 10   20"
+
+
+def test_probability_bars_keep_every_percentage_whole_when_narrow() -> None:
+    """At 80×24 the probe's bars get ~22 cells: the bar shrinks, the figures stay."""
+    bars = ProbabilityBars(np.array([0.999, 0.001, 0.0, 0.0]),
+                           ["circle", "square", "triangle", "cross"], true_label=0)
+    lines = render_text(bars, width=22)
+    assert lines[0].rstrip().endswith("99.9% ✓") and lines[1].rstrip().endswith("0.1%")
+    assert all(len(line.rstrip()) <= 22 for line in lines)

@@ -83,3 +83,16 @@ def test_history_rejects_changing_bin_counts() -> None:
 
 def test_empty_history_says_so() -> None:
     assert render_text(HistogramHistory([]))[-1] == "no data yet"
+
+
+@pytest.mark.parametrize("width", [12, 18, 24, 40])
+def test_stats_line_fits_its_width_with_whole_numbers(width: int) -> None:
+    """At 80×24 the histogram is 18 cells wide: the stats shorten, a figure is never cut."""
+    values = np.random.default_rng(0).normal(0.0491, 0.3772, 2048)
+    h = Histogram(values, bins=width, width=width, height=3)
+    line = render_text(h, width=width)[-1].rstrip()
+    assert len(line) <= width
+    numbers = [float(t) for t in line.replace("μ", " ").replace("σ", " ").split()
+               if t not in ("mean", "std", "n")]
+    assert numbers[0] == pytest.approx(values.mean(), rel=0.06, abs=0.006)
+    assert numbers[1] == pytest.approx(values.std(), rel=0.06)

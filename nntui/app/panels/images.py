@@ -13,7 +13,6 @@ from rich.text import Text
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel, block_mean
 from nntui.app.widgets.arch_panel import register_arch_panel
-from nntui.panel_data.common import CHUNK
 from nntui.viz import HalfBlockImage, Heatmap, ImageGrid, ProbabilityBars
 
 BARS_TEXT = 12  # a probability bar's cells besides the name and the bar: " ▶ ", " 99.6%", " ✓"
@@ -65,18 +64,18 @@ def accuracy_line(extras: dict[str, Any]) -> str:
     """What the accuracy is of: which held-out samples, evaluated at which step(s)."""
     n, total = extras["heldout_size"], extras.get("heldout_total", extras["heldout_size"])
     first, last = extras.get("heldout_steps", (None, None))
-    samples = f"all {n} held-out samples" if n == total else \
-        f"the first {n} of {total} held-out samples"
-    when = f"at step {last}" if first == last else \
-        f"evaluated between steps {first} and {last} ({CHUNK} re-evaluated per snapshot)"
-    return f"accuracy {extras['heldout_accuracy']:.1%} on {samples} {when}"
+    samples = f"{n} held-out" if n == total else f"the first {n} of {total} held-out"
+    when = f"step {last}" if first == last else f"evaluated over steps {first}–{last}"
+    return f"accuracy {extras['heldout_accuracy']:.1%} on {samples}, {when}"
 
 
 def confusion_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
     names = [n[:5] for n in extras["class_names"]]
-    return Group(Text(accuracy_line(extras) + " · rows: true, columns: predicted", style="dim"),
+    k, widest = len(names), len(str(int(np.max(extras["confusion"], initial=0))))
+    cell = max(widest + 1, min(6, (width - 6) // max(k, 1)))  # room for the labels if it fits
+    return Group(Text(accuracy_line(extras), style="dim"),
                  Heatmap(extras["confusion"], "viridis", row_labels=names, col_labels=names,
-                         show_values=True, legend=False))
+                         show_values=True, legend=False, cell_width=cell))
 
 
 def wrong_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
@@ -107,8 +106,9 @@ class ImagesPanel(SectionPanel):
                                lambda w, h: filters_view(extras, w, h), 4, grow=False))
         if "confusion" in extras:
             k = len(extras["class_names"])
-            out.append(Section("confusion matrix", lambda w, h: confusion_view(extras, w, h),
-                               min(k + 2, 12), grow=False))
+            out.append(Section("confusion matrix (rows true, columns predicted)",
+                               lambda w, h: confusion_view(extras, w, h),
+                               min(k + 3, 14), grow=False))  # 2 lines of text, header, rows
             out.append(Section("most confidently wrong (true→predicted)",
                                lambda w, h: wrong_view(extras, w, h), 15, grow=False))
         return out
