@@ -7,7 +7,6 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-import nntui.panel_data as panel_data_module
 from nntui.app.history import RunHistory
 from nntui.app.panels import panel_for
 from nntui.app.widgets.arch_panel import ArchPanel
@@ -26,19 +25,20 @@ def tiny_session(preset: str, *overrides: str) -> Session:
 def trained_history(session: Session, steps: int | None = None, snapshot_every: int = 5
                     ) -> RunHistory:
     """Train ``session`` (all its epochs, or ``steps`` steps) and fold every event into a
-    RunHistory, with panel data computed at every snapshot (no rate limit)."""
+    RunHistory, as the dashboard does: snapshots through the app's time throttle
+    (``SNAPSHOT_INTERVAL``) and the panel data's, and the fresh one the run ends with."""
+    from nntui.app.workers import SNAPSHOT_INTERVAL
+
     history = RunHistory()
     trainer = session.trainer(snapshot_every=snapshot_every, on_divergence="raise")
+    trainer.snapshot_interval = SNAPSHOT_INTERVAL
     trainer.subscribe(history.apply)
     if steps is not None:
         trainer.subscribe(lambda e: trainer.stop() if getattr(e, "step", 0) >= steps
-                          and type(e).__name__ == "SnapshotTaken" else None)
-    old = panel_data_module.MIN_INTERVAL
-    panel_data_module.MIN_INTERVAL = 0.0
-    try:
-        trainer.run()
-    finally:
-        panel_data_module.MIN_INTERVAL = old
+                          and type(e).__name__ == "StepCompleted" else None)
+    trainer.run()
+    if steps is not None:  # stopped: no fresh snapshot at the end, take it here
+        trainer.refresh()
     return history
 
 
@@ -53,6 +53,7 @@ class PanelApp(App[None]):
     """One architecture panel filling the screen."""
 
     CSS = "#arch-panel { height: 1fr; width: 1fr; }"
+    TITLE = "nntui"  # the window title of the screenshots
 
     def __init__(self, architecture: str, history: RunHistory) -> None:
         super().__init__()

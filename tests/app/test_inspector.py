@@ -52,6 +52,8 @@ def lstm() -> tuple[Sequential, np.ndarray, np.ndarray]:
 class InspectorApp(App[None]):
     """The inspector alone, on a given model and batch (of training samples)."""
 
+    TITLE = "nntui"  # the window title of the screenshots
+
     def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, source: str = "training"
                  ) -> None:
         super().__init__()

@@ -69,7 +69,7 @@ async def write_screenshots() -> list[Path]:
         await pilot.press(*FORWARD_KEYS)
 
     async def rule(pilot: Pilot[None]) -> None:
-        await pilot.press("right", "u")
+        await pilot.press("right", "s", "u")  # kernel[1]: the weight the batch moves
 
     return [await _save(forward_app(), forward, "inspector-forward.svg"),
             await _save(backward_app(), go_to_gradcheck, "inspector-backward.svg"),
@@ -95,4 +95,4 @@ def perceptron_app() -> InspectorApp:
 
 
 def test_inspector_perceptron_rule_snapshot(snap_compare: Callable[..., bool]) -> None:
-    assert snap_compare(perceptron_app(), press=["right", "u"], terminal_size=SIZE)
+    assert snap_compare(perceptron_app(), press=["right", "s", "u"], terminal_size=SIZE)

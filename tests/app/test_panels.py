@@ -1,11 +1,13 @@
-"""Architecture panels: registry, keys (Pilot) and looks (SVG snapshots) on fixed data.
+"""Architecture panels: registry, keys (Pilot) and looks (SVG snapshots).
 
-Data comes from tiny, untrained preset sessions (seeded, so deterministic); GAN curves
-from a scripted metric series.
+Their data comes from short real runs of the presets (seeded, small data, a few epochs:
+models that learned something), through the dashboard's snapshot throttle, ending on
+the fresh snapshot of the last step; the GAN's curves are its real losses.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -25,10 +27,11 @@ from nntui.app.panels import (
     panel_for,
 )
 from nntui.app.widgets.arch_panel import ArchPanel
+from nntui.architectures import build_session
 from nntui.engine import events as ev
-from nntui.panel_data import compute_panel_data
+from nntui.presets import load_preset
 from tests.app.conftest import asynctest
-from tests.app.panel_harness import PanelApp, history_with_extras, tiny_session
+from tests.app.panel_harness import PanelApp, trained_history
 
 SIZE = (80, 40)
 PRESETS = {
@@ -39,23 +42,41 @@ PRESETS = {
 }
 
 
-PINNED = {  # the panels' looks should not follow every preset tweak
-    "lstm-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
-    "gru-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
-    "rnn-memory": ("dataset.timesteps=20", "model.hidden=[32]"),
+TRAINED = {  # a short run that learns something, the panels' looks pinned
+    "perceptron-blobs": ("train.epochs=1",),
+    "mlp-spiral": ("dataset.n_samples=300", "train.epochs=25"),
+    "cnn-shapes": ("dataset.n_samples=1500", "train.epochs=4"),
+    "lstm-memory": ("dataset.n_samples=800", "dataset.timesteps=20", "model.hidden=[32]",
+                    "train.epochs=6"),
+    "gru-memory": ("dataset.n_samples=800", "dataset.timesteps=20", "model.hidden=[32]",
+                   "train.epochs=10"),
+    "rnn-memory": ("dataset.n_samples=800", "dataset.timesteps=20", "model.hidden=[32]",
+                   "train.epochs=6"),
+    "gan-gaussians": ("train.epochs=8",),
+    "denoising-autoencoder-shapes": ("dataset.n_samples=1000", "train.epochs=6"),
+    "transformer-addition": ("dataset.n_samples=1000", "train.epochs=6"),
+    "transfer-shapes": ("dataset.n_samples=600", "train.epochs=3", "model.pretrain_epochs=3",
+                        "model.pretrain_dataset.n_samples=1000"),
 }
 
 
 @functools.cache
+def trained(preset: str) -> RunHistory:
+    """The history of a short real run of ``preset``: its panel data is the final, fresh
+    snapshot's (the model as training left it), the GAN's curves its real losses."""
+    session = build_session(load_preset(preset, overrides=list(TRAINED[preset])))
+    history = trained_history(session, snapshot_every=10)
+    assert history.extras.get("fresh") and history.extras_step == history.step
+    history.extras = stable_names(history.extras)
+    return history
+
+
 def extras(preset: str) -> dict[str, Any]:
-    session = tiny_session(preset, *PINNED.get(preset, ()))
-    trainer = session.trainer(snapshot_every=0)
-    return stable_names(compute_panel_data(session, session.model, trainer.x_val, trainer.y_val))
+    return trained(preset).extras
 
 
 def stable_names(d: dict[str, Any]) -> dict[str, Any]:
-    """Layer names come from a process-wide counter (dense_11 or dense_21 depending on
-    the tests before): rename them by position so snapshots do not depend on test order."""
+    """Layer names as the position in the model, so snapshots do not follow naming."""
     for key in ("neuron_layer", "filters_layer", "rnn_layer"):
         if key in d:
             d[key] = "layer"
@@ -68,17 +89,8 @@ def stable_names(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def history_for(arch: str) -> RunHistory:
-    history = RunHistory()
-    if arch == "gan":
-        for step in range(1, 61):  # scripted: D and G settle towards the equilibrium
-            d_real = 0.5 + 0.4 * np.exp(-step / 20)
-            history.apply(ev.StepCompleted(step, 1, step, {
-                "loss": 1.4, "d_loss": 0.69 - 0.2 * np.exp(-step / 15),
-                "g_loss": 0.69 + 0.5 * np.exp(-step / 15), "d_real": d_real,
-                "d_fake": 1 - d_real}, 0.002, 1000.0, step * 0.01))
-    if arch == "transfer":
-        history.apply(ev.EpochCompleted(1, 10, {"loss": 0.3, "val_accuracy": 0.875}, 1.0))
-    return history_with_extras(extras(PRESETS[arch]), history)
+    """A copy of the trained history (panels' keys must not change the cached one)."""
+    return copy.copy(trained(PRESETS[arch]))
 
 
 def test_registry_has_a_panel_per_architecture() -> None:
@@ -148,6 +160,12 @@ async def test_panel_redraws_on_a_new_snapshot_only() -> None:
 @pytest.mark.parametrize("arch", sorted(PRESETS))
 def test_panel_snapshot(arch: str, snap_compare: Any) -> None:
     assert snap_compare(PanelApp(arch, history_for(arch)), terminal_size=SIZE)
+
+
+def test_cnn_confusion_view_snapshot(snap_compare: Any) -> None:
+    """The trained CNN's confusion matrix and its accuracy (v three times)."""
+    assert snap_compare(PanelApp("cnn", history_for("cnn")), terminal_size=SIZE,
+                        press=["v", "v", "v"])
 
 
 def test_mlp_neuron_view_snapshot(snap_compare: Any) -> None:

@@ -207,11 +207,19 @@ class InspectorScreen(Screen[None]):
         self.query_one(StageBar).show(self.state, batch)
         self.tensor_panel.show(ex.tensors)
         self.explanation_panel.show(ex)
+        if self.rule is not None or is_gan(self.model):
+            self.gradcheck_panel.show(self._no_gradcheck())
+            return
         self.gradcheck_panel.show(
             self.gradcheck
             if self.gradcheck and self.gradcheck.layer == self.state.names[self.state.layer]
             else None
         )
+
+    def _no_gradcheck(self) -> str:
+        if self.rule is not None:
+            return f"{self.rule} takes no gradient: nothing to check numerically"
+        return "g: the gradient check runs on Sequential models, not on a GAN"
 
     # actions -------------------------------------------------------------------------
     def action_stage(self, delta: int) -> None:
@@ -238,11 +246,8 @@ class InspectorScreen(Screen[None]):
         if self.state is None:
             return
         layer = self.state.layer
-        if self.rule is not None:
-            self.gradcheck_panel.show(f"{self.rule} takes no gradient: nothing to check")
-            return
-        if is_gan(self.model):
-            self.gradcheck_panel.show("the gradient check runs on Sequential models")
+        if self.rule is not None or is_gan(self.model):
+            self.gradcheck_panel.show(self._no_gradcheck())
             return
         if not self.model.layers[layer].params:
             self.gradcheck_panel.show(f"{self.state.names[layer]} has no parameters to check")

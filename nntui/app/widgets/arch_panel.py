@@ -48,11 +48,14 @@ class ArchPanel(Panel):
     def data_version(self, history: RunHistory) -> object:
         return (history.snapshot_version, id(self._fixed))
 
-    def before_redraw(self, history: RunHistory) -> None:
-        step = history.extras_step
+    def render(self) -> RenderableType:
+        picture = super().render()
+        step = None if self.history is None else self.history.extras_step
         subtitle = None if step is None or self._fixed is not None else f"step {step}"
-        if subtitle != self.border_subtitle:  # the step its picture is of
-            self.border_subtitle = subtitle
+        if subtitle != self.border_subtitle:  # the step of the picture just drawn, set
+            # after this render: a border title set during one loses that frame
+            self.call_later(setattr, self, "border_subtitle", subtitle)
+        return picture
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
         if self._fixed is not None:

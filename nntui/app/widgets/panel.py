@@ -48,17 +48,11 @@ class Panel(Widget):
         """The picture for ``size`` (content cells)."""
         raise NotImplementedError
 
-    def before_redraw(self, history: RunHistory) -> None:
-        """Called before each redraw the data asks for (border titles, not the picture:
-        setting them while rendering loses the frame)."""
-
     def show(self, history: RunHistory | None) -> None:
         """Draw from ``history`` from now on (None: empty)."""
         self.history = history
         self._drawn_version = None
         self._cache = None
-        if history is not None:
-            self.before_redraw(history)
         self.refresh()
 
     def tick(self) -> None:
@@ -72,7 +66,6 @@ class Panel(Widget):
             return
         if self.data_version(self.history) != self._drawn_version:
             self._refreshed_at = now
-            self.before_redraw(self.history)
             self.refresh()
 
     def render(self) -> RenderableType:
