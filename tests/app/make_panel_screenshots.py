@@ -1,4 +1,4 @@
-"""Write screenshots/panel-<arch>.svg, each from a real short training run of its preset.
+"""Write screenshots/panel-<arch>.svg, each from a real run of its preset to its end.
 
 Run from the repository root: ``python -m tests.app.make_panel_screenshots [ARCH ...]``.
 """
@@ -16,23 +16,23 @@ from tests.app.panel_harness import PanelApp, trained_history
 
 OUT = Path("screenshots")
 SIZE = (84, 46)
-# file stem -> (architecture, preset, overrides)
+# file stem -> (architecture, preset, overrides): each preset as it ships, trained to its
+# end (it reaches its stated result), so every panel shows a net that learned
 RUNS: dict[str, tuple[str, str, list[str]]] = {
-    "perceptron": ("perceptron", "perceptron-blobs", ["train.epochs=2"]),
-    "mlp": ("mlp", "mlp-spiral", ["train.epochs=25"]),
-    "mlp-regression": ("mlp", "mlp-regression", ["train.epochs=40"]),
-    "cnn": ("cnn", "cnn-shapes", ["train.epochs=2", "dataset.n_samples=1500"]),
-    "rnn": ("rnn", "rnn-memory", ["train.epochs=2", "dataset.n_samples=1000"]),
-    "lstm": ("lstm", "lstm-memory", ["train.epochs=3", "dataset.n_samples=1500"]),
-    "lstm-sine": ("lstm", "lstm-sine", ["train.epochs=3", "dataset.n_samples=1000"]),
-    "gru": ("gru", "gru-memory", ["train.epochs=3", "dataset.n_samples=1500"]),
-    "gan": ("gan", "gan-gaussians", ["train.epochs=15"]),
-    "gan-shapes": ("gan", "gan-shapes", ["train.epochs=4"]),
-    "autoencoder": ("autoencoder", "autoencoder-shapes", ["train.epochs=4"]),
-    "denoising-autoencoder": ("autoencoder", "denoising-autoencoder-shapes",
-                              ["train.epochs=4"]),
-    "transformer": ("transformer", "transformer-addition", ["train.epochs=6"]),
-    "transfer": ("transfer", "transfer-shapes", ["train.epochs=2", "model.pretrain_epochs=2"]),
+    "perceptron": ("perceptron", "perceptron-blobs", []),
+    "mlp": ("mlp", "mlp-spiral", []),
+    "mlp-regression": ("mlp", "mlp-regression", []),
+    "cnn": ("cnn", "cnn-shapes", []),
+    "rnn": ("rnn", "rnn-memory", []),
+    "lstm": ("lstm", "lstm-memory", []),
+    "lstm-sine": ("lstm", "lstm-sine", []),
+    "gru": ("gru", "gru-memory", []),
+    "gan": ("gan", "gan-gaussians", []),
+    "gan-shapes": ("gan", "gan-shapes", []),
+    "autoencoder": ("autoencoder", "autoencoder-shapes", []),
+    "denoising-autoencoder": ("autoencoder", "denoising-autoencoder-shapes", []),
+    "transformer": ("transformer", "transformer-addition", []),
+    "transfer": ("transfer", "transfer-shapes", []),
 }
 
 
@@ -40,12 +40,15 @@ async def shoot(stem: str) -> None:
     arch, preset, overrides = RUNS[stem]
     t0 = time.perf_counter()
     session = build_session(load_preset(preset, overrides=overrides))
-    history = trained_history(session, snapshot_every=10)
+    history = trained_history(session, snapshot_every=session.spec.train.snapshot_every)
     app = PanelApp(arch, history)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.save_screenshot(filename=f"panel-{stem}.svg", path=str(OUT))
-    print(f"panel-{stem}.svg ({preset}, {time.perf_counter() - t0:.1f} s)")
+    val = {k: round(v.last or 0.0, 3) for k, v in history.epoch_metrics.items()
+           if k.startswith("val_")}
+    print(f"panel-{stem}.svg ({preset}, step {history.step}, {val}, "
+          f"{time.perf_counter() - t0:.1f} s)")
 
 
 def main(stems: list[str]) -> None:

@@ -55,6 +55,23 @@ def test_inspector_backward_snapshot(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(backward_app(), run_before=go_to_gradcheck, terminal_size=SIZE)
 
 
+def perceptron_app() -> InspectorApp:
+    """A perceptron with a line already, on four training samples two of which it gets
+    wrong: the rule's update written out after u."""
+    import numpy as np
+
+    from nntui.engine.perceptron import Perceptron
+
+    model = Perceptron(2, 0.5, seed=0)
+    model.set_weights([np.array([[1.0], [-1.0]], np.float32), np.array([0.25], np.float32)])
+    x = np.array([[1.0, 2.0], [2.0, 0.5], [-1.0, -2.0], [0.5, 0.5]], np.float32)
+    return InspectorApp(model, x, np.array([1.0, 0.0, 0.0, 1.0], np.float32))
+
+
+def test_inspector_perceptron_rule_snapshot(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(perceptron_app(), press=["right", "s", "u"], terminal_size=SIZE)
+
+
 async def _save(app: App[None], keys: Callable[[Pilot[None]], Any], name: str) -> Path:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -80,19 +97,3 @@ if __name__ == "__main__":
     for path in asyncio.run(write_screenshots()):
         print(path)
 
-
-def perceptron_app() -> InspectorApp:
-    """A perceptron with a line already, on four training samples two of which it gets
-    wrong: the rule's update written out after u."""
-    import numpy as np
-
-    from nntui.engine.perceptron import Perceptron
-
-    model = Perceptron(2, 0.5, seed=0)
-    model.set_weights([np.array([[1.0], [-1.0]], np.float32), np.array([0.25], np.float32)])
-    x = np.array([[1.0, 2.0], [2.0, 0.5], [-1.0, -2.0], [0.5, 0.5]], np.float32)
-    return InspectorApp(model, x, np.array([1.0, 0.0, 0.0, 1.0], np.float32))
-
-
-def test_inspector_perceptron_rule_snapshot(snap_compare: Callable[..., bool]) -> None:
-    assert snap_compare(perceptron_app(), press=["right", "s", "u"], terminal_size=SIZE)
