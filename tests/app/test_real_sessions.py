@@ -97,11 +97,12 @@ def problems(app: NntuiApp, screen: TrainScreen, step: int) -> list[str]:
         out.append("curves data")
     text = painted(app)
     wanted = [f"step {step}/", f"weights · step {step}", f" step {step} "]  # status, hist, arch
-    if h.update_rule:
-        wanted.append(f"trained by {h.update_rule}: no gradients")
+    rule = getattr(h, "update_rule", None)
+    if rule:
+        wanted.append(f"trained by {rule}: no gradients")
     else:
         shown = hist.shown_layer(h)
-        frozen = shown is not None and h.layers[shown].frozen
+        frozen = shown is not None and getattr(h.layers[shown], "frozen", False)
         wanted.append("no gradients: a frozen layer" if frozen else f"grads · step {step}")
         ends = [int(m.group(1)) for line in text
                 if (m := re.fullmatch(r"step \d+\s+(\d+)\s*", line.strip()))]
