@@ -18,7 +18,8 @@ TINY = ["dataset.n_samples=200", "train.epochs=1"]
 
 
 def tiny(preset: str, *overrides: str) -> Session:
-    extra = ["model.pretrain_epochs=1"] if preset.startswith("transfer") else []
+    extra = ["model.pretrain_epochs=1", "model.pretrain_dataset.n_samples=200"
+             ] if preset.startswith("transfer") else []
     return build_session(load_preset(preset, overrides=[*TINY, *extra, *overrides]))
 
 

@@ -134,7 +134,7 @@ def test_rolling_panel_data_on_a_changed_model_catches_up_with_a_full_evaluation
 
 # the image classifier ------------------------------------------------------------------
 
-CNN = ("cnn-shapes", "dataset.n_samples=1000", "train.epochs=4")
+CNN = ("cnn-shapes", "dataset.n_samples=800", "train.epochs=3")
 
 
 def test_cnn_accuracy_confusion_and_mistakes_are_the_trained_models() -> None:
@@ -144,12 +144,12 @@ def test_cnn_accuracy_confusion_and_mistakes_are_the_trained_models() -> None:
     probs = model.predict_arrays(x_val)
     pred = probs.argmax(axis=1)
     accuracy = float(np.mean(pred == y_val))
-    assert d["heldout_size"] == d["heldout_total"] == len(x_val) == 200
+    assert d["heldout_size"] == d["heldout_total"] == len(x_val) == 160
     assert d["heldout_accuracy"] == pytest.approx(accuracy, abs=1e-12)
     # the logged metric of the same step and data: the last epoch's validation
     assert t.epochs[-1].step == t.steps
     assert d["heldout_accuracy"] == pytest.approx(t.epochs[-1].metrics["val_accuracy"])
-    assert accuracy > 0.5  # a model that learned (4 classes)
+    assert accuracy > 0.4  # a model that learned something (4 classes: chance is 0.25)
     expected = np.zeros((4, 4), np.int64)
     for true, p in zip(y_val, pred, strict=True):
         expected[true, p] += 1
@@ -188,7 +188,7 @@ def test_a_held_out_set_larger_than_the_evaluation_cap_says_so(monkeypatch: Any)
     d = compute_panel_data(session, session.model, session.x_val, session.y_val,
                            step=t.steps, fresh=True)
     pred = session.model.predict_arrays(session.x_val[:50]).argmax(axis=1)
-    assert (d["heldout_size"], d["heldout_total"]) == (50, 200)
+    assert (d["heldout_size"], d["heldout_total"]) == (50, 160)
     assert d["heldout_accuracy"] == pytest.approx(float(np.mean(pred == session.y_val[:50])))
     assert d["confusion"].sum() == 50
 
@@ -206,7 +206,7 @@ def test_mlp_on_images_first_layer_weights_and_accuracy() -> None:
 
 def test_transfer_accuracies() -> None:
     t = trained("transfer-shapes", "dataset.n_samples=300", "train.epochs=1",
-                "model.pretrain_epochs=1")
+                "model.pretrain_epochs=1", "model.pretrain_dataset.n_samples=300")
     d = extras_at_end(t)
     model, x_val, y_val = t.session.model, t.session.x_val, t.session.y_val
     pred = model.predict_arrays(x_val).argmax(axis=1)
@@ -293,7 +293,7 @@ def test_forecasts_are_the_trained_models() -> None:
 # generative --------------------------------------------------------------------------------
 
 def test_gan_samples_and_discriminator_plane_are_the_trained_models() -> None:
-    t = trained("gan-gaussians", "train.epochs=2")
+    t = trained("gan-gaussians", "dataset.n_samples=1000", "train.epochs=2")
     d = extras_at_end(t)
     gan = t.session.model
     fake = gan.sample(400, np.random.default_rng(1234))

@@ -49,6 +49,19 @@ def sample_layers(model: Learner, rng: np.random.Generator) -> tuple[ev.LayerSna
     return tuple(layers)
 
 
+def record_activations(model: Learner, xb: Any) -> None:
+    """Run ``xb`` through the model in inference mode, keeping every layer's output for
+    the next snapshot (a learner without a ``forward``, the GAN, keeps none)."""
+    forward = getattr(model, "forward", None)
+    if forward is None:
+        return
+    model.record_outputs = True
+    try:
+        forward(xb, training=False)
+    finally:
+        model.record_outputs = False
+
+
 def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     flat = a.reshape(-1)
     if flat.size <= MAX_SNAPSHOT_VALUES:

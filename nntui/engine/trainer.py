@@ -20,7 +20,7 @@ import numpy as np
 from nntui.engine import events as ev
 from nntui.engine.callbacks.base import Callback, CallbackList, History
 from nntui.engine.learner import Learner, global_norms
-from nntui.engine.snapshots import sample_layers
+from nntui.engine.snapshots import record_activations, sample_layers
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
@@ -385,14 +385,8 @@ class Trainer:
         if not self.snapshot_every or not (self.step or force) or \
                 (self._fresh_at == self.step and not force):
             return
-        forward = getattr(self.model, "forward", None)
-        if self._sampled[0] != self.step and forward is not None and \
-                self._last_batch is not None:
-            self.model.record_outputs = True  # the activations of the weights as they are now
-            try:
-                forward(self._last_batch, training=False)
-            finally:
-                self.model.record_outputs = False
+        if self._sampled[0] != self.step and self._last_batch is not None:
+            record_activations(self.model, self._last_batch)  # of the weights as they are
         self.emit(self.snapshot(fresh=True))
 
     def _batch_metrics(self, yb: Any) -> dict[str, float]:

@@ -56,8 +56,10 @@ def test_every_preset_builds_and_takes_exactly_the_steps_asked(name: str) -> Non
     trainer.stop()
     thread.join(30)
     assert not thread.is_alive()
-    assert len(snapshots) == 1 and snapshots[0].step == 2
+    # the throttled one of step 2, then the fresh one of step 3, where the loop waits
+    assert [(s.step, s.fresh) for s in snapshots] == [(2, False), (3, True)]
     assert snapshots[0].extras.get("architecture") == spec.architecture
+    assert snapshots[1].extras.get("step") == 3
 
 
 FAST = ["perceptron-blobs", "perceptron-xor", "logistic-blobs", "mlp-xor", "mlp-spiral",
