@@ -10,7 +10,6 @@ from nntui.runlog import read_csv_rows
 from tests.app.conftest import SIZE, asynctest, wait_until
 
 
-
 async def _started(app, pilot) -> TrainScreen:
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(app.screen, TrainScreen)

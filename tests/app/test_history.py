@@ -109,7 +109,8 @@ def test_a_frozen_layer_has_no_gradient_strip_and_says_frozen() -> None:
     zeros, the table says frozen; the perceptron's layer (no gradients by its rule) is not
     called frozen."""
     h = RunHistory()
-    frozen = ev.LayerSnapshot("conv", "Conv2D", {"kernel": np.ones(4)}, {}, None, 0.0, None)
+    frozen = ev.LayerSnapshot("conv", "Conv2D", {"kernel": np.ones(4)}, {}, None, 0.0, None,
+                              trainable=False)
     h.apply(ev.SnapshotTaken(5, 1, (frozen, _layer(5))))
     assert h.layers["conv"].frozen and np.isnan(h.layers["conv"].grad_norm)
     assert list(h.grad_norms) == ["out"] and not h.layers["out"].frozen

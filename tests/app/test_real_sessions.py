@@ -131,6 +131,12 @@ async def at_step(pilot: Pilot[None], screen: TrainScreen, step: int,
             raise AssertionError(f"not every panel at step {step}: {found}")
 
 
+def train(app: NntuiApp, preset: str) -> None:
+    """Start ``preset`` at full speed, as the launcher's Enter does with pace "full" (at
+    full speed snapshots are throttled hardest: the case where panels went stale)."""
+    app.start_training(app.catalog.load_preset(preset), pace=0.0)
+
+
 async def started(pilot: Pilot[None], app: NntuiApp) -> TrainScreen:
     end = time.monotonic() + 15
     while not (isinstance(app.screen, TrainScreen) and app.screen.trainer is not None
@@ -146,8 +152,9 @@ async def test_every_panel_shows_the_current_step_after_step_epoch_end_and_reset
         family: str, tmp_path: Path) -> None:
     preset, overrides = FAMILIES[family]
     catalog = SmallPresets(overrides)
-    app = NntuiApp(preset=preset, catalog=catalog, runs_dir=tmp_path, tensorboard=False)
+    app = NntuiApp(catalog=catalog, runs_dir=tmp_path, tensorboard=False)
     async with app.run_test(size=SIZE) as pilot:
+        train(app, preset)
         screen = await started(pilot, app)
         trainer = screen.trainer
         assert catalog.built[-1].architecture.name in (family, "lstm")
@@ -173,8 +180,9 @@ async def test_every_panel_shows_the_current_step_after_step_epoch_end_and_reset
 async def test_pausing_a_running_session_shows_the_step_it_paused_at(tmp_path: Path) -> None:
     catalog = SmallPresets(["dataset.n_samples=200", "train.epochs=100000"],
                            start_paused=False)
-    app = NntuiApp(preset="cnn-shapes", catalog=catalog, runs_dir=tmp_path, tensorboard=False)
+    app = NntuiApp(catalog=catalog, runs_dir=tmp_path, tensorboard=False)
     async with app.run_test(size=SIZE) as pilot:
+        train(app, "cnn-shapes")
         end = time.monotonic() + 15
         while not (isinstance(app.screen, TrainScreen) and app.screen.trainer is not None
                    and app.screen.trainer.step > 30):
@@ -198,9 +206,9 @@ async def test_the_perceptron_inspector_applies_the_perceptron_rule_to_training_
     from nntui.app.screens.inspector_screen import InspectorScreen
 
     catalog = SmallPresets(["train.epochs=3"])
-    app = NntuiApp(preset="perceptron-xor", catalog=catalog, runs_dir=tmp_path,
-                   tensorboard=False)
+    app = NntuiApp(catalog=catalog, runs_dir=tmp_path, tensorboard=False)
     async with app.run_test(size=SIZE) as pilot:
+        train(app, "perceptron-xor")
         screen = await started(pilot, app)
         await pilot.press("e")
         trainer = screen.trainer
@@ -256,9 +264,10 @@ async def test_the_gan_inspector_walks_g_through_d_and_u_is_the_gans_own_step(
 
     from nntui.app.screens.inspector_screen import InspectorScreen
 
-    app = NntuiApp(preset="gan-gaussians", catalog=SmallPresets(
+    app = NntuiApp(catalog=SmallPresets(
         ["dataset.n_samples=256", "train.epochs=2"]), runs_dir=tmp_path, tensorboard=False)
     async with app.run_test(size=SIZE) as pilot:
+        train(app, "gan-gaussians")
         screen = await started(pilot, app)
         await pilot.press("n")
         await at_step(pilot, screen, 1)

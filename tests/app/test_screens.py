@@ -104,4 +104,4 @@ async def test_the_inspector_waits_for_the_trainer_to_be_idle_before_tracing() -
         # stands still, called it idle after ~60 ms)
         assert screen.state is not None and time.monotonic() - start >= 0.5
         assert trainer.waited == 1
-        np.testing.assert_array_equal(screen.x, trainer.x_val[:4])
+        np.testing.assert_array_equal(screen.x, trainer.x[:4])  # training samples: u trains

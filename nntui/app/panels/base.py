@@ -164,8 +164,7 @@ class SectionPanel(ArchPanel):
             used += s.min_height + 1  # + the title line
         hint = (f"v: view {start + 1}/{len(sections)}" if len(shown) < len(sections)
                 else "")
-        if self.border_subtitle != hint:
-            self.border_subtitle = hint
+        self.view_hint = hint  # the border shows it (ArchPanel.render, after this render)
         spare = max(0, size.height - used)
         growers = [s for s in shown if s.grow] or shown
         parts: list[RenderableType] = []

@@ -37,6 +37,8 @@ class ArchPanel(Panel):
         super().__init__(architecture or "architecture", id=id)
         self.architecture = architecture
         self._fixed: RenderableType | None = None
+        self.view_hint = ""
+        """"v: view i/n" when the panel shows only some of its views (set by the build)."""
 
     def set_panel(self, renderable: RenderableType | None) -> None:
         """Show ``renderable`` (None: go back to drawing from the snapshots)."""
@@ -51,9 +53,10 @@ class ArchPanel(Panel):
     def render(self) -> RenderableType:
         picture = super().render()
         step = None if self.history is None else self.history.extras_step
-        subtitle = None if step is None or self._fixed is not None else f"step {step}"
-        if subtitle != self.border_subtitle:  # the step of the picture just drawn, set
-            # after this render: a border title set during one loses that frame
+        shown = "" if step is None or self._fixed is not None else f"step {step}"
+        subtitle = " · ".join(p for p in (self.view_hint, shown) if p) or None
+        if subtitle != self.border_subtitle:  # the view hint and the step of the picture
+            # just drawn, set after this render: a border title set during one loses it
             self.call_later(setattr, self, "border_subtitle", subtitle)
         return picture
 
