@@ -3,14 +3,86 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nntui.engine import events as ev
 from nntui.engine.learner import Learner
 
+if TYPE_CHECKING:
+    from nntui.engine.trainer import Trainer
+
 MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
+
+
+class SnapshotTaker:
+    """When a trainer's snapshots are taken, and what they hold.
+
+    Every ``trainer.snapshot_every`` steps, at least ``trainer.snapshot_interval`` seconds
+    apart (the app's throttle); and *fresh* whenever the loop is about to wait (paused,
+    the end of a step or an epoch run while paused) or end: then the panels' extras are
+    computed in full at that step, nothing throttled or reused. The layers are sampled
+    once per step: a second snapshot of a step reuses them (extras may run traced steps
+    that overwrite the layers' gradients).
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.rng = np.random.default_rng(0)  # its own: watching must not change training
+        self._last_time = -math.inf  # time.monotonic() of the last snapshot
+        self._fresh_at = -1  # step of the last fresh snapshot
+        self._sampled: tuple[int, tuple[ev.LayerSnapshot, ...]] = (-1, ())  # step, layers
+        self.last_batch: Any = None  # the last training batch's inputs
+        self.epoch = trainer.epoch  # the epoch of the last step
+
+    def due(self, fresh: bool) -> bool:
+        """Whether the step about to run is snapshotted (``fresh``: the loop waits or ends
+        after it); when it is, the step records every layer's output."""
+        t = self.trainer
+        if not t.snapshot_every:
+            return False
+        snap = fresh or (t.step + 1) % t.snapshot_every == 0
+        now = time.monotonic()
+        if snap and not fresh and t.snapshot_interval:
+            snap = now - self._last_time >= t.snapshot_interval
+        if snap:
+            self._last_time = now
+            t.model.record_outputs = True
+        return snap
+
+    def stepped(self, xb: Any) -> None:
+        """A step ran on ``xb``."""
+        self.last_batch, self.epoch = xb, self.trainer.epoch
+
+    def settle(self, force: bool = False) -> ev.SnapshotTaken | None:
+        """The fresh snapshot of the model as it is now, for the loop that waits or ends;
+        None when this step has one already (``force``: the model changed outside the
+        loop, e.g. the inspector's applied step, so it is sampled again)."""
+        t = self.trainer
+        if force:
+            self._sampled = (-1, ())
+        if not t.snapshot_every or not (t.step or force) or \
+                (self._fresh_at == t.step and not force):
+            return None
+        if self._sampled[0] != t.step and self.last_batch is not None:
+            record_activations(t.model, self.last_batch)  # of the weights as they are
+        return self.take(fresh=True)
+
+    def take(self, fresh: bool = False) -> ev.SnapshotTaken:
+        """Every layer now and the panels' extras (``fresh``: computed in full)."""
+        t = self.trainer
+        if self._sampled[0] != t.step:
+            self._sampled = (t.step, sample_layers(t.model, self.rng))
+        extras = (t.extras(t.model, t.x_val, t.y_val, step=t.step, fresh=fresh)
+                  if t.extras else {})
+        if fresh:
+            self._fresh_at = t.step
+        rule = None if t.model.uses_gradients else getattr(
+            t.model, "update_rule", "a rule without gradients")
+        return ev.SnapshotTaken(t.step, self.epoch, self._sampled[1], extras, fresh=fresh,
+                                update_rule=rule)
 
 
 def take_snapshot(model: Learner, rng: np.random.Generator, step: int, epoch: int,

@@ -20,7 +20,7 @@ import numpy as np
 from nntui.engine import events as ev
 from nntui.engine.callbacks.base import Callback, CallbackList, History
 from nntui.engine.learner import Learner, global_norms
-from nntui.engine.snapshots import record_activations, sample_layers
+from nntui.engine.snapshots import SnapshotTaker
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
@@ -101,13 +101,6 @@ class Trainer:
         self.rng = np.random.default_rng(seed if seed is not None else model.rng.integers(2**31))
         self.snapshot_every = snapshot_every
         self.snapshot_interval = snapshot_interval
-        self._last_snapshot = -math.inf  # time.monotonic() of the last snapshot
-        self._fresh_at = -1  # step of the last fresh snapshot
-        self._sampled: tuple[int, tuple[ev.LayerSnapshot, ...]] = (-1, ())  # step, layers
-        self._last_batch: Any = None  # the last training batch's inputs
-        self._step_epoch = initial_epoch  # the epoch of the last step
-        # snapshots sample with their own generator: watching must not change the shuffle order
-        self._snap_rng = np.random.default_rng(0)
         self.on_divergence = on_divergence
         self.extras = extras
         self.run_name, self.config = run_name, config or {}
@@ -121,6 +114,7 @@ class Trainer:
         self.subscribers: list[Subscriber] = []
         self.step = 0
         self.epoch = initial_epoch
+        self.snapshots = SnapshotTaker(self)
         self.steps_per_epoch = math.ceil(len(x) / batch_size)
         self._run_flag = threading.Event()
         self._run_flag.set()
@@ -335,15 +329,8 @@ class Trainer:
     def _one_step(self, xb: Any, yb: Any, batch: int) -> dict[str, float]:
         # a step after which the loop waits (paused, or the end of a step / epoch run
         # while paused) or ends takes a fresh snapshot, whatever the throttle
-        fresh = bool(self.snapshot_every) and (not self._run_flag.is_set()
-                                               or self._is_last_step(batch))
-        snap = fresh or (self.snapshot_every and (self.step + 1) % self.snapshot_every == 0)
-        now = time.monotonic()
-        if snap and not fresh and self.snapshot_interval:
-            snap = now - self._last_snapshot >= self.snapshot_interval
-        if snap:
-            self._last_snapshot = now
-            self.model.record_outputs = True
+        fresh = not self._run_flag.is_set() or self._is_last_step(batch)
+        snap = self.snapshots.due(fresh)
         if self.blas_threads is not None:
             self.blas_threads.before_step()
         t0 = time.perf_counter()
@@ -353,7 +340,7 @@ class Trainer:
             self.blas_threads.after_step(dt)
         self._elapsed += dt
         self.step += 1
-        self._step_epoch, self._last_batch = self.epoch, xb
+        self.snapshots.stepped(xb)
         metrics = dict(out) if isinstance(out, dict) else {"loss": float(out)}
         metrics.update(self._batch_metrics(yb))
         lr = _step_learning_rate(self.model)
@@ -376,18 +363,14 @@ class Trainer:
     def refresh(self) -> None:
         """A fresh snapshot now, of a model changed outside the loop (the inspector's
         applied step). Only while the loop waits (paused) or after it ended."""
-        self._sampled = (-1, ())  # the weights changed: sample them again
         self._settle(force=True)
 
     def _settle(self, force: bool = False) -> None:
         """Before the loop waits or ends: a fresh snapshot of the model as it is now,
         unless this step has one already (``pause()`` arrived during the step)."""
-        if not self.snapshot_every or not (self.step or force) or \
-                (self._fresh_at == self.step and not force):
-            return
-        if self._sampled[0] != self.step and self._last_batch is not None:
-            record_activations(self.model, self._last_batch)  # of the weights as they are
-        self.emit(self.snapshot(fresh=True))
+        snap = self.snapshots.settle(force)
+        if snap is not None:
+            self.emit(snap)
 
     def _batch_metrics(self, yb: Any) -> dict[str, float]:
         fns = self.model.metrics
@@ -415,21 +398,8 @@ class Trainer:
 
     def snapshot(self, fresh: bool = False) -> ev.SnapshotTaken:
         """Downsampled weights, gradients and activations of every layer, now, and the
-        panels' extras (``fresh``: computed now in full, nothing reused or throttled).
-
-        The layers are sampled once per step: a second snapshot of the same step reuses
-        them (the extras may run traced steps that overwrite the layers' gradients).
-        """
-        if self._sampled[0] != self.step:
-            self._sampled = (self.step, sample_layers(self.model, self._snap_rng))
-        extras = (self.extras(self.model, self.x_val, self.y_val, step=self.step, fresh=fresh)
-                  if self.extras else {})
-        if fresh:
-            self._fresh_at = self.step
-        rule = None if self.model.uses_gradients else getattr(
-            self.model, "update_rule", "a rule without gradients")
-        return ev.SnapshotTaken(self.step, self._step_epoch, self._sampled[1], extras,
-                                fresh=fresh, update_rule=rule)
+        panels' extras (``fresh``: computed now in full; see :class:`SnapshotTaker`)."""
+        return self.snapshots.take(fresh)
 
 
 def _step_learning_rate(model: Learner) -> float:
