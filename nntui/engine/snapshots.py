@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 
 from nntui.engine import events as ev
 from nntui.engine.learner import Learner
 
-if TYPE_CHECKING:
-    from nntui.engine.trainer import Trainer
+
+class Loop(Protocol):
+    """What a :class:`SnapshotTaker` reads of its trainer."""
+
+    model: Learner
+    step: int
+    epoch: int
+    snapshot_every: int
+    snapshot_interval: float
+    extras: Callable[..., dict[str, Any]] | None
+    x_val: Any
+    y_val: Any
 
 MAX_SNAPSHOT_VALUES = 2048  # per array: snapshots are downsampled so events stay small
 
@@ -28,7 +39,7 @@ class SnapshotTaker:
     that overwrite the layers' gradients).
     """
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Loop) -> None:
         self.trainer = trainer
         self.rng = np.random.default_rng(0)  # its own: watching must not change training
         self._last_time = -math.inf  # time.monotonic() of the last snapshot
