@@ -11,6 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.trace import LayerTrace
+from nntui.inspect.explanation import f
+
 # name -> (g'(z) as the course writes it, derivative from z and a = g(z))
 DERIVATIVES: dict[str, tuple[str, Any]] = {
     "linear": ("g'(z) = 1", lambda z, a: np.ones_like(z)),
@@ -70,3 +73,29 @@ def apply_activation(name: str, z: float, config: dict[str, Any] | None = None) 
     }
     fn = table.get(name)
     return None if fn is None else float(fn(float(z)))
+
+
+def stage_title(lt: LayerTrace, phase: str) -> str:
+    """A stage's title, e.g. ``"forward · dense_1 (Dense)"``."""
+    return f"{phase} · {lt.name} ({lt.kind})"
+
+
+def activation_lines(
+    name: str, z: float, a: float, row: np.ndarray | None, k: int, cfg: dict[str, Any], at: str
+) -> list[str]:
+    """``a = g(z)`` for one element with its numbers (softmax: over ``row``, entry k)."""
+    if name == "softmax" and row is not None:
+        e = np.exp(np.asarray(row, np.float64) - np.max(row))
+        return [f"a{at} = e^z{at} / Σ_k e^z[k] = {f(e[k] / e.sum())}  (traced {f(a)})"]
+    g = apply_activation(name, z, cfg)
+    if g is None:
+        return [f"a{at} = {f(a)}"]
+    return [f"a{at} = {name}(z{at}) = {name}({f(z)}) = {f(g)}  (traced {f(a)})"]
+
+
+def grad_z(lt: LayerTrace) -> np.ndarray:
+    """dL/dz of a layer's batch (its pre-activation gradient)."""
+    if "grad_z" in lt.internals:
+        return lt.internals["grad_z"]
+    assert lt.grad_output is not None  # a linear layer without its record: dL/dz = dL/da
+    return lt.grad_output

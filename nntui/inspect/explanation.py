@@ -1,7 +1,8 @@
 """What the inspector shows for one stage: tensors, the formula, and one element's numbers.
 
 Plain data, built from a :class:`~nntui.engine.trace.StepTrace` by the functions in
-``forward.py``, ``backward.py``, ``sequence.py`` and ``loss_update.py``; the app
+one module per layer family (``dense.py``, ``conv.py``, ``pooling.py``, ``recurrent.py``,
+``attention.py``, ``generic.py``), ``loss_update.py`` and ``rule.py``; the app
 only draws it. No Textual here, so every number can be tested directly.
 """
 
@@ -56,7 +57,7 @@ class Term:
     value: float
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Explanation:
     """Everything one stage shows.
 

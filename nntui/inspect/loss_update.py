@@ -88,10 +88,10 @@ def loss_stage(trace: StepTrace, sel: Selection) -> Explanation:
             )
         )
     return Explanation(
-        f"loss · {trace.loss_name}",
-        trace.loss_formula,
-        tensors,
-        lines,
+        title=f"loss · {trace.loss_name}",
+        formula=trace.loss_formula,
+        tensors=tensors,
+        lines=lines,
         total=total,
         value=float(trace.loss),
         value_label="L",
@@ -166,8 +166,8 @@ def update_stage(
     title = f"update · {lt.name} ({optimizer.get('name', '?')})"
     if not names:
         return Explanation(
-            title,
-            optimizer_formula(optimizer),
+            title=title,
+            formula=optimizer_formula(optimizer),
             lines=["this layer has no parameters; ↑/↓ chooses another"],
         )
     p = names[wrap(sel.param, len(names))]
@@ -214,10 +214,10 @@ def update_stage(
         ]
         tensors.append(tensor(f"{p} (after)", update.new[key], new, highlight=(r, c), signed=True))
     return Explanation(
-        title,
-        optimizer_formula(optimizer),
-        tensors,
-        lines,
+        title=title,
+        formula=optimizer_formula(optimizer),
+        tensors=tensors,
+        lines=lines,
         total=total,
         value=value,
         value_label=f"new {key}[{r},{c}]",

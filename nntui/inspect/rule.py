@@ -91,8 +91,9 @@ def rule_stage(trace: StepTrace, layer: int, sel: Selection, lr: float,
         tensors.append(tensor(f"{p} (after)", update.new[key], param_view(update.new[key]),
                               highlight=(r, 0) if p == "kernel" else (0, 0), signed=True))
     return Explanation(
-        f"update · {lt.name} ({rule})", RULE_FORMULA, tensors, lines, terms,
-        "η · (y − ŷ) · x[n]" if p == "kernel" else "η · (y − ŷ) · 1",
+        title=f"update · {lt.name} ({rule})", formula=RULE_FORMULA,
+        tensors=tensors, lines=lines, terms=terms,
+        term_header="η · (y − ŷ) · x[n]" if p == "kernel" else "η · (y − ŷ) · 1",
         total=total,
         value=value, value_label=f"new {label}", cursor=(r, 0),
         cursor_shape=(len(w0), 1) if p == "kernel" else (1, 1),

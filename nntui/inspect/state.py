@@ -13,17 +13,15 @@ from typing import Any
 import numpy as np
 
 from nntui.engine.trace import StepTrace, UpdateTrace
-from nntui.inspect.backward import conv_backward, dense_backward, generic_backward, pool_backward
+from nntui.inspect.attention import attention_backward, attention_forward
+from nntui.inspect.conv import conv_backward, conv_forward
+from nntui.inspect.dense import dense_backward, dense_forward
 from nntui.inspect.explanation import Explanation, Selection, wrap
-from nntui.inspect.forward import conv_forward, dense_forward, generic_forward, pool_forward
+from nntui.inspect.generic import generic_backward, generic_forward
 from nntui.inspect.loss_update import loss_stage, update_stage
+from nntui.inspect.pooling import pool_backward, pool_forward
+from nntui.inspect.recurrent import recurrent_backward, recurrent_forward
 from nntui.inspect.rule import rule_stage
-from nntui.inspect.sequence import (
-    attention_backward,
-    attention_forward,
-    recurrent_backward,
-    recurrent_forward,
-)
 
 RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 POOLING = ("MaxPooling2D", "AveragePooling2D")

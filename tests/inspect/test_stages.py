@@ -11,11 +11,13 @@ from nntui.engine.model import Input, Sequential
 from nntui.engine.regularizers import L2
 from nntui.engine.trace import traced_step
 from nntui.inspect import InspectorState, Selection, build_stages, layer_config
-from nntui.inspect.backward import conv_backward, dense_backward, dense_weight_terms
+from nntui.inspect.attention import attention_forward
+from nntui.inspect.conv import conv_backward, conv_forward, conv_patch
+from nntui.inspect.dense import dense_backward, dense_weight_terms
 from nntui.inspect.explanation import f as shown_as
-from nntui.inspect.forward import conv_forward, conv_patch, pool_forward, pool_window
 from nntui.inspect.loss_update import per_sample_loss
-from nntui.inspect.sequence import attention_forward, recurrent_backward, recurrent_forward
+from nntui.inspect.pooling import pool_forward, pool_window
+from nntui.inspect.recurrent import recurrent_backward, recurrent_forward
 
 RNG = np.random.default_rng(7)
 
