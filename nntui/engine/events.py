@@ -106,6 +106,26 @@ class LearningRateChanged:
 
 
 @dataclass(frozen=True)
+class ModelChanged:
+    """The learner changed the model while it learns (``nntui.engine.surgery``): applied
+    between step ``step`` and the next one.
+
+    ``action`` is ``freeze``, ``unfreeze``, ``ablate``, ``restore``, ``reinitialise``,
+    ``dropout``, ``l2`` or ``data`` (the training data was redrawn); ``text`` says what
+    changed in words.
+    """
+
+    step: int
+    epoch: int
+    action: str
+    layer: str = ""
+    unit: int = -1
+    value: float = 0.0
+    seed: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class CheckpointSaved:
     step: int
     path: str
@@ -141,6 +161,7 @@ Event = (
     | TrainingPaused
     | TrainingResumed
     | LearningRateChanged
+    | ModelChanged
     | CheckpointSaved
     | TrainingDivergedEvent
     | TrainingFinished

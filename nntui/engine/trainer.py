@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +20,13 @@ import numpy as np
 
 from nntui.engine import events as ev
 from nntui.engine.callbacks.base import Callback, CallbackList, History
+from nntui.engine.commands import Command, CommandQueue, Pending, run_pending
 from nntui.engine.learner import Learner, global_norms
 from nntui.engine.snapshots import SnapshotTaker
 from nntui.errors import ConfigError, TrainingDiverged
 
 Subscriber = Callable[[ev.Event], None]
+COMMAND_POLL = 0.05  # seconds: while paused, how often the loop looks for a submitted change
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Trainer:
         self._last_step_at = -math.inf  # time.monotonic() when the last paced step began
         self.blas_threads: Any = None
         """Headless runs: a ``StepThreads`` choosing the BLAS thread count per step."""
+        self._commands = CommandQueue()  # changes submitted from other threads (surgery, data)
 
     # control (any thread) -------------------------------------------------------
     def subscribe(self, fn: Subscriber) -> None:
@@ -225,6 +229,18 @@ class Trainer:
     @property
     def epochs_done(self) -> int:
         return self.epoch - 1 if self.batch else self.epoch
+    def submit(self, command: Command, at_epoch_start: bool = False) -> Future[ev.ModelChanged]:
+        """Run ``command(trainer)`` between two steps on the training thread (or at the start
+        of the next epoch); after the run has ended, at once on this thread. The future
+        holds its :class:`~nntui.engine.events.ModelChanged` (emitted too) or its error.
+        """
+        item = Pending(command, at_epoch_start=at_epoch_start)
+        if not self._commands.put(item):
+            run_pending([item], self, self.emit)
+        return item.future
+
+    def _run_commands(self, epoch_start: bool = False) -> int:
+        return run_pending(self._commands.take(epoch_start), self, self.emit)
 
     # events ---------------------------------------------------------------------
     def emit(self, event: ev.Event) -> None:
@@ -248,6 +264,7 @@ class Trainer:
             while (self.epochs_done < self.epochs and not self._stop.is_set()
                    and not self.model.stop_training):
                 last = self._run_epoch()
+            run_pending(self._commands.close(), self, self.emit)
             if not self._stop.is_set():
                 self._settle()
         self.callbacks.on_train_end(last)
@@ -258,6 +275,7 @@ class Trainer:
 
     def _run_epoch(self) -> dict[str, float]:
         if not self.batch:  # a fresh epoch (else a resumed one goes on in its own order)
+            self._run_commands(epoch_start=True)  # new data only between two epochs
             self.epoch += 1
             self._sums, self._seen = {}, 0
             self._order = self.rng.permutation(len(self.x)) if self.shuffle else None
@@ -298,10 +316,13 @@ class Trainer:
         """Block while paused (and for the watch pace); False when stopped."""
         if self.pace > 0 and not self._pace_wait():
             return False
+        self._run_commands()
         if not self._run_flag.is_set():
             self._settle()
             self._idle.set()
-        self._run_flag.wait()
+        while not self._run_flag.wait(COMMAND_POLL):
+            if self._run_commands() and self.snapshot_every:
+                self._settle(force=True)  # the panels show the change while paused
         self._idle.clear()
         if self._stop.is_set():
             return False

@@ -14,6 +14,7 @@ from nntui.engine.events import (
     EpochCompleted,
     Event,
     LearningRateChanged,
+    ModelChanged,
     SnapshotTaken,
     StepCompleted,
     TrainingDivergedEvent,
@@ -27,7 +28,7 @@ from nntui.runlog.config import write_config
 from nntui.runlog.lock import RunLock
 from nntui.runlog.metrics import CsvLog, JsonlLog
 from nntui.runlog.rewind import rewind_logs
-from nntui.runlog.rows import end_row, epoch_row, step_row
+from nntui.runlog.rows import change_row, end_row, epoch_row, step_row
 from nntui.runlog.rundir import METRICS_CSV, METRICS_JSONL, TB_DIR, check_run_files, new_run_dir
 from nntui.runlog.tensorboard import TensorBoardLog
 
@@ -113,6 +114,7 @@ class RunLogger:
             EpochCompleted: self._epoch,
             SnapshotTaken: self._snapshot,
             LearningRateChanged: self._lr_changed,
+            ModelChanged: self._changed,
             TrainingFinished: self._ended,
             TrainingFailed: self._ended,
             TrainingDivergedEvent: self._ended,
@@ -181,6 +183,9 @@ class RunLogger:
 
     def _lr_changed(self, event: LearningRateChanged) -> None:
         self._learning_rate = event.learning_rate
+
+    def _changed(self, event: ModelChanged) -> None:
+        self._jsonl.write(change_row(event))
 
     def _ended(self, event: TrainingFinished | TrainingFailed | TrainingDivergedEvent) -> None:
         self._jsonl.write(end_row(event))

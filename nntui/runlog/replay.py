@@ -17,6 +17,7 @@ from typing import Any
 
 from nntui.engine.events import (
     EpochCompleted,
+    ModelChanged,
     StepCompleted,
     TrainingDivergedEvent,
     TrainingFailed,
@@ -24,10 +25,11 @@ from nntui.engine.events import (
 )
 from nntui.errors import CheckpointError
 from nntui.runlog.files import complete_lines
-from nntui.runlog.rows import BASE_COLUMNS, INT_COLUMNS, RESERVED, Row, metric_name
+from nntui.runlog.rows import BASE_COLUMNS, INT_COLUMNS, RESERVED, Row, metric_name, row_change
 
 ReplayEvent = (
     StepCompleted | EpochCompleted | TrainingFinished | TrainingFailed | TrainingDivergedEvent
+    | ModelChanged
 )
 
 
@@ -141,6 +143,11 @@ def row_to_event(row: Mapping[str, Any]) -> ReplayEvent | None:
             metrics=_row_metrics(row),
             stopped_early=bool(row.get("stopped_early", False)),
         )
+    if kind == "change":  # a change made while it learned (surgery, redrawn data)
+        try:
+            return row_change({**row, "step": _int(row, "step")})
+        except ValueError as exc:
+            raise CheckpointError(f"metrics row: {exc}") from None
     if kind in ("failed", "diverged"):
         cls = TrainingFailed if kind == "failed" else TrainingDivergedEvent
         return cls(step=_int(row, "step"), message=str(row.get("message", "")))

@@ -18,6 +18,7 @@ from typing import Any
 
 from nntui.engine.events import (
     EpochCompleted,
+    ModelChanged,
     StepCompleted,
     TrainingDivergedEvent,
     TrainingFailed,
@@ -90,6 +91,32 @@ def end_row(event: TrainingFinished | TrainingFailed | TrainingDivergedEvent) ->
         }
     kind = "failed" if isinstance(event, TrainingFailed) else "diverged"
     return {"kind": kind, "step": int(event.step), "message": str(event.message)}
+
+
+CHANGE_FIELDS = ("action", "layer", "unit", "value", "seed", "text")
+
+
+def change_row(event: ModelChanged) -> Row:
+    """The JSONL-only row of a change made while the model learns (surgery, new data),
+    with the step after which it took effect."""
+    return {"kind": "change", "step": int(event.step), "epoch": int(event.epoch),
+            **{k: getattr(event, k) for k in CHANGE_FIELDS}}
+
+
+def row_change(row: Mapping[str, Any]) -> ModelChanged:
+    """Inverse of :func:`change_row`.
+
+    Raises:
+        ValueError: a field has the wrong type.
+    """
+    types = {"action": str, "layer": str, "unit": int, "value": float, "seed": int, "text": str}
+    values = {}
+    for key, kind in types.items():
+        value = row.get(key, kind())
+        if isinstance(value, bool) or not isinstance(value, (kind, int) if kind is float else kind):
+            raise ValueError(f"change row field {key!r} is not {kind.__name__}: {value!r:.60}")
+        values[key] = kind(value)
+    return ModelChanged(int(row["step"]), int(row.get("epoch", 0)), **values)
 
 
 def json_safe(row: Row) -> Row:

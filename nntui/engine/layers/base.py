@@ -64,6 +64,10 @@ class Layer:
         self.input_shape: Shape | None = None
         self.output_shape: Shape | None = None
         self._trace: dict[str, Any] | None = None
+        self.unit_mask: Array | None = None
+        """0/1 per unit of the output's last axis: 0 switches that unit off (its output
+        and its gradient are 0; see ``nntui.engine.surgery``). None: all on. Dense and
+        Conv2D apply it."""
 
     # building ------------------------------------------------------------------
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:

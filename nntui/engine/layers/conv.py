@@ -153,10 +153,14 @@ class Conv2D(Layer):
             z = ops.bias_add(z, self.params["bias"])  # z is fresh: NumPy adds in place
         self._record("z", z)
         a = self.activation.forward(z)  # type: ignore[union-attr]
+        if self.unit_mask is not None:  # (N, OH, OW, F) * (F,): switched-off filters give 0
+            a = a * self.unit_mask
         self._record("feature_maps", a)
         return a
 
     def backward(self, grad_out: Array) -> Array:
+        if self.unit_mask is not None:
+            grad_out = grad_out * self.unit_mask
         return self.backward_from_z(self.activation.backward(grad_out))  # type: ignore[union-attr]
 
     def backward_from_z(self, grad_z: Array) -> Array:

@@ -73,9 +73,12 @@ class Dense(Layer):
         if self.use_bias:
             z += self.params["bias"]  # z is fresh: add in place, no second (N, U) array
         self._record("z", z)
-        return self.activation.forward(z)  # type: ignore[union-attr]
+        a = self.activation.forward(z)  # type: ignore[union-attr]
+        return a if self.unit_mask is None else a * self.unit_mask  # (N, U) * (U,): off units 0
 
     def backward(self, grad_out: Array) -> Array:
+        if self.unit_mask is not None:  # a switched-off unit passes no gradient back
+            grad_out = grad_out * self.unit_mask
         return self.backward_from_z(self.activation.backward(grad_out))  # type: ignore[union-attr]
 
     def backward_from_z(self, grad_z: Array) -> Array:
