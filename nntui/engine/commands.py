@@ -24,14 +24,15 @@ from typing import Any
 from nntui.engine.events import ModelChanged
 from nntui.errors import NntuiError
 
-Command = Callable[[Any], ModelChanged]
-"""``command(trainer) -> ModelChanged``: runs on the trainer's thread between steps."""
+Command = Callable[[Any], "ModelChanged | None"]
+"""``command(trainer) -> ModelChanged``: runs on the trainer's thread between steps
+(None: it only read the model, nothing to emit)."""
 
 
 @dataclass
 class Pending:
     command: Command
-    future: Future[ModelChanged] = field(default_factory=Future)
+    future: Future[ModelChanged | None] = field(default_factory=Future)
     at_epoch_start: bool = False
 
 
@@ -71,7 +72,8 @@ class CommandQueue:
 
 def run_pending(items: list[Pending], trainer: Any,
                 emit: Callable[[ModelChanged], None]) -> int:
-    """Run each command, emit its event and resolve its future; returns how many ran."""
+    """Run each command, emit its event and resolve its future; returns how many changed
+    the model (emitted an event)."""
     done = 0
     for item in items:
         try:
@@ -79,9 +81,10 @@ def run_pending(items: list[Pending], trainer: Any,
         except NntuiError as exc:
             item.future.set_exception(exc)
             continue
-        emit(event)
+        if event is not None:
+            emit(event)
+            done += 1
         item.future.set_result(event)
-        done += 1
     return done
 
 

@@ -229,7 +229,9 @@ class Trainer:
     @property
     def epochs_done(self) -> int:
         return self.epoch - 1 if self.batch else self.epoch
-    def submit(self, command: Command, at_epoch_start: bool = False) -> Future[ev.ModelChanged]:
+
+    def submit(self, command: Command, at_epoch_start: bool = False
+               ) -> Future[ev.ModelChanged | None]:
         """Run ``command(trainer)`` between two steps on the training thread (or at the start
         of the next epoch); after the run has ended, at once on this thread. The future
         holds its :class:`~nntui.engine.events.ModelChanged` (emitted too) or its error.
