@@ -39,6 +39,9 @@ TRAIN_FIELDS: dict[str, tuple[str, str, str]] = {
 }
 """The ``[train]`` keys the launcher edits (label, kind, help), in form order; an
 architecture gets those it reads (``Architecture.train_fields``)."""
+PER_LAYER_TRAIN = ("train.l1", "train.l2", "train.dropout")
+"""``[train]`` keys the short model form applies to every hidden layer; a model given as
+layer tables sets them per layer instead."""
 MAX_DIGITS = 12  # a longer number is no size or count anyone means (and int() refuses 4300)
 
 

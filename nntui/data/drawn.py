@@ -85,8 +85,8 @@ class DrawnPoints:
     def regenerate(self) -> None:
         """Draw the generator's points again with the current noise (erasures of its
         points are undone; added points stay)."""
-        kw = {"noise": self.noise} if self.has_noise else {}
-        ds = load_dataset(self.name, seed=self.seed, **self.options, **kw)
+        kw: dict[str, Any] = {**self.options, **({"noise": self.noise} if self.has_noise else {})}
+        ds = load_dataset(self.name, seed=self.seed, **kw)
         self.base_x = np.concatenate([ds.x_train, ds.x_test]).astype(np.float32)
         self.base_y = np.concatenate([ds.y_train, ds.y_test]).astype(np.int64).reshape(-1)
         self.base_kept = np.ones(len(self.base_x), bool)

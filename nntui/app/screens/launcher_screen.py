@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from nntui.app import form
 from nntui.app.catalog import Catalog
+from nntui.app.layer_editing import has_layer_editor, open_layer_editor
 from nntui.app.widgets.form_field import FormField, LayerChoices
 from nntui.errors import NntuiError
 
@@ -52,11 +53,15 @@ class LauncherScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+t", "train", "Train", tooltip="Validate the form and start training "
                 "(Enter on a preset, or a double click, trains it too)", id="train"),
+        Binding("ctrl+l", "layers", "Layers", tooltip="Edit the model layer by layer: add, "
+                "remove, reorder and set each layer, with its output shape and parameters",
+                id="layers"),
         Binding("question_mark", "app.help", "Help", key_display="?",
                 tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit nntui"),
     ]
-    COMMANDS_TABLE = {"train": ("Train: start a run with these settings", "ctrl+t")}
+    COMMANDS_TABLE = {"train": ("Train: start a run with these settings", "ctrl+t"),
+                      "layers": ("Layers: edit the model layer by layer", "ctrl+l")}
 
     def __init__(self, catalog: Catalog, start: str | None = None) -> None:
         super().__init__()
@@ -80,7 +85,10 @@ class LauncherScreen(Screen[None]):
             with VerticalScroll(id="launcher-form"):
                 yield Static(id="preset-description")
                 yield Vertical(id="form-fields")
-                yield Button("Train", variant="primary", id="train-button")
+                with Horizontal(id="launcher-buttons"):
+                    yield Button("Train", variant="primary", id="train-button")
+                    yield Button("Layers…", id="layers-button",
+                                 tooltip="Edit the model layer by layer (ctrl+l)")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -143,6 +151,7 @@ class LauncherScreen(Screen[None]):
         if ids:
             plist.highlighted = ids.index(chosen) if chosen in ids else 0
         self.fields = form.launcher_fields(arch, downloads=True)
+        self.query_one("#layers-button", Button).display = has_layer_editor(arch)
         box = self.query_one("#form-fields", Vertical)
         self._filling = True
         await box.remove_children()
@@ -169,11 +178,22 @@ class LauncherScreen(Screen[None]):
         except NntuiError as exc:
             self.notify(str(exc), title="preset", severity="error", markup=False)
             return
+        self._show_base(preset)
+
+    def use_config(self, config: dict[str, Any]) -> None:
+        """Show and train ``config`` (the layer editor's model as ``model.layers``)."""
+        self.base = config
+        self._show_base(None)
+
+    def _show_base(self, preset: str | None) -> None:
         description = self.base.get("description") or ""
         expect = (self.base.get("expect") or {}).get("text", "")
+        layers = (self.base.get("model") or {}).get("layers")
+        if isinstance(layers, list):
+            expect += f"\nmodel: {len(layers)} layers as tables (ctrl+l edits them)"
         self.query_one("#preset-description", Static).update(
             Text.assemble((str(self.base.get("title", preset or "")), "bold"), "\n",
-                          description, ("\n" + expect if expect else "", "dim italic")))
+                          description, ("\n" + expect.strip() if expect else "", "dim italic")))
         arch = self.catalog.architectures()[self.architecture]
         self._fill(form.form_values(self.base, arch))
 
@@ -216,7 +236,10 @@ class LauncherScreen(Screen[None]):
                               "momentum is a setting of the sgd optimizer")
             elif key.startswith("model.") and "layers" in self.base.get("model", {}):
                 f.set_enabled(False, "this config gives the whole model as layer tables "
-                                     "(edit its file)")
+                                     "(ctrl+l edits them)")
+            elif key in form.PER_LAYER_TRAIN and "layers" in self.base.get("model", {}):
+                f.set_enabled(False, "with layer tables this is set per layer: an L2 "
+                                     "setting or a Dropout layer in the layer editor (ctrl+l)")
             if isinstance(f.control, LayerChoices) and f.spec.follows:
                 try:
                     n = len(form.parse_units(f.spec.follows, values.get(f.spec.follows, "")))
@@ -252,6 +275,17 @@ class LauncherScreen(Screen[None]):
             return
         pace = form.pace_of(self.values())
         self.app.start_training(spec, pace=pace)  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "layers":
+            archs = self.catalog.architectures()
+            return self.architecture in archs and has_layer_editor(archs[self.architecture])
+        return True
+
+    @on(Button.Pressed, "#layers-button")
+    def action_layers(self) -> None:
+        """Open the layer editor on the model the form describes now."""
+        open_layer_editor(self)
 
     @on(OptionList.OptionHighlighted, "#architectures")
     async def _arch_highlighted(self, event: OptionList.OptionHighlighted) -> None:
