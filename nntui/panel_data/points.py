@@ -8,6 +8,7 @@ import numpy as np
 
 from nntui.numeric import data_extent, grid_points
 from nntui.panel_data.common import class_names, layer_outputs
+from nntui.panel_data.neurons import neuron_tiles
 
 GRID_W, GRID_H = 48, 36  # decision-grid resolution; panels resample it to their size
 MAX_POINTS = 400  # data points drawn over the regions
@@ -56,6 +57,7 @@ def points_data(session: Any, model: Any) -> dict[str, Any]:
     out.update(kind="boundary", points=x[take].astype(np.float32),
                labels=np.asarray(y).reshape(-1)[take].astype(np.int64),
                class_names=class_names(ds, k))
+    out.update(neuron_tiles(model, out["extent"]))
     return out
 
 

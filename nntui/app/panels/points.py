@@ -10,6 +10,7 @@ from rich.table import Table
 
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel, resample
+from nntui.app.panels.neurons import tiles_section
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.viz import DecisionBoundary, Heatmap, Scatter
 
@@ -45,6 +46,16 @@ class PointsPanel(SectionPanel):
             from nntui.app.panels.images import ImagesPanel  # MLP on images
 
             return ImagesPanel.image_sections(self, extras)
+        return [*self._boundary_sections(extras, width), *self._tiles(extras)]
+
+    chosen: tuple[str, int] | None = None
+    """The unit the surgery bar acts on (marked in the neuron tiles)."""
+
+    def _tiles(self, extras: dict[str, Any]) -> list[Section]:
+        section = tiles_section(extras, self.chosen)
+        return [] if section is None else [section]
+
+    def _boundary_sections(self, extras: dict[str, Any], width: int) -> list[Section]:
         n = extras["neurons"].shape[-1] if "neurons" in extras else 0
         if n and width >= SIDE_BY_SIDE:
             return [Section(self._both_title(extras, n), lambda w, h: self._both(extras, w, h), 8)]
