@@ -38,7 +38,7 @@ every layer; at a tiny model's ~1,000 steps/s, every 10th step was 10 % of its t
 
 URGENT = (ev.TrainingStarted, ev.TrainingPaused, ev.TrainingResumed, ev.TrainingFinished,
           ev.TrainingFailed, ev.TrainingDivergedEvent, ev.LearningRateChanged,
-          GradientsChecked, PaceChosen)
+          ev.ModelChanged, GradientsChecked, PaceChosen)
 
 
 class EventBuffer:

@@ -200,6 +200,8 @@ class Trainer:
             raise ConfigError("the model has no optimizer yet: compile it first")
         self.model.optimizer.learning_rate = lr  # validates
         self.emit(ev.LearningRateChanged(self.step, float(lr)))
+        self.emit(ev.ModelChanged(self.step, self.epoch, "learning_rate", value=float(lr),
+                                  text=f"learning rate {float(lr):g}"))
 
     def position(self) -> Position:
         """Where the run is now (read it between steps: from a subscriber or while paused)."""

@@ -27,12 +27,14 @@ from nntui.app.history import RunHistory
 from nntui.app.messages import EventsArrived
 from nntui.app.widgets.activation_table import ActivationTable
 from nntui.app.widgets.arch_panel import ArchPanel, panel_for
+from nntui.app.widgets.change_log import ChangeLog
 from nntui.app.widgets.curves import CurvesPanel
 from nntui.app.widgets.grad_norms import GradNormPanel
 from nntui.app.widgets.histograms import HistogramPanel
 from nntui.app.widgets.key_footer import KeyFooter
 from nntui.app.widgets.panel import Panel
 from nntui.app.widgets.status_line import StatusLine
+from nntui.engine.events import ModelChanged
 
 FPS = 2  # status line and event draining; panels redraw at most once a second
 
@@ -47,6 +49,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Histograms of the previous layer with weights"),
         Binding("right_square_bracket", "layer(1)", "layer ▶", key_display="]", show=False,
                 tooltip="Histograms of the next layer with weights"),
+        Binding("z", "zoom", "Zoom", show=False, tooltip="The architecture panel large "
+                "(neuron tiles, regions), or back to every panel"),
         Binding("question_mark", "app.help", "Help", key_display="?",
                 tooltip="Every key of this screen and what each panel shows", id="help"),
         Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
@@ -56,6 +60,7 @@ class DashboardScreen(Screen[None]):
     COMMANDS_TABLE: dict[str, tuple[str, str]] = {
         "layer(-1)": ("Previous layer: weight and gradient histograms", "["),
         "layer(1)": ("Next layer: weight and gradient histograms", "]"),
+        "zoom": ("Zoom: the architecture panel large, or every panel", "z"),
     }
     """action -> (command palette title, key): what a learner would search for."""
 
@@ -66,11 +71,14 @@ class DashboardScreen(Screen[None]):
         self._timer: Timer | None = None
         self._panels: tuple[Panel, ...] = ()
         self._alerted = ""  # the problem the alert line shows ("" none)
+        self.changes = ChangeLog()
+        """The changes made while it learned (surgery, new data), as the log has them."""
 
     # layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield Static(id="alert", markup=False)
+        yield Static(id="changes")
         with Container(id="dashboard"):
             # in this order the grid puts the architecture panel third: top right when
             # wide (3 columns, spanning both rows), second row left when narrow
@@ -113,6 +121,8 @@ class DashboardScreen(Screen[None]):
     def feed(self, events: Iterable[object]) -> None:
         """Fold events into the history (the frame timer draws them)."""
         for event in events:
+            if isinstance(event, ModelChanged):
+                self.changes.add(event)
             self.history.apply(event)
 
     def drain(self) -> list[object]:
@@ -128,6 +138,7 @@ class DashboardScreen(Screen[None]):
             panel.tick()
         self.layer_table.show(h)
         self._show_alerts(h)
+        self.changes.show(self.query_one("#changes", Static))
 
     def after_problem(self) -> str:
         """What the learner can do after a failure, in this screen (a sentence or "")."""
@@ -170,6 +181,10 @@ class DashboardScreen(Screen[None]):
     def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
         if message.layer in self.history.layer_names():
             self.histogram_panel.chosen = message.layer
+
+    def action_zoom(self) -> None:
+        """The architecture panel over most of the screen, or every panel again."""
+        self.toggle_class("-zoom")
 
     def action_layer(self, delta: int) -> None:
         """Histograms of the next (``delta`` 1) or previous (-1) layer that has weights."""
