@@ -55,6 +55,7 @@ class DrawnPoints:
     base_x: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
     base_y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     base_kept: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    base_val: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     added_x: list[tuple[float, float]] = field(default_factory=list)
     added_y: list[int] = field(default_factory=list)
 
@@ -78,6 +79,25 @@ class DrawnPoints:
         pts.regenerate()
         return pts
 
+    @classmethod
+    def from_arrays(cls, name: str, options: dict[str, Any], seed: int,
+                    train: tuple[np.ndarray, np.ndarray],
+                    held_out: tuple[np.ndarray, np.ndarray] | None) -> DrawnPoints:
+        """A run's own training and held-out points, to draw on as they are (a new noise
+        or split draws the generator's points again).
+
+        Raises:
+            DatasetError: not a 2-D classification generator.
+        """
+        pts = cls.generate(name, options, seed)
+        xv, yv = held_out if held_out is not None else (np.zeros((0, 2)), np.zeros(0))
+        pts.base_x = np.concatenate([train[0], xv]).astype(np.float32).reshape(-1, 2)
+        pts.base_y = np.concatenate([train[1], yv]).astype(np.int64).reshape(-1)
+        pts.base_kept = np.ones(len(pts.base_x), bool)
+        pts.base_val = np.arange(len(pts.base_x)) >= len(train[0])
+        pts.split = len(xv) / max(1, len(pts.base_x))
+        return pts
+
     @property
     def has_noise(self) -> bool:
         return "noise" in inspect.signature(DATASETS[self.name].loader).parameters
@@ -90,6 +110,7 @@ class DrawnPoints:
         self.base_x = np.concatenate([ds.x_train, ds.x_test]).astype(np.float32)
         self.base_y = np.concatenate([ds.y_train, ds.y_test]).astype(np.int64).reshape(-1)
         self.base_kept = np.ones(len(self.base_x), bool)
+        self.base_val = self._held_out()
         self.num_classes = int(ds.num_classes or 2)
         self.class_names = tuple(ds.class_names or (str(i) for i in range(self.num_classes)))
 
@@ -144,6 +165,7 @@ class DrawnPoints:
         if not 0.0 <= split <= 0.9:
             raise DatasetError(f"the validation split must be from 0 to 0.9. Received: {split:g}")
         self.split = float(split)
+        self.base_val = self._held_out()
 
     # reading -----------------------------------------------------------------------
     def _held_out(self) -> np.ndarray:
@@ -157,7 +179,7 @@ class DrawnPoints:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``x_train, y_train, x_val, y_val``: kept generated points split, added ones
         training."""
-        val = self._held_out()
+        val = self.base_val
         train = self.base_kept & ~val
         added = np.asarray(self.added_x, np.float32).reshape(-1, 2)
         x = np.concatenate([self.base_x[train], added])

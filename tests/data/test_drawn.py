@@ -82,3 +82,14 @@ def test_bad_drawing_is_one_clear_error(call: object, message: str) -> None:
 def test_only_2d_point_datasets_can_be_drawn_on() -> None:
     with pytest.raises(DatasetError, match="only 2-D point datasets"):
         DrawnPoints.generate("sine")
+
+
+def test_a_runs_own_split_is_kept_until_the_split_changes() -> None:
+    ds = load_dataset("spiral", seed=2, n_samples=120)
+    pts = DrawnPoints.from_arrays("spiral", {"n_samples": 120}, 2, (ds.x_train, ds.y_train),
+                                  (ds.x_test, ds.y_test))
+    x, y, xv, yv = pts.arrays()
+    np.testing.assert_array_equal(x, ds.x_train)
+    np.testing.assert_array_equal(yv, ds.y_test)
+    pts.set_split(0.5)
+    assert pts.counts() == (60, 60, 0)

@@ -7,9 +7,12 @@ from typing import Any
 import numpy as np
 from rich.console import RenderableType
 from rich.table import Table
+from textual import events
+from textual.binding import Binding
 
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel, resample
+from nntui.app.panels.drawing import Drawing
 from nntui.app.panels.neurons import tiles_section
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.viz import DecisionBoundary, Heatmap, Scatter
@@ -34,11 +37,55 @@ def neuron_map(extras: dict[str, Any], unit: int, width: int, height: int) -> He
 @register_arch_panel("points")
 class PointsPanel(SectionPanel):
     """Decision boundary redrawn as it learns; a chosen first-layer neuron's output over
-    the plane (``u`` cycles); for 1-D regression the prediction curve over the data."""
+    the plane (``u`` cycles); every neuron's tile; for 1-D regression the prediction
+    curve over the data. While drawing (``d`` on the live dashboard) it is one picture
+    to click on."""
+
+    BINDINGS = [
+        *SectionPanel.BINDINGS,
+        *(Binding(str(k), f"draw_class({k - 1})", f"class {k}", show=False,
+                  tooltip=f"Drawing: clicks add points of class {k}") for k in range(1, 10)),
+        Binding("0", "draw_class(-1)", "Erase", show=False,
+                tooltip="Drawing: clicks erase the points near them"),
+        Binding("o", "draw_options", "Noise/split", tooltip="Drawing: the data's noise and "
+                "the share held out for validation"),
+        Binding("c", "draw_save", "Save CSV", tooltip="Drawing: save the drawn data as a CSV "
+                "(and a config that trains on it)"),
+    ]
+    drawing: Drawing | None = None
+    """The data being drawn on (None: not drawing)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("draw_"):
+            return self.drawing is not None
+        return True
+
+    def action_draw_class(self, label: int) -> None:
+        if self.drawing is not None:
+            self.notify(self.drawing.choose(label), timeout=2)
+            self._redraw()
+
+    def action_draw_options(self) -> None:
+        getattr(self.screen, "action_draw_options", lambda: None)()
+
+    def action_draw_save(self) -> None:
+        getattr(self.screen, "action_draw_save", lambda: None)()
+
+    def on_click(self, event: events.Click | None = None) -> None:
+        if self.drawing is None or event is None:
+            super().on_click()
+            return
+        offset = event.get_content_offset(self)
+        if offset is not None:  # line 0 is the title
+            self.drawing.click(offset.x, offset.y - 1)
+            self._redraw()
 
     def sections(self, extras: dict[str, Any], history: RunHistory, width: int
                  ) -> list[Section]:
         kind = extras.get("kind")
+        if self.drawing is not None and kind == "boundary":
+            drawing = self.drawing
+            return [Section(drawing.title(), lambda w, h: drawing.picture(extras, w, h), 8)]
         if kind == "regression":
             return [Section("prediction (model) over the training data",
                             lambda w, h: self._fit_curve(extras, w, h), 8)]

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
@@ -24,7 +23,7 @@ from nntui.app.pace import WATCH_PACE, PaceChosen
 from nntui.app.screens.confirm_screen import ConfirmScreen
 from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.app.screens.learning_rate_screen import LearningRateScreen
-from nntui.app.widgets.surgery_bar import SurgeryBar
+from nntui.app.screens.playground_keys import PLAYGROUND_COMMANDS, PLAYGROUND_KEYS, PlaygroundKeys
 from nntui.app.wording import app_advice
 from nntui.app.workers import EventBuffer, TrainingRun
 from nntui.errors import NntuiError
@@ -34,7 +33,7 @@ ACTIVE = ("starting", "running", "paused", "diverged")
 """States in which Esc asks before it ends the run."""
 
 
-class TrainScreen(DashboardScreen):
+class TrainScreen(PlaygroundKeys, DashboardScreen):
     """The live dashboard of one training run (``spec``), restartable with ``r``.
 
     Args:
@@ -58,8 +57,7 @@ class TrainScreen(DashboardScreen):
         Binding("w", "watch", "Watch", tooltip="Slow training down to a pace you can "
                 "watch it learn at", id="watch"),
         *DashboardScreen.KEYS,
-        Binding("s", "surgery", "Surgery", tooltip="Change the model while it learns: freeze "
-                "a layer, switch a unit off, re-initialise, dropout, L2", id="surgery"),
+        *PLAYGROUND_KEYS,
         Binding("e", "epoch", "Epoch", tooltip="Run to the end of this epoch, then pause",
                 id="epoch"),
         Binding("r", "reset", "Reset", tooltip="Rebuild the model and start again",
@@ -80,7 +78,7 @@ class TrainScreen(DashboardScreen):
         "step": ("Step: train on one batch, then pause", "n"),
         "epoch": ("Epoch: train to the end of this epoch, then pause", "e"),
         "inspect": ("Inspect: step through one batch forward and backward", "i"),
-        "surgery": ("Surgery: freeze, switch units off, re-initialise, dropout, L2", "s"),
+        **PLAYGROUND_COMMANDS,
         "full_speed": ("Full speed: stop slowing training down", "w"),
         "watch": ("Watch: slow training down to watch it learn", "w"),
         "reset": ("Reset: a new model, training from the start", "r"),
@@ -107,21 +105,10 @@ class TrainScreen(DashboardScreen):
     def trainer(self) -> Any:
         return None if self.training is None else self.training.trainer
 
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        yield SurgeryBar()
-
     def on_mount(self) -> None:
         super().on_mount()
         self.start_run()
 
-    def action_surgery(self) -> None:
-        """Open the surgery bar (or close it)."""
-        bar = self.query_one(SurgeryBar)
-        if bar.is_open:
-            bar.action_close()
-        else:
-            bar.open()
 
     def drain(self) -> list[object]:
         return self.buffer.drain()

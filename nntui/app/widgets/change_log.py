@@ -21,14 +21,30 @@ class ChangeLog:
     def add(self, event: ModelChanged) -> None:
         self.events.append(event)
 
+    def latest(self) -> list[tuple[ModelChanged, int]]:
+        """The last :data:`SHOWN` changes, newest first, each with how many changes of
+        the same kind at the same step it stands for (points drawn one by one)."""
+        out: list[tuple[ModelChanged, int]] = []
+        for event in reversed(self.events):
+            if out and (out[-1][0].action, out[-1][0].step) == (event.action, event.step):
+                out[-1] = (out[-1][0], out[-1][1] + 1)
+            elif len(out) < SHOWN:
+                out.append((event, 1))
+            else:
+                break
+        return out
+
     def text(self) -> Text:
         text = Text("changes: ", "bold")
-        for i, event in enumerate(reversed(self.events[-SHOWN:])):
+        shown = self.latest()
+        for i, (event, times) in enumerate(shown):
             text.append(" · " if i else "", "dim")
             text.append(f"step {event.step} ", "dim")
             text.append(event.text or event.action)
-        if len(self.events) > SHOWN:
-            text.append(f"  (+{len(self.events) - SHOWN} before; all in metrics.jsonl)", "dim")
+            if times > 1:
+                text.append(f" (and {times - 1} more)", "dim")
+        if sum(times for _, times in shown) < len(self.events):
+            text.append("  (all in metrics.jsonl)", "dim")
         return text
 
     def show(self, line: Static) -> None:
