@@ -24,6 +24,7 @@ from nntui.app.pace import AutoPace, PaceChosen
 from nntui.engine import events as ev
 from nntui.engine.threads import training_threads
 from nntui.errors import NntuiError, TrainingDiverged
+from nntui.inspect.landscape_run import WeightTrail
 from nntui.runlog import RunLogger, safe_export_path, write_config
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
 from nntui.runlog.run_checkpoint import CheckpointWriter
@@ -93,6 +94,8 @@ class TrainingRun:
         self.logger: RunLogger | None = None
         self.writer: CheckpointWriter | None = None
         self.done = threading.Event()
+        self.trail: WeightTrail | None = None
+        """Copies of the weights along the run, from the start (the landscape's path)."""
         self.diverged_at: int | None = None
         """Step at which training diverged (no checkpoint is written after it)."""
         self._stop_requested = False
@@ -140,6 +143,10 @@ class TrainingRun:
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
         self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
+        if getattr(self.trainer.model, "uses_gradients", False) and \
+                hasattr(self.trainer.model, "get_weights"):
+            self.trail = WeightTrail(self.trainer.model)  # the loss landscape's path
+            self.trainer.subscribe(self.trail)
         if self.pace is None:
             self.trainer.subscribe(AutoPace(self._auto_pace, self.sink))
 

@@ -16,10 +16,13 @@ PLAYGROUND_KEYS = [
             "layer, switch a unit off, re-initialise, dropout, L2", id="surgery"),
     Binding("d", "draw", "Draw", tooltip="Draw on the 2-D data: clicks add or erase points, "
             "the network trains on them from its next epoch", id="draw"),
+    Binding("L", "landscape", "Landscape", tooltip="The loss around the weights now, the "
+            "path the optimizer took over it, the line from the initial weights", id="landscape"),
 ]
 PLAYGROUND_COMMANDS = {
     "surgery": ("Surgery: freeze, switch units off, re-initialise, dropout, L2", "s"),
     "draw": ("Draw: add or erase points of the 2-D data", "d"),
+    "landscape": ("Landscape: the loss around the weights and the optimizer's path", "L"),
 }
 
 
@@ -37,6 +40,14 @@ class PlaygroundKeys:
             bar.action_close()
         else:
             bar.open()
+
+    def action_landscape(self) -> None:
+        run = getattr(self, "training", None)
+        if run is None or run.trainer is None:
+            return
+        from nntui.app.screens.landscape_screen import LandscapeScreen
+
+        self.app.push_screen(LandscapeScreen(run))  # type: ignore[attr-defined]
 
     def action_draw(self) -> None:
         drawing_control.toggle_drawing(self)
