@@ -78,6 +78,10 @@ def send(screen: Any, points: DrawnPoints, text: str) -> None:
 
     run.trainer.submit(command, at_epoch_start=True)
     screen.arch_panel.set_panel(None)
+    if screen.history.state in ("finished", "stopped", "failed"):
+        screen.notify("the run has ended: the points are in its data, but no epoch follows "
+                      "(c saves them; r trains a new model on the preset's data)",
+                      severity="warning", timeout=6)
 
 
 def options(screen: Any) -> None:

@@ -239,8 +239,9 @@ class Trainer:
         holds its :class:`~nntui.engine.events.ModelChanged` (emitted too) or its error.
         """
         item = Pending(command, at_epoch_start=at_epoch_start)
-        if not self._commands.put(item):
-            run_pending([item], self, self.emit)
+        if not self._commands.put(item) and run_pending([item], self, self.emit) \
+                and self.snapshot_every:
+            self.emit(self.snapshot())  # no more steps: the panels show the change now
         return item.future
 
     def _run_commands(self, epoch_start: bool = False) -> int:

@@ -189,3 +189,15 @@ def test_the_trainer_applies_submitted_surgery_between_steps_and_while_paused() 
         "switched off unit 1 of dense", "froze dense_1"]
     after = trainer.submit(surgery(Surgery("unfreeze", "dense_1"))).result(0)  # run ended
     assert after.text == "unfroze dense_1" and model.layers[1].trainable
+
+
+def test_a_change_after_the_run_ended_is_made_at_once_and_snapshotted() -> None:
+    model, (x, y) = _mlp("adam", "float32"), _data()
+    trainer = Trainer(model, x, y, batch_size=32, epochs=1, snapshot_every=2)
+    seen: list[object] = []
+    trainer.run()
+    trainer.subscribe(seen.append)
+    event = trainer.submit(surgery(Surgery("ablate", "dense_1", unit=4))).result(0)
+    assert event.step == trainer.step and ablated_units(model.layers[1]) == [4]
+    assert [type(e).__name__ for e in seen] == ["ModelChanged", "SnapshotTaken"]
+    assert seen[1].step == trainer.step  # type: ignore[attr-defined]

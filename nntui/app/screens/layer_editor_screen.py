@@ -94,7 +94,8 @@ class LayerEditorScreen(Screen[list[dict[str, Any]] | None]):
         Binding("ctrl+s", "save", "Save TOML", tooltip="Save the config with these layers "
                 "(nntui train FILE runs it)", id="save-layers"),
         Binding("escape", "done", "Done", key_display="esc",
-                tooltip="Back to the launcher with these layers (Train starts them)"),
+                tooltip="From a setting: back to the rows; from the rows: back to the "
+                "launcher with these layers (Train starts them)"),
         Binding("question_mark", "app.help", "Help", key_display="?",
                 tooltip="Every key of this screen"),
     ]
@@ -284,6 +285,11 @@ class LayerEditorScreen(Screen[list[dict[str, Any]] | None]):
     """The last file saved."""
 
     def action_done(self) -> None:
+        """Esc: from a setting back to the rows; from the rows back to the launcher."""
+        focused = self.focused
+        if focused is not None and focused is not self.rows:
+            self.rows.focus()
+            return
         if not self.problem:
             self.dismiss(self.tables)
             return

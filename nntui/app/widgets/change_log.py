@@ -22,11 +22,14 @@ class ChangeLog:
         self.events.append(event)
 
     def latest(self) -> list[tuple[ModelChanged, int]]:
-        """The last :data:`SHOWN` changes, newest first, each with how many changes of
-        the same kind at the same step it stands for (points drawn one by one)."""
+        """The last :data:`SHOWN` changes, newest first, each with how many changes it
+        stands for: a run of data changes (points drawn one by one), or of changes of one
+        kind at one step."""
         out: list[tuple[ModelChanged, int]] = []
         for event in reversed(self.events):
-            if out and (out[-1][0].action, out[-1][0].step) == (event.action, event.step):
+            last = out[-1][0] if out else None
+            if last is not None and last.action == event.action and (
+                    event.action == "data" or last.step == event.step):
                 out[-1] = (out[-1][0], out[-1][1] + 1)
             elif len(out) < SHOWN:
                 out.append((event, 1))

@@ -41,7 +41,7 @@ class LayerRows(DataTable[Text]):
         if self.row_count == len(cells):
             for i, row in enumerate(cells):
                 for name, cell in zip(COLUMNS, row, strict=True):
-                    self.update_cell(str(i), name, cell)
+                    self.update_cell(str(i), name, cell, update_width=True)
         else:
             self.clear()
             for i, row in enumerate(cells):

@@ -23,12 +23,14 @@ from nntui.engine import commands
 from nntui.engine.surgery import Surgery, ablated_units, all_layers, unit_count
 from nntui.errors import NntuiError
 
+ENDED = ("finished", "stopped", "failed")
+
 
 class SurgeryBar(Widget, can_focus=True):
     """Lists the model's layers with their state; keys change the chosen one."""
 
     DEFAULT_CSS = """
-    SurgeryBar { dock: right; width: 40; height: 1fr; display: none; padding: 0 1;
+    SurgeryBar { dock: right; width: 36; height: 1fr; display: none; padding: 0 1;
                  border: round $accent; border-title-color: $text-accent; }
     SurgeryBar.-open { display: block; }
     """
@@ -215,6 +217,10 @@ class SurgeryBar(Widget, can_focus=True):
             return
         future = trainer.submit(commands.surgery(change))
         future.add_done_callback(lambda f: self.post_message(self.Applied(f)))
+        history = getattr(self.screen, "history", None)
+        if history is not None and history.state in ENDED:
+            self.notify("the run has ended: the change shows in the panels, but no step "
+                        "follows (r trains a new model)", severity="warning", timeout=6)
 
     def on_surgery_bar_applied(self, message: Applied) -> None:
         try:
