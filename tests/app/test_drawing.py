@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from nntui.app.app import NntuiApp
+from nntui.app.palette import screen_commands
 from nntui.app.screens.data_options_screen import DataOptionsScreen
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.path_screen import PathScreen
@@ -47,6 +48,8 @@ async def test_drawn_points_land_where_clicked_and_the_next_epoch_trains_on_them
         before = len(trainer.x)
         await pilot.press("d")
         await wait_until(pilot, lambda: panel.drawing is not None and panel.drawing.box)
+        titles = {c.title for c in screen_commands(screen)}  # findable while drawing
+        assert {"Draw: clicks erase points", "Draw: save the drawn data as a CSV"} <= titles
         await pilot.press("2")  # class index 1
         for col, line in CLICKS:  # the picture starts below the border and the title line
             await pilot.click("#arch-panel", offset=(1 + col, 2 + line))

@@ -87,7 +87,8 @@ async def test_the_dashboards_keys_are_in_the_footer_help_and_palette_at_80x24(m
         covered = {c.action for c in screen_commands(screen)}
         actions = {b.action for b in TrainScreen.BINDINGS if not b.action.startswith("app.")}
         actions -= {"watch"}  # w is watch or full speed, whichever applies: full speed now
-        panel = {b.action for b in screen.arch_panel.BINDINGS}
+        panel = {b.action for b in screen.arch_panel.BINDINGS  # those that act now
+                 if screen.arch_panel.check_action(b.action.split("(")[0], ()) is not False}
         assert actions | panel <= covered, (actions | panel) - covered
         # and an entry runs its action
         pause = next(c for c in commands if c.title.startswith("Pause or resume"))

@@ -52,6 +52,12 @@ class PointsPanel(SectionPanel):
         Binding("c", "draw_save", "Save CSV", tooltip="Drawing: save the drawn data as a CSV "
                 "(and a config that trains on it)"),
     ]
+    COMMANDS_TABLE = {
+        **SectionPanel.COMMANDS_TABLE,
+        "draw_class(-1)": ("Draw: clicks erase points", "0"),
+        "draw_options": ("Draw: the data's noise and validation split", "o"),
+        "draw_save": ("Draw: save the drawn data as a CSV", "c"),
+    }
     drawing: Drawing | None = None
     """The data being drawn on (None: not drawing)."""
 
