@@ -7,13 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from nntui.app.app import NntuiApp
 from nntui.app.screens.launcher_screen import LauncherScreen
 from nntui.app.screens.layer_editor_screen import LayerEditorScreen
 from nntui.app.screens.path_screen import PathScreen
 from nntui.app.screens.train_screen import TrainScreen
 from nntui.cli import main
-from nntui.runlog.config import read_config
+from nntui.presets import load_preset
+from nntui.runlog.config import read_config, to_toml_value
 from nntui.runlog.replay import read_jsonl_rows
 from tests.app.conftest import asynctest, wait_until
 
@@ -30,20 +33,30 @@ async def _editor(app: NntuiApp, pilot: Any) -> LayerEditorScreen:
 
 
 async def _set(screen: LayerEditorScreen, pilot: Any, **values: object) -> None:
-    """Type the chosen row's settings into its form (the type first)."""
+    """Type the chosen row's settings into its form (the type first), each time until the
+    row has it."""
+    def row() -> dict[str, Any]:
+        return screen.tables[screen.chosen]
+
     if "type" in values:
-        screen.query_one("#layer-type-field").control.value = values.pop("type")
-        await pilot.pause(0.2)
+        kind = values.pop("type")
+        screen.query_one("#layer-type-field").control.value = kind
+        await wait_until(pilot, lambda: row()["type"] == kind and screen._shown == screen.chosen
+                         and screen.query_one("#layer-type-field").control.value == kind)
+        await pilot.pause(0.1)  # the new form's fields mounted with their defaults
     for name, value in values.items():
         screen.query_one(f"#layer-{name.replace('_', '-')}-field").control.value = str(value)
-        await pilot.pause(0.05)
-    await pilot.pause(0.1)
+        await wait_until(pilot, lambda n=name, v=value: str(row().get(n)) == str(v))
 
 
 @asynctest
 async def test_a_cnn_built_layer_by_layer_is_checked_saved_and_trained(tmp_path: Path,
                                                                        capsys) -> None:
-    app = NntuiApp(preset="cnn-shapes", runs_dir=tmp_path / "runs", tensorboard=False)
+    config = load_preset("cnn-shapes").to_dict()
+    config["dataset"]["n_samples"] = 200  # small: the editor builds the model on the data
+    start = tmp_path / "cnn-small.toml"
+    start.write_text(tomli_w.dumps(to_toml_value(config)), encoding="utf-8")
+    app = NntuiApp(preset=str(start), runs_dir=tmp_path / "runs", tensorboard=False)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await _editor(app, pilot)
         assert [t["type"] for t in editor.tables] == ["Conv2D", "MaxPooling2D", "Conv2D",
@@ -80,8 +93,8 @@ async def test_a_cnn_built_layer_by_layer_is_checked_saved_and_trained(tmp_path:
     config = read_config_file(path)
     assert [layer["type"] for layer in config["model"]["layers"]] == [
         "Conv2D", "MaxPooling2D", "Flatten", "Dense"]
-    code = main(["train", str(path), "--epochs", "1", "--quiet", "--set",
-                 "dataset.n_samples=200", "--log-dir", str(tmp_path / "headless")])
+    code = main(["train", str(path), "--epochs", "1", "--quiet",
+                 "--log-dir", str(tmp_path / "headless")])
     assert code == 0, capsys.readouterr().err
     (run,) = (tmp_path / "headless").iterdir()
     assert read_config(run)["model"] == config["model"]
