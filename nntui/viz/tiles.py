@@ -20,6 +20,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
+from nntui.viz.boxes import resample
 from nntui.viz.colors import Colormap
 from nntui.viz.image import half_block_lines, yield_lines
 
@@ -33,12 +34,6 @@ HEAD = Style(bold=True)
 DIM = Style(dim=True)
 CHOSEN = Style(reverse=True, bold=True)
 OFF = Style(color="red", bold=True)
-
-
-def _resample(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    r = (np.arange(rows) * grid.shape[0] // rows).clip(0, grid.shape[0] - 1)
-    c = (np.arange(cols) * grid.shape[1] // cols).clip(0, grid.shape[1] - 1)
-    return grid[r][:, c]
 
 
 class NeuronTiles:
@@ -104,7 +99,7 @@ class NeuronTiles:
             canvas = np.empty((2 * h, len(units) * (w + 1) - 1, 3), np.uint8)
             canvas[:] = GAP_RGB
             for k, u in enumerate(units):
-                pic = _resample(maps[..., u], 2 * h, w)
+                pic = resample(maps[..., u], 2 * h, w)
                 canvas[:, k * (w + 1): k * (w + 1) + w] = self.cmap.map(pic, -limit, limit)
             out.extend(half_block_lines(canvas))
             out.append(self._caption(layer, units, w))

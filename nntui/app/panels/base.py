@@ -3,7 +3,8 @@
 A panel lists :class:`Section` s (a title and a function from a ``(width, height)``
 box to a Rich renderable). :meth:`SectionPanel.build` shows as many as fit the
 panel's height, starting at the section chosen with ``v``; each section is cropped
-to its box (:class:`Boxed`), so one view can never push another off the panel.
+to its box (:class:`~nntui.viz.boxes.Boxed`), so one view can never push another
+off the panel.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.segment import Segment
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -22,6 +21,7 @@ from textual.reactive import reactive
 
 from nntui.app.history import RunHistory
 from nntui.app.widgets.arch_panel import ArchPanel
+from nntui.viz.boxes import Boxed, title_line
 
 
 @dataclass(frozen=True)
@@ -32,40 +32,6 @@ class Section:
     draw: Callable[[int, int], RenderableType]
     min_height: int = 6
     grow: bool = True  # takes a share of the spare lines
-
-
-class Boxed:
-    """``renderable`` rendered into exactly ``width × height`` cells (cropped or padded)."""
-
-    def __init__(self, renderable: RenderableType, width: int, height: int) -> None:
-        self.renderable, self.width, self.height = renderable, width, height
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        opts = options.update(width=self.width, height=self.height)
-        lines = console.render_lines(self.renderable, opts, pad=False)[: self.height]
-        for line in lines:
-            yield from line
-            yield Segment.line()
-
-
-def title_line(text: str) -> Text:
-    return Text(text, style="bold", no_wrap=True, overflow="ellipsis")
-
-
-def resample(grid: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Nearest-neighbour resampling of the first two axes to ``rows × cols``."""
-    r = (np.arange(rows) * grid.shape[0] // max(rows, 1)).clip(0, grid.shape[0] - 1)
-    c = (np.arange(cols) * grid.shape[1] // max(cols, 1)).clip(0, grid.shape[1] - 1)
-    return grid[r][:, c]
-
-
-def block_mean(image: np.ndarray, k: int) -> np.ndarray:
-    """Shrink ``(H, W, ...)`` by ``k`` with block means (edges cropped)."""
-    if k <= 1:
-        return image
-    h, w = image.shape[0] // k * k, image.shape[1] // k * k
-    im = image[:h, :w]
-    return im.reshape(h // k, k, w // k, k, *im.shape[2:]).mean(axis=(1, 3))
 
 
 class SectionPanel(ArchPanel):

@@ -11,11 +11,12 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from nntui.app.history import RunHistory
-from nntui.app.panels.base import Section, SectionPanel, block_mean, resample
+from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.app.widgets.curves import smoothed
-from nntui.app.widgets.line_chart import LineChart
 from nntui.viz import DecisionBoundary, Histogram, ImageGrid, Scatter
+from nntui.viz.boxes import block_mean, resample
+from nntui.viz.line_chart import LineChart
 
 
 def gan_points(extras: dict[str, Any], width: int, height: int) -> RenderableType:

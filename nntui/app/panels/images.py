@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from nntui.app.history import RunHistory
-from nntui.app.panels.base import Section, SectionPanel, block_mean
+from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.viz import HalfBlockImage, Heatmap, ImageGrid, ProbabilityBars
+from nntui.viz.boxes import block_mean
 
 BARS_TEXT = 12  # a probability bar's cells besides the name and the bar: " ▶ ", " 99.6%", " ✓"
 

@@ -11,11 +11,12 @@ from textual import events
 from textual.binding import Binding
 
 from nntui.app.history import RunHistory
-from nntui.app.panels.base import Section, SectionPanel, resample
+from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.panels.drawing import Drawing
 from nntui.app.panels.neurons import tiles_section
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.viz import DecisionBoundary, Heatmap, Scatter
+from nntui.viz.boxes import resample
 
 SIDE_BY_SIDE = 70  # columns from which the boundary and the neuron map sit side by side
 

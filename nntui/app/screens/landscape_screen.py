@@ -24,10 +24,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from nntui.app.widgets.line_chart import LineChart
 from nntui.errors import NntuiError
 from nntui.inspect.landscape_run import MODES, Landscape, compute_landscape, copy_model
 from nntui.viz.landscape import LossSurface
+from nntui.viz.line_chart import LineChart
 
 RESOLUTION = 21  # grid points per axis: 441 + 31 loss evaluations
 MODE_TEXT = {"random": "two random filter-normalised directions (Li et al. 2018)",

@@ -1,6 +1,6 @@
 """Loss and metric curves, training (per step) against validation (per epoch).
 
-Drawn with :class:`~nntui.app.widgets.line_chart.LineChart` (quadrant blocks, ~1 ms) rather
+Drawn with :class:`~nntui.viz.line_chart.LineChart` (quadrant blocks, ~1 ms) rather
 than plotext (20-60 ms a redraw, all of it taken from the trainer's share of the GIL).
 """
 
@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.geometry import Size
 
 from nntui.app.history import BoundedSeries, RunHistory
-from nntui.app.widgets.line_chart import LineChart, Series, SideBySide
 from nntui.app.widgets.panel import Panel
+from nntui.viz.line_chart import LineChart, Series, SideBySide
 
 MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 30, 7
 
