@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,6 +24,9 @@ from nntui.app.screens.too_small_screen import MIN_HEIGHT, MIN_WIDTH, TooSmallSc
 from nntui.app.screens.train_screen import TrainScreen
 from nntui.app.workers import warm_imports
 from nntui.errors import NntuiError
+
+if TYPE_CHECKING:
+    from nntui.architectures.spec import RunSpec
 
 
 class NntuiApp(App[None]):
@@ -72,7 +75,7 @@ class NntuiApp(App[None]):
     def on_unmount(self) -> None:
         self._restore_signals()
 
-    def start_training(self, spec: Any, pace: float | None = None) -> TrainScreen:
+    def start_training(self, spec: RunSpec, pace: float | None = None) -> TrainScreen:
         """Open the dashboard and train ``spec`` (the backend option overrides the spec's)
         at ``pace`` steps a second (0: full speed; None: chosen from the run's length)."""
         if self.backend and self.backend != "auto" and hasattr(spec, "with_train"):

@@ -8,45 +8,52 @@ importable while those modules change. :class:`PresetCatalog` is the real one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from nntui.architectures.base import Architecture
+    from nntui.architectures.spec import RunSpec
+    from nntui.engine.learner import Learner
+    from nntui.engine.trainer import Trainer
+    from nntui.presets import PresetInfo
 
 
 class Session(Protocol):
     """A built run: dataset + model, and a trainer factory (``nntui.architectures``)."""
 
-    model: Any
-    spec: Any
+    model: Learner
+    spec: RunSpec
 
-    def trainer(self, snapshot_every: int = 20, on_divergence: str = "pause") -> Any: ...
+    def trainer(self, snapshot_every: int = 20, on_divergence: str = "pause") -> Trainer: ...
 
 
 class Catalog(Protocol):
     """Architectures, presets, validation and session building."""
 
-    def architectures(self) -> Mapping[str, Any]: ...
+    def architectures(self) -> Mapping[str, Architecture]: ...
 
-    def presets(self) -> Sequence[Any]: ...
+    def presets(self) -> Sequence[PresetInfo]: ...
 
     def compatible_datasets(self, architecture: str) -> list[str]: ...
 
     def needs_download(self, dataset: str) -> bool: ...
 
-    def load_preset(self, name: str) -> Any: ...
+    def load_preset(self, name: str) -> RunSpec: ...
 
-    def spec_from_dict(self, d: dict[str, Any]) -> Any: ...
+    def spec_from_dict(self, d: dict[str, Any]) -> RunSpec: ...
 
-    def build_session(self, spec: Any) -> Session: ...
+    def build_session(self, spec: RunSpec) -> Session: ...
 
 
 class PresetCatalog:
     """The real catalog: ``nntui.presets`` and ``nntui.architectures``, imported on first use."""
 
-    def architectures(self) -> Mapping[str, Any]:
+    def architectures(self) -> Mapping[str, Architecture]:
         from nntui.architectures import ARCHITECTURES
 
         return ARCHITECTURES
 
-    def presets(self) -> Sequence[Any]:
+    def presets(self) -> Sequence[PresetInfo]:
         from nntui.presets import list_presets
 
         return list_presets()
@@ -62,17 +69,17 @@ class PresetCatalog:
         info = DATASETS.get(dataset)
         return info is not None and info.needs_download
 
-    def load_preset(self, name: str) -> Any:
+    def load_preset(self, name: str) -> RunSpec:
         from nntui.presets import load_preset
 
         return load_preset(name)
 
-    def spec_from_dict(self, d: dict[str, Any]) -> Any:
+    def spec_from_dict(self, d: dict[str, Any]) -> RunSpec:
         from nntui.presets import spec_from_dict
 
         return spec_from_dict(d)
 
-    def build_session(self, spec: Any) -> Session:
+    def build_session(self, spec: RunSpec) -> Session:
         from nntui.architectures import build_session
 
         return build_session(spec)

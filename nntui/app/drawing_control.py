@@ -5,7 +5,7 @@ the noise and the split, save the set as a CSV with a config that trains on it."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
@@ -16,6 +16,9 @@ from nntui.data.drawn import DrawnPoints
 from nntui.engine import commands
 from nntui.errors import NntuiError
 from nntui.runlog.config import to_toml_value
+
+if TYPE_CHECKING:
+    from nntui.engine.trainer import Trainer
 
 
 def can_draw(screen: Any) -> bool:
@@ -69,7 +72,7 @@ def send(screen: Any, points: DrawnPoints, text: str) -> None:
     inner = commands.replace_data(x, y, xv if len(xv) else None, yv if len(yv) else None,
                                   f"{text}: now {len(x)} training points")
 
-    def command(trainer: Any) -> Any:
+    def command(trainer: Trainer) -> Any:
         event = inner(trainer)
         session.x_train, session.y_train = x, y  # what the panel draws from now on
         if len(xv):

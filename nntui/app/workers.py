@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message_pump import MessagePump
 
@@ -29,6 +29,11 @@ from nntui.runlog import RunLogger, safe_export_path, write_config
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
 from nntui.runlog.run_checkpoint import CheckpointWriter
 from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
+
+if TYPE_CHECKING:
+    from nntui.app.catalog import Session
+    from nntui.architectures.spec import RunSpec
+    from nntui.engine.trainer import Trainer
 
 SCREENSHOT = "screenshot.svg"
 SNAPSHOT_INTERVAL = 0.25
@@ -84,13 +89,13 @@ class TrainingRun:
             :class:`~nntui.app.pace.AutoPace` from the first steps).
     """
 
-    def __init__(self, catalog: Catalog, spec: Any, runs_dir: str | Path,
+    def __init__(self, catalog: Catalog, spec: RunSpec, runs_dir: str | Path,
                  sink: Callable[[Any], None], *, tensorboard: bool = True,
                  pace: float | None = None) -> None:
         self.catalog, self.spec, self.runs_dir, self.sink = catalog, spec, Path(runs_dir), sink
         self.tensorboard, self.pace = tensorboard, pace
-        self.session: Any = None
-        self.trainer: Any = None
+        self.session: Session | None = None
+        self.trainer: Trainer | None = None
         self.logger: RunLogger | None = None
         self.writer: CheckpointWriter | None = None
         self.done = threading.Event()
@@ -114,7 +119,7 @@ class TrainingRun:
         try:
             with training_threads(headless=False):  # one BLAS thread: the UI keeps a core
                 self._build()
-                if not self._stop_requested:
+                if not self._stop_requested and self.trainer is not None:
                     self.trainer.run()
         except NntuiError as exc:
             step = getattr(self.trainer, "step", 0)

@@ -17,6 +17,7 @@ from nntui.architectures.building import make_optimizer, sequential
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input
 from nntui.panel_data.generative import autoencoder_data
 
@@ -61,7 +62,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return s
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return autoencoder_data(session, model, x_val, y_val)
 

@@ -18,6 +18,7 @@ from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
 from nntui.engine.layers.base import Layer
+from nntui.engine.learner import Learner
 from nntui.panel_data.images import cnn_data
 
 CONV_FIELDS = (
@@ -54,7 +55,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return supervised_session(ARCHITECTURE, spec, ds, body)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return cnn_data(session, model, x_val, y_val)
 

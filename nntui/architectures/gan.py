@@ -18,6 +18,7 @@ from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.gan import GAN
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input
 from nntui.panel_data.generative import gan_data
 
@@ -57,7 +58,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return Session(spec, arch, ds, gan, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return gan_data(session, model)
 

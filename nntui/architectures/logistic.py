@@ -16,6 +16,7 @@ from nntui.architectures.building import make_optimizer, sequential, two_classes
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input
 from nntui.panel_data.points import points_data
 
@@ -28,7 +29,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return Session(spec, ARCHITECTURE, ds, model, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return points_data(session, model)
 

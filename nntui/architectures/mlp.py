@@ -17,6 +17,7 @@ from nntui.architectures.building import hidden_dense, layers_from_tables, super
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.panel_data.images import dense_image_data
 from nntui.panel_data.points import points_data, regression_data
 
@@ -38,7 +39,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return supervised_session(ARCHITECTURE, spec, ds, body)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     shape, task = tuple(session.dataset.input_shape), session.dataset.task
     if shape == (2,):

@@ -15,6 +15,7 @@ from nntui.architectures.base import Architecture, Session
 from nntui.architectures.building import two_classes
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
+from nntui.engine.learner import Learner
 from nntui.engine.perceptron import Perceptron
 from nntui.panel_data.points import points_data
 
@@ -25,7 +26,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return Session(spec, ARCHITECTURE, ds, model, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return points_data(session, model)
 

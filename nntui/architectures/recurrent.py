@@ -17,6 +17,7 @@ from nntui.architectures.building import layers_from_tables, supervised_session
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.panel_data.sequences import recurrent_data
 
 FIELDS = (
@@ -37,7 +38,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return supervised_session(arch, spec, ds, body)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return recurrent_data(session, model, x_val, y_val)
 

@@ -18,6 +18,7 @@ from nntui.architectures.building import compile_supervised, head, supervised_se
 from nntui.architectures.cnn import CONV_FIELDS, conv_body
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input, Sequential
 from nntui.errors import ConfigError
 from nntui.panel_data.images import transfer_data
@@ -76,7 +77,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return s
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return transfer_data(session, model, x_val, y_val)
 

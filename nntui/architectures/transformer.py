@@ -17,6 +17,7 @@ from nntui.architectures.building import compile_supervised, sequential
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input
 from nntui.errors import ConfigError
 from nntui.panel_data.language import transformer_data
@@ -62,7 +63,7 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     return Session(spec, arch, ds, model, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
 
 
-def panel_data(session: Session, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                ) -> dict[str, Any]:
     return transformer_data(session, model, x_val, y_val)
 

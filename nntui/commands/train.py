@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
@@ -16,6 +16,12 @@ from nntui.errors import EXIT_DIVERGED, EXIT_INTERRUPTED, CheckpointError, Train
 from nntui.presets import load_preset
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
 from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
+
+if TYPE_CHECKING:
+    from nntui.architectures.base import Session
+    from nntui.architectures.spec import RunSpec
+    from nntui.engine.trainer import Trainer
+    from nntui.runlog import RunLogger
 
 
 def _overrides(args: Any) -> list[str]:
@@ -41,7 +47,7 @@ def first_warning_printer(say: Callable[[str], None]) -> Callable[[GradientsChec
     return sink
 
 
-def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWriter,
+def divergence_message(error: TrainingDiverged, spec: RunSpec, writer: CheckpointWriter,
                        run_dir: Path) -> str:
     """One line: what happened, what to try on this command line, what was kept."""
     what = str(error).split(" Try ", 1)[0].rstrip(".")
@@ -55,7 +61,7 @@ def divergence_message(error: TrainingDiverged, spec: Any, writer: CheckpointWri
             f"{t.learning_rate / 10:g}) or {clip}; {kept}")
 
 
-def resume_hint(spec: Any, writer: CheckpointWriter, run_dir: Path) -> str:
+def resume_hint(spec: RunSpec, writer: CheckpointWriter, run_dir: Path) -> str:
     """Where the logs are and how to go on from the last checkpoint (if there is one)."""
     if writer.step is None:
         return f"the logs are kept in {run_dir} (no checkpoint was written, so start again)"
@@ -67,10 +73,10 @@ def resume_hint(spec: Any, writer: CheckpointWriter, run_dir: Path) -> str:
 class _Run:
     """What one ``nntui train`` built: the pieces its ending needs."""
 
-    spec: Any
-    session: Any
-    trainer: Any
-    logger: Any
+    spec: RunSpec
+    session: Session
+    trainer: Trainer
+    logger: RunLogger
     writer: CheckpointWriter
 
 
@@ -108,7 +114,7 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     return _Run(r.spec, session, trainer, logger, writer)
 
 
-def _where(trainer: Any) -> str:
+def _where(trainer: Trainer) -> str:
     if trainer.batch:
         return f"epoch {trainer.epoch}, after batch {trainer.batch} of {trainer.steps_per_epoch}"
     return f"after epoch {trainer.epoch}"
@@ -197,8 +203,8 @@ def _record_end(logger: Any, step: int, message: str) -> None:
         logger.handle(ev.TrainingFailed(step, message))
 
 
-def _report(console: Console, say: Callable[[str], None], spec: Any, session: Any,
-            trainer: Any, *, curves: bool) -> None:
+def _report(console: Console, say: Callable[[str], None], spec: RunSpec, session: Session,
+            trainer: Trainer, *, curves: bool) -> None:
     """The end of a run: curves, final figures with their meaning, the target's verdict."""
     from nntui.commands.report import final_figures, loss_curves, target_verdict
 

@@ -25,12 +25,12 @@ class _BothRates:
 
     @property
     def learning_rate(self) -> float:
-        return self._gan.g.optimizer.learning_rate  # type: ignore[union-attr]
+        return self._gan.g.compiled()[1].learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._gan.g.optimizer.learning_rate = value  # type: ignore[union-attr]
-        self._gan.d.optimizer.learning_rate = value  # type: ignore[union-attr]
+        self._gan.g.compiled()[1].learning_rate = value
+        self._gan.d.compiled()[1].learning_rate = value
 
 
 class GAN:
@@ -146,9 +146,10 @@ class GAN:
         p_real = self.d.forward(xb)
         fake = self.g.forward(ops.normal((n, self.latent_dim), self.rng))
         p_fake = self.d.forward(fake)
-        lr = self.d.loss(ops, ops.ones((n, 1)), p_real)  # type: ignore[misc]
-        lf = self.d.loss(ops, ops.zeros((n, 1)), p_fake)  # type: ignore[misc]
-        lg = self.d.loss(ops, ops.ones((n, 1)), p_fake)  # type: ignore[misc]
+        loss = self.d.compiled_loss()
+        lr = loss(ops, ops.ones((n, 1)), p_real)
+        lf = loss(ops, ops.zeros((n, 1)), p_fake)
+        lg = loss(ops, ops.ones((n, 1)), p_fake)
         return {"d_loss": 0.5 * (ops.item(lr) + ops.item(lf)), "g_loss": ops.item(lg)}
 
     def named_weights(self) -> dict[str, np.ndarray]:

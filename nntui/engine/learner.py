@@ -109,6 +109,10 @@ class Learner(Protocol):
 
     def train_step(self, xb: Array, yb: Array) -> float | dict[str, float]: ...
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Every weight of every part as NumPy arrays, in a fixed order (Keras's)."""
+        ...
+
     def evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256
                         ) -> dict[str, float]: ...
 

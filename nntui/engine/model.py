@@ -215,8 +215,9 @@ class Sequential:
             finally:
                 first.skip_input_grad = False
         start = len(layers) - 1
-        if fused:
-            idx, entry = self._fused_head()  # type: ignore[misc]
+        head = self._fused_head() if fused else None
+        if head is not None:
+            idx, entry = head
             grad = entry(grad)
             start = idx - 1
         for i in range(start, stop_at - 1, -1):
@@ -232,12 +233,12 @@ class Sequential:
 
     def compute_loss_and_grad(self, yb: Array, pred: Array) -> tuple[Array, Array, bool]:
         """Loss value, gradient to feed backward, and whether it is the fused dL/dz."""
-        loss = self.loss  # type: ignore[union-attr]
+        loss = self.compiled_loss()
         y = self._targets_for(yb, pred)
-        value = loss(self.ops, y, pred)  # type: ignore[misc]
+        value = loss(self.ops, y, pred)
         if self._fused_head() is not None:
-            return value, loss.fused_gradient(self.ops, y, pred), True  # type: ignore[union-attr]
-        return value, loss.gradient(self.ops, y, pred), False  # type: ignore[union-attr]
+            return value, loss.fused_gradient(self.ops, y, pred), True
+        return value, loss.gradient(self.ops, y, pred), False
 
     def _targets_for(self, yb: Array, pred: Array) -> Array:
         if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
@@ -247,9 +248,17 @@ class Sequential:
         return yb
 
     # training ------------------------------------------------------------------
-    def _require_compiled(self) -> None:
+    def compiled(self) -> tuple[Loss, Optimizer]:
+        """The loss and optimizer ``compile`` chose; a clear error before it was called."""
         if self.optimizer is None or self.loss is None:
             raise ConfigError("call model.compile(optimizer=..., loss=...) before training")
+        return self.loss, self.optimizer
+
+    def compiled_loss(self) -> Loss:
+        """The loss ``compile`` chose (a model trained by L-BFGS has no optimizer)."""
+        if self.loss is None:
+            raise ConfigError("call model.compile(optimizer=..., loss=...) before training")
+        return self.loss
 
     def train_step(self, xb: Array, yb: Array) -> float:
         """One optimizer step on a backend batch; returns the loss (regularisation included)."""
@@ -279,7 +288,7 @@ class Sequential:
                     grad = grad + r.gradient(self.ops, param)
                 items.append((f"{layer.name}/{name}", param, grad))
                 owners.append((layer, name))
-        new = self.optimizer.apply(self.ops, items)  # type: ignore[union-attr]
+        new = self.compiled()[1].apply(self.ops, items)
         for (layer, name), value in zip(owners, new, strict=True):
             layer.params[name] = value
         return reg
@@ -337,7 +346,7 @@ class Sequential:
 
     def train_on_batch(self, x: Any, y: Any) -> float | list[float]:
         """One step on this batch; returns the loss, or [loss, *metrics] when metrics are set."""
-        self._require_compiled()
+        self.compiled()
         x, y = self.prepare(x, y)
         loss = self.train_step(self.ops.asarray(x), self.ops.asarray(y))
         if not self.metrics:
@@ -359,7 +368,7 @@ class Sequential:
         from nntui.engine.callbacks import Callback, TerminateOnNaN
         from nntui.engine.trainer import Trainer
 
-        self._require_compiled()
+        self.compiled()
         if y is None:
             raise ConfigError("fit needs the targets y (nntui trains supervised models; an "
                               "autoencoder takes fit(x, x)). Received: y=None")
@@ -393,7 +402,7 @@ class Sequential:
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: Any = 0,
                  return_dict: bool = False) -> Any:
         """Mean loss (and metrics) over the data, without training."""
-        self._require_compiled()
+        self.compiled()
         x, y = self.prepare(x, y)
         result = self.evaluate_arrays(x, y, batch_size)  # type: ignore[arg-type]
         if return_dict:
@@ -404,8 +413,8 @@ class Sequential:
     def evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256
                         ) -> dict[str, float]:
         pred = self.predict_arrays(x, batch_size)
-        loss = self.ops.item(self.loss(self.ops, self._targets_for(  # type: ignore[misc]
-            self.ops.asarray(y), self.ops.asarray(pred)), self.ops.asarray(pred)))
+        p, loss_fn = self.ops.asarray(pred), self.compiled_loss()
+        loss = self.ops.item(loss_fn(self.ops, self._targets_for(self.ops.asarray(y), p), p))
         loss += sum(layer.regularization_loss() for layer in self.layers)
         out = {"loss": loss}
         for name, fn in self.metrics:

@@ -50,7 +50,7 @@ class Perceptron(Sequential):
         w = ops.to_numpy(layer.params["kernel"]).astype(np.float64)[:, 0]
         b = float(ops.to_numpy(layer.params["bias"])[0])
         x, y = ops.to_numpy(xb), ops.to_numpy(yb).reshape(-1)
-        lr = self.optimizer.learning_rate  # type: ignore[union-attr]
+        lr = self.compiled()[1].learning_rate
         errors = 0
         preds = np.empty(len(x))
         for i in range(len(x)):

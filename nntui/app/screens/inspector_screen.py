@@ -9,7 +9,7 @@ its numbers. Only ``u`` (apply step) changes the model; the screen says so.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from textual import work
@@ -27,6 +27,9 @@ from nntui.errors import NntuiError
 from nntui.inspect.gan_step import apply_gan_step, is_gan, trace_generator_step
 from nntui.inspect.gradcheck import GradCheckResult, gradient_check
 from nntui.inspect.state import InspectorState, inspection_batch, layer_config
+
+if TYPE_CHECKING:
+    from nntui.engine.trainer import Trainer
 
 BATCH = 4  # training samples the inspector traces by default
 IDLE_TIMEOUT = 5.0  # seconds to wait for a just-paused trainer to finish its step
@@ -97,7 +100,8 @@ class InspectorScreen(Screen[None]):
     }
 
     def __init__(
-        self, model: Any, x: np.ndarray, y: np.ndarray, *, source: str = "", trainer: Any = None
+        self, model: Any, x: np.ndarray, y: np.ndarray, *, source: str = "",
+        trainer: Trainer | None = None,
     ) -> None:
         super().__init__()
         self.model, self.x, self.y = model, np.asarray(x), np.asarray(y)
@@ -110,7 +114,7 @@ class InspectorScreen(Screen[None]):
         """Optimizer steps taken here with ``u``."""
 
     @classmethod
-    def from_trainer(cls, trainer: Any, n: int = BATCH) -> InspectorScreen:
+    def from_trainer(cls, trainer: Trainer, n: int = BATCH) -> InspectorScreen:
         """The first ``n`` training samples of a (paused) trainer: ``u`` trains on them,
         as training would (held-out samples must never train the model)."""
         x, y = inspection_batch(trainer.x, trainer.y, n)

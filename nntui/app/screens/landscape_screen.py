@@ -12,7 +12,7 @@ computes it again at the weights of that moment.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
@@ -28,6 +28,9 @@ from nntui.errors import NntuiError
 from nntui.inspect.landscape_run import MODES, Landscape, compute_landscape, copy_model
 from nntui.viz.landscape import LossSurface
 from nntui.viz.line_chart import LineChart
+
+if TYPE_CHECKING:
+    from nntui.engine.trainer import Trainer
 
 RESOLUTION = 21  # grid points per axis: 441 + 31 loss evaluations
 MODE_TEXT = {"random": "two random filter-normalised directions (Li et al. 2018)",
@@ -117,7 +120,7 @@ class LandscapeScreen(Screen[None]):
         if not worker.is_cancelled:
             self.post_message(self.Computed(land))
 
-    def _take(self, trainer: Any, into: list[Any]) -> None:
+    def _take(self, trainer: Trainer, into: list[Any]) -> None:
         """On the trainer's thread, between steps: the copy, the weights, the path (a
         command that changes nothing, so it emits nothing)."""
         trail = self.run.trail

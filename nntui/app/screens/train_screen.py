@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding
@@ -27,6 +27,9 @@ from nntui.app.screens.playground_keys import PLAYGROUND_COMMANDS, PLAYGROUND_KE
 from nntui.app.wording import app_advice
 from nntui.app.workers import EventBuffer, TrainingRun
 from nntui.errors import NntuiError
+
+if TYPE_CHECKING:
+    from nntui.architectures.spec import RunSpec
 
 AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
 ACTIVE = ("starting", "running", "paused", "diverged")
@@ -90,7 +93,7 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
         **DashboardScreen.COMMANDS_TABLE,
     }
 
-    def __init__(self, spec: Any, catalog: Catalog, runs_dir: str | Path = "runs", *,
+    def __init__(self, spec: RunSpec, catalog: Catalog, runs_dir: str | Path = "runs", *,
                  tensorboard: bool = True, pace: float | None = None) -> None:
         super().__init__(getattr(spec, "architecture", ""))
         self.spec, self.catalog, self.runs_dir = spec, catalog, Path(runs_dir)
