@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from nntui.engine.backend.base import Shape
-from nntui.errors import ConfigError
+from nntui.errors import ConfigError, ShapeError
 
 MAX_INPUT_VALUES = 1 << 24
 """The most numbers one input sample may hold (a 4096 x 4096 image): a bigger Input is a
@@ -38,3 +38,20 @@ def input_shape(shape: Any) -> Shape:
         raise ConfigError(f"Input shape {out} holds {math.prod(out):,} numbers per sample, more "
                           f"than the {MAX_INPUT_VALUES:,} nntui allows. Received: shape={shape!r}")
     return out
+
+
+def fits(shape: Shape, declared: Shape) -> bool:
+    """Whether a per-sample shape matches a declared one; None matches any length."""
+    return len(shape) == len(declared) and all(
+        d is None or int(d) == int(s) for s, d in zip(shape, declared, strict=True))
+
+
+def as_float_array(x: Any, what: str) -> np.ndarray:
+    """``x`` as a NumPy array of numbers (floats kept, others to float32), else a ShapeError."""
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists etc.
+        raise ShapeError(f"{what} cannot be turned into an array: {exc}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise ShapeError(f"{what} must hold numbers; received dtype {arr.dtype}")
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float32)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nntui.engine.arguments import check_seed, input_shape
+from nntui.engine.arguments import as_float_array, check_seed, fits, input_shape
 from nntui.engine.backend import get_backend, resolve_backend_name
 from nntui.engine.backend.base import Array, Backend, Shape
 from nntui.engine.layers.base import Layer, snake_case
 from nntui.engine.losses import Loss, get_loss
 from nntui.engine.metrics import DESCRIPTIONS, Metric, resolve_metrics
 from nntui.engine.optimizers import Optimizer, get_optimizer
-from nntui.engine.reporting import print_summary, progress_subscriber
+from nntui.engine.reporting import print_summary
 from nntui.errors import ConfigError, NntuiError, ShapeError
+
+if TYPE_CHECKING:
+    from nntui.engine.callbacks.base import History
+    from nntui.engine.threads import StepThreads
 
 
 class Input:
@@ -59,12 +63,12 @@ class Sequential:
         self.metrics: list[tuple[str, Metric]] = []
         self.built = False
         self.stop_training = False  # a callback sets it to end fit after the current batch
-        self.history: Any = None  # the last fit's History, as in Keras
+        self.history: History | None = None  # the last fit's History, as in Keras
         self.compile_config: dict[str, Any] | None = None  # what save() writes
         self.record_outputs = False  # the trainer sets it on snapshot steps
         self._outputs: list[Array] = []
         self._last_pred: Array | None = None
-        self._step_threads: Any = None  # fit's BLAS thread chooser (threads.StepThreads)
+        self.fit_threads: StepThreads | None = None  # fit's BLAS thread chooser, kept
         for layer in layers or []:
             self.add(layer)
 
@@ -299,11 +303,11 @@ class Sequential:
         Raises:
             ShapeError: the data's shape does not fit the model or the labels the loss.
         """
-        x = _as_float_array(x, "x")
+        x = as_float_array(x, "x")
         if x.ndim < 2:
             x = x.reshape(-1, 1)
         declared = self.input_shape
-        if declared is not None and not _fits(x.shape[1:], declared):
+        if declared is not None and not fits(x.shape[1:], declared):
             raise ShapeError(
                 f"model {self.name!r} expects inputs of shape (batch, "
                 f"{', '.join(map(str, declared))}) but x has shape {tuple(x.shape)}"
@@ -357,7 +361,7 @@ class Sequential:
     def fit(self, x: Any, y: Any, batch_size: int = 32, epochs: int = 1, verbose: Any = "auto",
             validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
             shuffle: bool = True, callbacks: list[Any] | None = None, initial_epoch: int = 0,
-            seed: int | None = None) -> Any:
+            seed: int | None = None) -> History:
         """Train for ``epochs``; returns a History with ``history["loss"]`` etc. (also
         ``model.history``).
 
@@ -365,39 +369,12 @@ class Sequential:
         (Keras's rule). ``callbacks``: Keras callbacks (``nntui.callbacks``) run at Keras's
         hooks; any other object receives the trainer's events (``handle(event)`` or a call).
         """
-        from nntui.engine.callbacks import Callback, TerminateOnNaN
-        from nntui.engine.trainer import Trainer
+        from nntui.engine.fitting import fit_model
 
-        self.compiled()
-        if y is None:
-            raise ConfigError("fit needs the targets y (nntui trains supervised models; an "
-                              "autoencoder takes fit(x, x)). Received: y=None")
-        if validation_data is not None and (not isinstance(validation_data, tuple | list)
-                                            or len(validation_data) != 2):
-            size = len(validation_data) if isinstance(validation_data, tuple | list) else "?"
-            raise ConfigError("validation_data must be a pair (x_val, y_val); sample weights "
-                              f"are not supported. Received: a {type(validation_data).__name__}"
-                              f" of {size}")
-        hooks = [cb for cb in callbacks or [] if isinstance(cb, Callback)]
-        quiet = any(isinstance(cb, TerminateOnNaN) and not cb.raise_error for cb in hooks)
-        trainer = Trainer(self, x, y, batch_size=batch_size, epochs=epochs,
-                          validation_split=validation_split, validation_data=validation_data,
-                          shuffle=shuffle, seed=seed, initial_epoch=initial_epoch, callbacks=hooks,
-                          on_divergence="stop" if quiet else "raise")
-        self.history = trainer.history
-        for cb in callbacks or []:
-            if not isinstance(cb, Callback):
-                trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
-        if verbose not in (0, False):
-            trainer.subscribe(progress_subscriber())
-        from nntui.engine.threads import step_threads, training_threads
-
-        if self._step_threads is None:  # kept across fit calls: its choice stays valid
-            self._step_threads = step_threads()
-        trainer.blas_threads = self._step_threads
-        with training_threads(headless=True):  # BLAS threads measured (threads.py)
-            trainer.run()
-        return trainer.history
+        return fit_model(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                         validation_split=validation_split, validation_data=validation_data,
+                         shuffle=shuffle, callbacks=callbacks, initial_epoch=initial_epoch,
+                         seed=seed)
 
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: Any = 0,
                  return_dict: bool = False) -> Any:
@@ -490,22 +467,6 @@ class Sequential:
         if not self.built and self.input_shape is not None:
             self.build()
         print_summary(self, print_fn)
-
-
-def _fits(shape: Shape, declared: Shape) -> bool:
-    """Whether a per-sample shape matches a declared one; None matches any length."""
-    return len(shape) == len(declared) and all(
-        d is None or int(d) == int(s) for s, d in zip(shape, declared, strict=True))
-
-
-def _as_float_array(x: Any, what: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists etc.
-        raise ShapeError(f"{what} cannot be turned into an array: {exc}") from exc
-    if arr.dtype.kind not in "biuf":
-        raise ShapeError(f"{what} must hold numbers; received dtype {arr.dtype}")
-    return arr if arr.dtype.kind == "f" else arr.astype(np.float32)
 
 
 __all__ = ["Input", "NntuiError", "Sequential"]

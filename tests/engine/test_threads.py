@@ -101,7 +101,7 @@ def test_fit_brackets_every_step_and_keeps_its_chooser(monkeypatch: pytest.Monke
     model.compile(optimizer="sgd", loss="mse")
     x, y = np.ones((10, 3), np.float32), np.zeros((10, 2), np.float32)
     model.fit(x, y, batch_size=4, epochs=2, verbose=0)  # 3 steps an epoch
-    first = model._step_threads
+    first = model.fit_threads
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     assert seen == ["begin"] + ["before", "after"] * 6 + ["begin"] + ["before", "after"] * 3
-    assert model._step_threads is first
+    assert model.fit_threads is first
