@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nntui import layers, losses, optimizers, regularizers
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input, Sequential
 from nntui.engine.reporting import set_reporters
 from nntui.errors import NntuiError
@@ -28,7 +29,7 @@ def _rich_progress() -> Any:
     return ProgressPrinter()
 
 
-def _rich_summary(model: Any, print_fn: Callable[[str], None] | None) -> None:
+def _rich_summary(model: Learner, print_fn: Callable[[str], None] | None) -> None:
     from nntui.viz.summary import render_summary
 
     render_summary(model, print_fn)

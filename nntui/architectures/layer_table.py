@@ -29,6 +29,7 @@ from nntui.engine.backend import get_backend
 from nntui.engine.layers import LAYER_NAMES, get_layer_class
 from nntui.engine.layers.activations import ACTIVATIONS
 from nntui.engine.layers.base import snake_case
+from nntui.engine.learner import Learner
 from nntui.engine.losses import get_loss
 from nntui.errors import ConfigError, ShapeError
 
@@ -235,7 +236,7 @@ def summary_text(table: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def tables_of(model: Any) -> list[dict[str, Any]]:
+def tables_of(model: Learner) -> list[dict[str, Any]]:
     """A built model's layers as editor tables (settings the editor knows, plus the
     other non-default arguments its config holds)."""
     out = []

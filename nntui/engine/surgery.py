@@ -27,6 +27,7 @@ import numpy as np
 
 from nntui.engine.events import ModelChanged
 from nntui.engine.layers.base import Layer
+from nntui.engine.learner import Learner
 from nntui.engine.regularizers import Regularizer
 from nntui.errors import ConfigError
 
@@ -56,7 +57,7 @@ class Surgery:
     value: float = 0.0
     seed: int = 0
 
-    def apply(self, model: Any, step: int = 0, epoch: int = 0) -> ModelChanged:
+    def apply(self, model: Learner, step: int = 0, epoch: int = 0) -> ModelChanged:
         """Carry out the change on ``model`` (between two steps).
 
         Raises:
@@ -71,12 +72,12 @@ class Surgery:
                             self.seed, text)
 
 
-def all_layers(model: Any) -> list[Layer]:
+def all_layers(model: Learner) -> list[Layer]:
     """Every layer of a learner (both stacks of a GAN)."""
     return [layer for _, part in model.parts() for layer in part.layers]
 
 
-def find_layer(model: Any, name: str) -> Layer:
+def find_layer(model: Learner, name: str) -> Layer:
     """The layer called ``name``.
 
     Raises:
@@ -105,14 +106,14 @@ def ablated_units(layer: Layer) -> list[int]:
     return [int(i) for i in np.flatnonzero(layer.ops.to_numpy(mask) == 0)]
 
 
-def _trainable_layer(model: Any, name: str) -> Layer:
+def _trainable_layer(model: Learner, name: str) -> Layer:
     layer = find_layer(model, name)
     if not layer.params:
         raise ConfigError(f"layer {name!r} has no weights to freeze or re-initialise")
     return layer
 
 
-def _freeze(s: Surgery, model: Any) -> str:
+def _freeze(s: Surgery, model: Learner) -> str:
     layer = _trainable_layer(model, s.layer)
     layer.trainable = s.action == "unfreeze"
     for name in layer.grads:
@@ -120,7 +121,7 @@ def _freeze(s: Surgery, model: Any) -> str:
     return f"{'unfroze' if layer.trainable else 'froze'} {layer.name}"
 
 
-def _ablate(s: Surgery, model: Any) -> str:
+def _ablate(s: Surgery, model: Learner) -> str:
     layer = find_layer(model, s.layer)
     n = unit_count(layer)
     if not n:
@@ -140,7 +141,7 @@ def _ablate(s: Surgery, model: Any) -> str:
     return f"{verb} unit {s.unit + 1} of {layer.name}"
 
 
-def _reinitialise(s: Surgery, model: Any) -> str:
+def _reinitialise(s: Surgery, model: Learner) -> str:
     """Fresh weights from the layer's own initialisers; its optimizer slots start over."""
     layer = _trainable_layer(model, s.layer)
     assert layer.input_shape is not None
@@ -154,7 +155,7 @@ def _reinitialise(s: Surgery, model: Any) -> str:
     return f"re-initialised {layer.name} (seed {s.seed})"
 
 
-def _dropout(s: Surgery, model: Any) -> str:
+def _dropout(s: Surgery, model: Learner) -> str:
     """Every Dropout layer's rate; a model without one gets one after each hidden Dense
     layer (no weights, so nothing learnt is lost)."""
     if not 0.0 <= s.value < 1.0:
@@ -197,7 +198,7 @@ def _insert_dropout(part: Any, after: int, s: Surgery) -> str:
     return str(before.name)
 
 
-def _l2(s: Surgery, model: Any) -> str:
+def _l2(s: Surgery, model: Learner) -> str:
     if not 0.0 <= s.value <= 10.0 or s.value != s.value:
         raise ConfigError(f"the L2 factor must be from 0 to 10. Received: {s.value!r}")
     changed = []

@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.engine.trace import StepTrace, UpdateTrace, recorded_update, traced_step
 
 Z_SEED = 0  # the inspector's latent vectors: the same z every time it traces
 
 
-def is_gan(model: Any) -> bool:
+def is_gan(model: Learner) -> bool:
     """Two parts, a generator and a discriminator (``GAN.parts()``)."""
     parts = getattr(model, "parts", None)
     return parts is not None and [tag for tag, _ in parts()] == ["g", "d"]

@@ -16,6 +16,7 @@ import numpy as np
 
 from nntui.engine import events as ev
 from nntui.engine.layers import LAYER_NAMES, get_layer_class
+from nntui.engine.learner import Learner
 from nntui.engine.model import Sequential
 from nntui.errors import ConfigError
 from nntui.inspect.landscape import (
@@ -42,7 +43,7 @@ def _public_name(layer: Any) -> str:
                 type(layer).__name__)
 
 
-def copy_model(model: Any) -> Sequential:
+def copy_model(model: Learner) -> Sequential:
     """A float64 NumPy copy of a compiled Sequential: same layers, weights, switched-off
     units and penalties, for evaluation only.
 
@@ -85,7 +86,7 @@ class WeightTrail:
     Reads the model on the trainer's thread, between steps (events are emitted there).
     """
 
-    def __init__(self, model: Any, cap: int = TRAIL_POINTS) -> None:
+    def __init__(self, model: Learner, cap: int = TRAIL_POINTS) -> None:
         self.model = model
         size = sum(int(np.size(w)) for w in model.get_weights()) or 1
         self.cap = max(3, min(cap, TRAIL_VALUES // size))

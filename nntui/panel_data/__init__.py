@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.panel_data.common import Moment, session_state, set_moment
 from nntui.panel_data.points import decision_grid
 
@@ -53,7 +54,7 @@ last result. The dashboard draws at 4 frames a second, so fresher data would nev
 be seen, and this caps what the panels cost training at ``cost × 4`` per second."""
 
 
-def panel_data(session: Any, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
+def panel_data(session: Any, model: Learner, x_val: Any, y_val: Any, *, step: int = 0,
                fresh: bool = False) -> dict[str, Any]:
     """Per-architecture extras for ``SnapshotTaken.extras`` (see the module docstring),
     recomputed at most every :data:`MIN_INTERVAL` seconds per session; ``fresh`` (the
@@ -68,7 +69,7 @@ def panel_data(session: Any, model: Any, x_val: Any, y_val: Any, *, step: int = 
     return out
 
 
-def compute_panel_data(session: Any, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
+def compute_panel_data(session: Any, model: Learner, x_val: Any, y_val: Any, *, step: int = 0,
                        fresh: bool = True) -> dict[str, Any]:
     """The extras for this moment, always computed by the session's architecture.
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
+
 PROBES = 4  # probe samples per session (the panels cycle through them)
 CHUNK = 64  # held-out samples re-evaluated per snapshot once the cache is full
 MAX_HELDOUT = 2000  # held-out samples a rolling evaluation covers at most
@@ -33,7 +35,7 @@ def probe_indices(n: int, labels: np.ndarray | None = None, k: int = PROBES) -> 
     return np.linspace(0, n - 1, min(k, n)).round().astype(np.int64)
 
 
-def layer_outputs(model: Any, x: np.ndarray, stop: int | None = None) -> list[np.ndarray]:
+def layer_outputs(model: Learner, x: np.ndarray, stop: int | None = None) -> list[np.ndarray]:
     """NumPy output of every layer (up to index ``stop`` inclusive), inference mode."""
     ops = model.ops
     h = ops.asarray(x)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.numeric import data_extent, grid_points
 from nntui.panel_data.common import (
     MAX_HELDOUT,
@@ -42,7 +43,7 @@ def gan_data(session: Any, gan: Any) -> dict[str, Any]:
     return {"kind": "images", "samples": as_image(samples)}
 
 
-def _latent_layer(session: Any, model: Any) -> int:
+def _latent_layer(session: Any, model: Learner) -> int:
     names = [ly.name for ly in model.layers]
     return names.index("latent") if "latent" in names else int(session.info.get("latent_index", 0))
 
@@ -56,7 +57,7 @@ def _project2d(codes: np.ndarray) -> np.ndarray:
     return centred @ vt[:2].T  # (M, D) @ (D, 2)
 
 
-def autoencoder_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def autoencoder_data(session: Any, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                      ) -> dict[str, Any]:
     """Probe inputs, reconstructions and clean targets; latent codes of held-out samples
     coloured by class; per-sample reconstruction MSE."""

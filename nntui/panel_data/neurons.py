@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.numeric import Extent, grid_points
 from nntui.panel_data.common import layer_outputs
 
@@ -17,7 +18,7 @@ TILE_W, TILE_H = 24, 18  # grid of each unit's picture (the panel resamples it t
 MAX_UNITS = 64  # units kept per layer
 
 
-def neuron_tiles(model: Any, extent: Extent) -> dict[str, Any]:
+def neuron_tiles(model: Learner, extent: Extent) -> dict[str, Any]:
     """``tiles``: one entry per hidden layer with units: its name, activation, unit count,
     whether it trains, its switched-off units, and ``maps (TILE_H, TILE_W, U)`` — each
     unit's output over the plane (row 0 at ymin, as :func:`grid_points`)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.learner import Learner
 from nntui.engine.trace import traced_step
 from nntui.panel_data.common import class_names, probe_indices
 
@@ -15,7 +16,7 @@ STATE_KEYS = ("gate_i", "gate_f", "gate_o", "gate_z", "gate_r", "candidate", "ce
 RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 
 
-def recurrent_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarray
+def recurrent_data(session: Any, model: Learner, x_val: np.ndarray, y_val: np.ndarray
                    ) -> dict[str, Any]:
     """Trace one small batch (no update) and keep the first recurrent layer's internals.
 

@@ -23,7 +23,7 @@ def _parts(model: Learner) -> Sequence[tuple[str, Any]]:
     return model.parts()
 
 
-def state_arrays(model: Any) -> dict[str, np.ndarray]:
+def state_arrays(model: Learner) -> dict[str, np.ndarray]:
     """``{"m/w/dense/kernel": ..., "m/opt/dense/kernel/m": ..., "m/opt_iterations": ...}``."""
     out: dict[str, np.ndarray] = {}
     for tag, part in _parts(model):
@@ -49,7 +49,7 @@ def non_finite_arrays(arrays: dict[str, np.ndarray]) -> list[str]:
             if a.dtype.kind in "fc" and not np.isfinite(a).all()]
 
 
-def restore_state(model: Any, arrays: dict[str, np.ndarray]) -> None:
+def restore_state(model: Learner, arrays: dict[str, np.ndarray]) -> None:
     """Load weights and optimizer state saved by :func:`state_arrays` into a built model.
 
     Layers are matched by name, or, when the names differ but the layers line up (auto
@@ -161,7 +161,7 @@ def _layer_names(tag: str, part: Any, arrays: dict[str, np.ndarray]) -> dict[str
     return {now: old for now, old in zip(current, saved, strict=True) if now != old}
 
 
-def generators(model: Any, trainer: Any) -> dict[str, np.random.Generator]:
+def generators(model: Learner, trainer: Any) -> dict[str, np.random.Generator]:
     """Every random generator a run draws from, by a stable name: the trainer's shuffle
     (``trainer``), the learner's own (``model``: a GAN's z) and each layer's (dropout)."""
     out = {"trainer": trainer.rng, "model": model.rng}
@@ -172,11 +172,11 @@ def generators(model: Any, trainer: Any) -> dict[str, np.random.Generator]:
     return out
 
 
-def generator_states(model: Any, trainer: Any) -> dict[str, dict[str, Any]]:
+def generator_states(model: Learner, trainer: Any) -> dict[str, dict[str, Any]]:
     return {name: dict(gen.bit_generator.state) for name, gen in generators(model, trainer).items()}
 
 
-def restore_generators(model: Any, trainer: Any, states: dict[str, dict[str, Any]]) -> None:
+def restore_generators(model: Learner, trainer: Any, states: dict[str, dict[str, Any]]) -> None:
     """Set every generator to its saved state (checked on a scratch generator first).
 
     Raises:
