@@ -95,14 +95,20 @@ def head(ds: Dataset) -> list[Layer]:
     return [Dense(out, name="output")]
 
 
-def hidden_dense(spec: RunSpec, units: list[int], activation: str | list[str]) -> list[Layer]:
+def hidden_dense(spec: RunSpec, units: list[int], activation: str | list[str],
+                 negative_slope: float | None = None) -> list[Layer]:
     """Dense layers of ``units`` (``activation``: one for all, or one per layer) with
-    ``[train]``'s L1/L2 and dropout after each."""
+    ``[train]``'s L1/L2 and dropout after each. With ``negative_slope``, a ``leaky_relu``
+    layer is written as the notes write it in Keras: ``Dense`` then
+    ``LeakyReLU(negative_slope)``."""
     L, t = get_layer_class, spec.train
     reg = {"kernel_regularizer": {"l1": t.l1, "l2": t.l2}} if t.l1 or t.l2 else {}
     layers: list[Layer] = []
     for u, act in zip(units, per_layer_values(activation, len(units)), strict=True):
-        layers.append(L("Dense")(int(u), activation=act, **reg))
+        if act == "leaky_relu" and negative_slope is not None:
+            layers += [L("Dense")(int(u), **reg), L("LeakyReLU")(negative_slope=negative_slope)]
+        else:
+            layers.append(L("Dense")(int(u), activation=act, **reg))
         if t.dropout:
             layers.append(L("Dropout")(t.dropout, seed=t.seed))
     return layers

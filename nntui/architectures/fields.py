@@ -107,6 +107,14 @@ def fraction(what: str) -> Check:
     return check
 
 
+def slope_field() -> ModelField:
+    """``leaky_relu``'s slope below zero, for the layers whose activation is
+    ``leaky_relu`` (Keras's default 0.2; many course notes use 0.01)."""
+    return ModelField("negative_slope", fraction("the slope of leaky_relu below 0"), 0.2,
+                      "leaky slope", "float",
+                      help="slope of leaky_relu for z < 0 (Keras 0.2; the notes often 0.01)")
+
+
 def layer_tables(path: str, v: Any) -> None:
     if not isinstance(v, list) or not v or not all(isinstance(d, dict) for d in v):
         raise ConfigError(f"{path} must be a non-empty list of layer tables, e.g. "

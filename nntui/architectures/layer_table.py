@@ -66,6 +66,7 @@ _RNN = (_units(), Setting("return_sequences", "bool", False, help="every step's 
 
 SETTINGS: dict[str, tuple[Setting, ...]] = {
     "Dense": (_units(), _act(), _L2),
+    "LeakyReLU": (Setting("negative_slope", "float", 0.3, help="slope for z < 0 (Keras 0.3)"),),
     "Dropout": (Setting("rate", "float", 0.2, help="share of inputs dropped while training"),),
     "Conv2D": (Setting("filters", "int", 8, help="output channels"),
                Setting("kernel_size", "int", 3, help="kernel height and width"),

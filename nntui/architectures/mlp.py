@@ -18,6 +18,7 @@ from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
 from nntui.engine.learner import Learner
+from nntui.errors import ConfigError
 from nntui.panel_data.images import dense_image_data
 from nntui.panel_data.points import points_data, regression_data
 
@@ -25,6 +26,7 @@ FIELDS = (
     f.ModelField("hidden", f.units(0), [32], "hidden units", "units",
                  help="units of each hidden layer, e.g. 64,32"),
     f.activation_field(per_layer="hidden"),
+    f.slope_field(),
     f.layers_field(),
 )
 
@@ -35,8 +37,18 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
         return supervised_session(ARCHITECTURE, spec, ds, layers_from_tables(m["layers"]))
     flat = [get_layer_class("Flatten")()] if len(ds.input_shape) > 1 else []
     hidden = [int(u) for u in ARCHITECTURE.value(m, "hidden")]
-    body = flat + hidden_dense(spec, hidden, ARCHITECTURE.value(m, "activation"))
+    slope = float(m["negative_slope"]) if "negative_slope" in m else None
+    body = flat + hidden_dense(spec, hidden, ARCHITECTURE.value(m, "activation"), slope)
     return supervised_session(ARCHITECTURE, spec, ds, body)
+
+
+def check_slope(model: dict[str, Any]) -> None:
+    """A slope other than Keras's default needs a ``leaky_relu`` layer to act on."""
+    slope, acts = model.get("negative_slope", 0.2), model.get("activation", "relu")
+    if slope != 0.2 and "leaky_relu" not in ([acts] if isinstance(acts, str) else acts):
+        raise ConfigError(f"model.negative_slope = {slope!r} acts only on leaky_relu layers, "
+                          f"and model.activation is {acts!r}: set activation = "
+                          "'leaky_relu' (or per layer) or leave the slope out")
 
 
 def panel_data(session: Session, model: Learner, x_val: np.ndarray, y_val: np.ndarray
@@ -55,5 +67,6 @@ ARCHITECTURE = Architecture(
     name="mlp", title="MLP",
     one_line="dense layers with any activation: curved decision boundaries and function fits",
     input_kinds=("points2d", "vector", "image"), default_preset="mlp-spiral", fields=FIELDS,
-    build=build, panel_data=panel_data, panel="points", order=20, units_field="hidden")
+    build=build, panel_data=panel_data, panel="points", order=20, units_field="hidden",
+    check_model_extra=check_slope)
 ARCHITECTURES = (ARCHITECTURE,)

@@ -87,3 +87,22 @@ async def test_too_small_terminal_shows_a_message(make_app) -> None:
         await pilot.resize_terminal(100, 30)
         await pilot.pause(0.1)
         assert isinstance(app.screen, LauncherScreen)
+
+
+@asynctest
+async def test_the_leaky_slope_field_reaches_the_spec_and_a_wrong_pair_is_marked(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        launcher = app.screen
+        launcher.query_one("#model-negative-slope", Input).value = "0.01"
+        await pilot.pause()
+        assert "acts only on leaky_relu" in launcher.invalid_fields["model.negative_slope"]
+        first_layer = launcher.query_one("#model-activation", LayerChoices).query(Select).first()
+        first_layer.value = "leaky_relu"  # as a learner picks it: the form validates again
+        await wait_until(pilot, lambda: launcher.invalid_fields == {})
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: bool(app.catalog.built))
+        spec = app.catalog.built[0]
+        assert spec.model["negative_slope"] == 0.01
+        assert spec.model["activation"] in ("leaky_relu", ["leaky_relu", "relu"])
+        await pilot.press("q")
