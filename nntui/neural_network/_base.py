@@ -10,7 +10,7 @@ import numpy as np
 
 from nntui.errors import ShapeError, TrainingDiverged
 from nntui.neural_network._compat import EstimatorParams, NotFittedError, sklearn_tags
-from nntui.neural_network._inputs import check_x, feature_names
+from nntui.neural_network._inputs import check_sample_weight, check_x, feature_names
 from nntui.neural_network._lbfgs import fit_lbfgs
 from nntui.neural_network._net import LOSSES, MLPNet
 from nntui.neural_network._params import check_params, hidden_layer_sizes, random_state
@@ -100,15 +100,13 @@ class BaseMLP(EstimatorParams):
 
     def _fit(self, x: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
         owner = type(self).__name__
-        if sample_weight is not None:
-            raise ShapeError(f"{owner}.fit(sample_weight=...) is not supported by nntui yet; "
-                             "leave it None")
         check_params(owner, self.get_params())
         self._check_loss()
         sizes = hidden_layer_sizes(owner, self.hidden_layer_sizes)
         first = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         names = feature_names(x)
         x = check_x(x, owner, None if first else self.n_features_in_)
+        weights = check_sample_weight(sample_weight, x)
         target = self._targets(x, y, incremental, first)
         rs = random_state(self.random_state)
         if first:
@@ -120,9 +118,9 @@ class BaseMLP(EstimatorParams):
             raise ShapeError(f"y has {target.shape[1]} outputs but the network was fitted with "
                              f"{self.n_outputs_}; refit without warm_start")
         if self.solver == "lbfgs":
-            fit_lbfgs(self, x, target)
+            fit_lbfgs(self, x, target, weights)
         else:
-            fit_stochastic(self, x, target, rs, incremental)
+            fit_stochastic(self, x, target, rs, incremental, weights)
         weights_ok = all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_)
         if not weights_ok or not np.isfinite(self.loss_):
             raise NonFiniteWeights(

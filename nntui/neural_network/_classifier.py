@@ -123,9 +123,10 @@ class MLPClassifier(BaseMLP):
         """Accuracy of ``predict(X)`` (exact rows for multi-label)."""
         return accuracy(y, self.predict(X), sample_weight)
 
-    def _score(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _score(self, x: np.ndarray, y: np.ndarray,
+               sample_weight: np.ndarray | None = None) -> float:
         pred = self._forward(x, check=False)
         if not np.isfinite(pred).all():
             return float("nan")
         return accuracy(y, self._label_binarizer.inverse_transform(
-            pred.ravel() if self.n_outputs_ == 1 else pred))
+            pred.ravel() if self.n_outputs_ == 1 else pred), sample_weight)

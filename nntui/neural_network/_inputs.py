@@ -81,6 +81,29 @@ def feature_names(x: Any) -> np.ndarray | None:
     return np.asarray(list(columns), dtype=object)
 
 
+def check_sample_weight(sample_weight: Any, x: np.ndarray) -> np.ndarray | None:
+    """None, or one finite weight per sample in X's dtype (a number: the same for all),
+    as scikit-learn's ``_check_sample_weight``.
+
+    Raises:
+        ShapeError: not numbers, not 1-D, a length other than X's, NaN or inf.
+    """
+    if sample_weight is None:
+        return None
+    n = x.shape[0]
+    try:
+        w = np.asarray(sample_weight, dtype=x.dtype)
+    except (ValueError, TypeError) as exc:
+        raise ShapeError(f"sample_weight must hold numbers: {exc}") from exc
+    if w.ndim == 0:
+        w = np.full(n, w, dtype=x.dtype)
+    if w.ndim != 1 or len(w) != n:
+        raise ShapeError(f"sample_weight.shape == {w.shape}, expected ({n},)!")
+    if not np.isfinite(w).all():
+        raise ShapeError("sample_weight contains NaN or infinity; give finite weights")
+    return w
+
+
 def accuracy(y_true: Any, y_pred: np.ndarray, sample_weight: Any = None) -> float:
     """Share of rows predicted exactly (all labels of a row, for multi-label)."""
     y_true = np.asarray(y_true)

@@ -13,7 +13,8 @@ from nntui.errors import ConfigError
 from nntui.neural_network._compat import warn_not_converged
 
 
-def fit_lbfgs(est: Any, x: np.ndarray, y: np.ndarray) -> None:
+def fit_lbfgs(est: Any, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+              ) -> None:
     """Minimise over every weight at once; sets ``n_iter_`` and ``loss_``.
 
     Raises:
@@ -30,6 +31,8 @@ def fit_lbfgs(est: Any, x: np.ndarray, y: np.ndarray) -> None:
     cuts = np.cumsum([0] + [p.size for p in params])
     ops = net.ops
     yb = ops.asarray(y)
+    net.weigh(weights)  # the whole set is one batch
+    n = len(x) if weights is None else float(weights.sum())
 
     def unpack(w: np.ndarray) -> None:
         for i, (layer, name) in enumerate(_slots(net)):
@@ -43,7 +46,7 @@ def fit_lbfgs(est: Any, x: np.ndarray, y: np.ndarray) -> None:
         pred = net.forward(ops.asarray(x), training=True)
         value, grad, fused = net.compute_loss_and_grad(yb, pred)
         net.backward(grad, fused=fused, input_grad=False)
-        loss = ops.item(value) + net.add_l2(len(x))
+        loss = ops.item(value) + net.add_l2(n)
         grads = [layer.grads[name] for layer, name in _slots(net)]
         return loss, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
 

@@ -102,12 +102,21 @@ class MLPNet(Sequential):
         self.loss_name = out_activation
         self.order: np.ndarray | None = None  # the sample order scikit-learn keeps across epochs
         self.random_state: np.random.RandomState | None = None
-        self._batch_n = 1
+        self._batch_n = 1.0  # the batch's size, or the sum of its sample weights
+        self.sample_weight: np.ndarray | None = None  # the training set's, or None
+        self._batch_w: np.ndarray | None = None
         self._buffers: dict[int, np.ndarray] = {}
 
-    def start(self, n: int, random_state: np.random.RandomState) -> None:
-        """Before a fit: the sample order starts at 0..n−1, reshuffled by ``random_state``."""
+    def start(self, n: int, random_state: np.random.RandomState,
+              sample_weight: np.ndarray | None = None) -> None:
+        """Before a fit: the sample order starts at 0..n−1, reshuffled by ``random_state``;
+        ``sample_weight`` weighs each training sample (scikit-learn's rule, below)."""
         self.order, self.random_state = np.arange(n), random_state
+        self.sample_weight = sample_weight
+
+    def weigh(self, weights: np.ndarray | None) -> None:
+        """The sample weights of the next batches (None: every sample counts once)."""
+        self._batch_w = weights
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
                 shuffle: bool = False, rng: np.random.Generator | None = None, *,
@@ -116,23 +125,47 @@ class MLPNet(Sequential):
         """scikit-learn's order (kept across epochs, reshuffled by its RandomState) replaces
         the trainer's ``order``; an estimator's fit is never resumed mid-epoch (``start``)."""
         if not shuffle or self.order is None or self.random_state is None:
-            yield from super().batches(x, y, batch_size, False)
-            return
-        self.order = self.order[self.random_state.permutation(len(self.order))]
+            order = np.arange(len(x))
+        else:
+            order = self.order = self.order[self.random_state.permutation(len(self.order))]
+        w = self.sample_weight if self.sample_weight is not None and len(x) == len(
+            self.sample_weight) else None
         for start in range(0, len(x), batch_size):
-            idx = self.order[start:start + batch_size]
+            idx = order[start:start + batch_size]
+            self.weigh(None if w is None else w[idx])
             yield self.ops.asarray(x[idx]), None if y is None else self.ops.asarray(y[idx])
+        self.weigh(None)
 
     def train_step(self, xb: Array, yb: Array) -> float:
-        self._batch_n = int(xb.shape[0])
+        w = self._batch_w
+        self._batch_n = float(xb.shape[0]) if w is None else float(w.sum())
         return super().train_step(xb, yb)
+
+    def compute_loss_and_grad(self, yb: Array, pred: Array) -> tuple[Array, Array, bool]:
+        """With sample weights (scikit-learn ≥ 1.7): each sample's loss weighted,
+        L = Σ_n w_n·ℓ_n / Σ w, and dL/dz = (ŷ − y)·w_n / Σ w at the output."""
+        w = self._batch_w
+        if w is None:
+            return super().compute_loss_and_grad(yb, pred)
+        y = self._targets_for(yb, pred)
+        if self.loss_name == "identity":
+            value = 0.5 * np.average((y - pred) ** 2, weights=w, axis=0).mean()
+        else:
+            p = np.clip(pred, _eps(pred), 1.0 - _eps(pred))
+            terms = y * np.log(p)
+            if self.loss_name == "logistic":
+                terms = terms + (1.0 - y) * np.log(1.0 - p)
+            value = -np.average(terms, weights=w, axis=0).sum()
+        grad = (pred - y) * (w / w.sum())[:, None]
+        return np.asarray(value, pred.dtype), grad, self._fused_head() is not None
 
     def apply_gradients(self) -> float:
         """Add α·W / n to each kernel's gradient, then update; returns α·Σ‖W‖² / (2n)."""
         return self.add_l2(self._batch_n) + super().apply_gradients()
 
     def add_l2(self, n: float) -> float:
-        """The L2 term for a batch of ``n``: adds into the kernel gradients, returns the penalty."""
+        """The L2 term for a batch of ``n`` (the sum of its weights when weighted): adds
+        into the kernel gradients, returns the penalty."""
         if not self.alpha:
             return 0.0
         scale, total = self.alpha / n, 0.0

@@ -65,8 +65,9 @@ class MLPRegressor(BaseMLP):
         """R² of ``predict(X)``, averaged over targets."""
         return r2(y, self.predict(X), sample_weight)
 
-    def _score(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _score(self, x: np.ndarray, y: np.ndarray,
+               sample_weight: np.ndarray | None = None) -> float:
         pred = self._forward(x, check=False)
         if not np.isfinite(pred).all():
             return float("nan")
-        return r2(y, pred)
+        return r2(y, pred, sample_weight)

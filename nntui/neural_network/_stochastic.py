@@ -33,16 +33,17 @@ def make_optimizer(est: Any) -> Optimizer:
 
 
 def fit_stochastic(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.RandomState,
-                   incremental: bool) -> None:
-    """Train ``est.model_`` on (x, y): y holds the network's targets (binarized labels)."""
+                   incremental: bool, weights: np.ndarray | None = None) -> None:
+    """Train ``est.model_`` on (x, y): y holds the network's targets (binarized labels),
+    ``weights`` one weight per sample (or None)."""
     net = est.model_
     if not incremental or getattr(net, "optimizer", None) is None:
         net.optimizer = make_optimizer(est)
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
-    x_val = y_val = None
+    x_val = y_val = w_val = None
     if est.early_stopping:
-        x, x_val, y, y_val = _validation_split(est, x, y, rs)
+        x, x_val, y, y_val, weights, w_val = _validation_split(est, x, y, weights, rs)
     n = len(x)
     if est.batch_size == "auto":
         batch_size = min(200, n)
@@ -51,9 +52,9 @@ def fit_stochastic(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.RandomS
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
                           "going to be clipped", stacklevel=4)
         batch_size = int(np.clip(est.batch_size, 1, n))
-    net.start(n, rs)
+    net.start(n, rs, weights)
     est.n_iter_ = 0
-    rule = EpochRule(est, n, x_val, y_val, incremental)
+    rule = EpochRule(est, n, x_val, y_val, incremental, w_val)
     trainer = Trainer(net, x, y, batch_size=batch_size, epochs=1 if incremental else est.max_iter,
                       shuffle=bool(est.shuffle), callbacks=[rule], on_divergence="stop")
     try:
@@ -68,9 +69,10 @@ def fit_stochastic(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.RandomS
         est.coefs_, est.intercepts_ = est._best_coefs, est._best_intercepts
 
 
-def _validation_split(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.RandomState
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """scikit-learn's split: stratified for a single-output classifier only."""
+def _validation_split(est: Any, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
+                      rs: np.random.RandomState) -> tuple[Any, ...]:
+    """scikit-learn's split: stratified for a single-output classifier only; the sample
+    weights follow their samples (x, x_val, y, y_val, weights, weights_val)."""
     if est._estimator_type == "classifier" and est.n_outputs_ == 1:
         train, val = stratified_split(y, est.validation_fraction, rs)
     else:
@@ -82,16 +84,18 @@ def _validation_split(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.Rand
     if est._estimator_type == "classifier":
         y_val = est._label_binarizer.inverse_transform(y_val if y_val.shape[1] > 1
                                                        else y_val.ravel())
-    return x[train], x[val], y[train], y_val
+    if weights is None:
+        return x[train], x[val], y[train], y_val, None, None
+    return x[train], x[val], y[train], y_val, weights[train], weights[val]
 
 
 class EpochRule(Callback):
     """scikit-learn's end-of-epoch bookkeeping and stopping rule, as a Keras callback."""
 
     def __init__(self, est: Any, n: int, x_val: np.ndarray | None, y_val: np.ndarray | None,
-                 incremental: bool) -> None:
+                 incremental: bool, w_val: np.ndarray | None = None) -> None:
         super().__init__()
-        self.est, self.n, self.x_val, self.y_val = est, n, x_val, y_val
+        self.est, self.n, self.x_val, self.y_val, self.w_val = est, n, x_val, y_val, w_val
         self.incremental = incremental
         self.max_iter_reached = False  # fit_stochastic warns, at the caller's line
 
@@ -118,7 +122,7 @@ class EpochRule(Callback):
     def _count_no_improvement(self) -> None:
         est = self.est
         if self.x_val is not None:
-            score = est._score(self.x_val, self.y_val)
+            score = est._score(self.x_val, self.y_val, self.w_val)
             est.validation_scores_.append(score)
             if est.verbose:
                 print(f"Validation score: {score:f}")
