@@ -322,10 +322,13 @@ class Trainer:
         if self.pace > 0 and not self._pace_wait():
             return False
         self._run_commands()
-        if not self._run_flag.is_set():
-            self._settle()
-            self._idle.set()
-        while not self._run_flag.wait(COMMAND_POLL):
+        settled = False
+        while not self._run_flag.wait(0.0 if not settled else COMMAND_POLL):
+            if not settled:  # also when pause() lands between the check and the wait
+                self._settle()
+                self._idle.set()
+                settled = True
+                continue
             if self._run_commands() and self.snapshot_every:
                 self._settle(force=True)  # the panels show the change while paused
         self._idle.clear()
