@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,9 @@ def imports_of(path: Path, known: dict[str, Path], *, top_level_only: bool = Fal
     return {m for m in out if m.split(".")[0] in ("nntui", "textual", "rich", "plotext")}
 
 
+@functools.cache
 def graph(top_level_only: bool = False) -> dict[str, set[str]]:
+    """Module -> the nntui/textual/rich modules it imports (read once per test session)."""
     known = modules()
     return {name: imports_of(path, known, top_level_only=top_level_only)
             for name, path in known.items()}
