@@ -230,3 +230,22 @@ async def test_the_inspectors_eight_column_tables_fit_at_120x40_and_80x24() -> N
                 assert header and all(line.split()[:2] == ["0", "1"] for line in header)
             else:  # too narrow for the numbers: a heatmap, never a wrapped table
                 assert all(line.split()[:2] == ["0", "1"] for line in header)
+
+
+@asynctest
+async def test_zoom_never_cuts_the_layer_tables_figures() -> None:
+    history = _trained("cnn-shapes")
+    for size, table_shown in (((80, 24), False), ((120, 40), False), ((170, 45), True)):
+        app = BoardApp("cnn", history)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.2)
+            board = app.board
+            await pilot.press("z")
+            await pilot.pause(0.2)
+            assert board.has_class("-zoom")
+            table = board.layer_table
+            assert table.display == table_shown, size
+            if table_shown:  # beside the curves, every column whole
+                width = sum(c.get_render_width(table) for c in table.columns.values())
+                assert width <= table.size.width, (size, width, table.size.width)
+            assert board.arch_panel.region.width > size[0] // 2  # the panel is the large one
