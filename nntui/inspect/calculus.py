@@ -21,6 +21,7 @@ DERIVATIVES: dict[str, tuple[str, Any]] = {
     "sigmoid": ("g'(z) = a·(1 − a)", lambda z, a: a * (1.0 - a)),
     "tanh": ("g'(z) = 1 − a²", lambda z, a: 1.0 - a * a),
     "softplus": ("g'(z) = σ(z)", lambda z, a: 1.0 / (1.0 + np.exp(-z))),
+    "exponential": ("g'(z) = e^z = a", lambda z, a: a),
     "binary_step": ("g'(z) = 0 (almost everywhere)", lambda z, a: np.zeros_like(z)),
     "step": ("g'(z) = 0 (almost everywhere)", lambda z, a: np.zeros_like(z)),
 }
@@ -66,6 +67,7 @@ def apply_activation(name: str, z: float, config: dict[str, Any] | None = None) 
         "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
         "tanh": np.tanh,
         "softplus": lambda v: np.log1p(np.exp(v)),
+        "exponential": np.exp,
         "binary_step": lambda v: 1.0 if v >= 0 else 0.0,
         "step": lambda v: 1.0 if v >= 0 else 0.0,
         "leaky_relu": lambda v: v if v > 0 else float(cfg.get("negative_slope", 0.2)) * v,

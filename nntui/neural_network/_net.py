@@ -27,7 +27,7 @@ from nntui.engine.losses import Loss
 from nntui.engine.model import Input, Sequential
 
 HIDDEN = {"identity": None, "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
-OUTPUT = {"softmax": "softmax", "logistic": "sigmoid", "identity": None}
+OUTPUT = {"softmax": "softmax", "logistic": "sigmoid", "identity": None, "exp": "exponential"}
 
 
 def _eps(pred: Array) -> float:
@@ -76,8 +76,29 @@ class HalfSquaredError(Loss):
         return (y_pred - y_true) * (1.0 / float(y_pred.shape[0]))
 
 
+class HalfPoissonDeviance(Loss):
+    """L = Σ_k mean_n [y·log(y/ŷ) − y + ŷ] with ŷ = e^z (scikit-learn's ``poisson``, with
+    its log link); dL/dz = (ŷ − y) / n."""
+
+    name = "half_poisson_deviance"
+    fused_activation = "exponential"
+    formula = "L = 1/N Σ_n Σ_k [y·log(y/ŷ) − y + ŷ],  ŷ = e^z"
+
+    def __call__(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        return np.sum(np.mean(poisson_terms(y_true, y_pred), axis=0))
+
+    def fused_gradient(self, ops: Backend, y_true: Array, y_pred: Array) -> Array:
+        return (y_pred - y_true) * (1.0 / float(y_pred.shape[0]))
+
+
+def poisson_terms(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """y·log(y/ŷ) − y + ŷ per sample and output (0·log 0 = 0, as scipy's xlogy)."""
+    safe = np.where(y > 0, y, 1.0)
+    return np.where(y > 0, y * np.log(safe / pred), 0.0) - y + pred
+
+
 LOSSES: dict[str, type[Loss]] = {"softmax": LogLoss, "logistic": BinaryLogLoss,
-                                 "identity": HalfSquaredError}
+                                 "identity": HalfSquaredError, "exp": HalfPoissonDeviance}
 
 
 class MLPNet(Sequential):
@@ -86,7 +107,7 @@ class MLPNet(Sequential):
     Args:
         layer_units: ``[n_features, *hidden_layer_sizes, n_outputs]``.
         activation: scikit-learn's hidden activation name.
-        out_activation: ``"softmax"``, ``"logistic"`` or ``"identity"``.
+        out_activation: ``"softmax"``, ``"logistic"``, ``"identity"`` or ``"exp"``.
         alpha: the L2 strength.
         dtype: ``"float64"`` or ``"float32"`` (the data's, as scikit-learn keeps it).
     """
@@ -150,6 +171,8 @@ class MLPNet(Sequential):
         y = self._targets_for(yb, pred)
         if self.loss_name == "identity":
             value = 0.5 * np.average((y - pred) ** 2, weights=w, axis=0).mean()
+        elif self.loss_name == "exp":
+            value = np.average(poisson_terms(y, pred), weights=w, axis=0).sum()
         else:
             p = np.clip(pred, _eps(pred), 1.0 - _eps(pred))
             terms = y * np.log(p)

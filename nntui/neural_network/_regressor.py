@@ -12,10 +12,11 @@ from nntui.neural_network._inputs import check_y, r2
 
 
 class MLPRegressor(BaseMLP):
-    """Multi-layer perceptron regressor: identity output, half the squared error, one or
-    several targets. Parameters, defaults and attributes are scikit-learn's (see
-    :class:`MLPClassifier`); ``loss`` is ``'squared_error'`` (scikit-learn's ``'poisson'``
-    is not available). ``early_stopping`` keeps the weights of the best validation R².
+    """Multi-layer perceptron regressor, one or several targets. Parameters, defaults and
+    attributes are scikit-learn's (see :class:`MLPClassifier`); ``loss`` is
+    ``'squared_error'`` (identity output, half the squared error) or ``'poisson'`` (an
+    exponential output, the log link, and half the Poisson deviance).
+    ``early_stopping`` keeps the weights of the best validation R².
 
     Example:
         >>> from nntui import MLPRegressor           # was: from sklearn.neural_network import …
@@ -46,15 +47,15 @@ class MLPRegressor(BaseMLP):
         self.loss = loss
 
     def _check_loss(self) -> None:
-        if self.loss != "squared_error":
-            raise ConfigError("The 'loss' parameter of MLPRegressor must be 'squared_error' in "
-                              f"nntui ('poisson' is not available). Received: loss={self.loss!r}")
+        if self.loss not in ("squared_error", "poisson"):
+            raise ConfigError("The 'loss' parameter of MLPRegressor must be a str among "
+                              f"{{'poisson', 'squared_error'}}. Received: loss={self.loss!r}")
 
     def _targets(self, x: np.ndarray, y: Any, incremental: bool, first: bool) -> np.ndarray:
         return check_y(y, len(x), numeric=True).reshape(len(x), -1)
 
     def _out_activation(self) -> str:
-        return "identity"
+        return "exp" if self.loss == "poisson" else "identity"
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions, (n,) for one target, (n, n_outputs) for several."""

@@ -8,7 +8,8 @@ import pytest
 from nntui.engine.layers import get_layer_class
 from tests.engine.gradcheck import assert_layer_gradients, build_layer
 
-ACTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softmax"]
+ACTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softmax",
+        "exponential"]
 
 
 @pytest.mark.parametrize("act", ACTS)

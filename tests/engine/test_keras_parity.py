@@ -82,7 +82,7 @@ def test_loss_value_and_update_match_keras(loss: str, out_units: int, out_act) -
 
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "elu", "softplus", "linear",
-                                 "leaky_relu", "softmax"])
+                                 "leaky_relu", "softmax", "exponential"])
 def test_activation_outputs_match_keras(act: str) -> None:
     ours, theirs = _pair(act, 2, None)
     x, _ = _data("mse")

@@ -34,6 +34,7 @@ ORACLE_ACT: dict[str, Callable[[Any], Any]] = {
     "leaky_relu": lambda z: mx.where(z > 0, z, 0.2 * z),
     "elu": lambda z: mx.where(z > 0, z, mx.exp(mx.minimum(z, 0.0)) - 1.0),
     "softplus": lambda z: mx.logaddexp(z, mx.zeros_like(z)),
+    "exponential": mx.exp,
     "softmax": lambda z: mx.exp(z - mx.logsumexp(z, axis=-1, keepdims=True)),
     "binary_step": lambda z: mx.stop_gradient((z >= 0).astype(z.dtype)),
 }

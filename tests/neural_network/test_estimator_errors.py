@@ -46,7 +46,7 @@ def test_bad_parameters_name_themselves(kw: dict, match: str) -> None:
     (lambda: MLPClassifier().fit(X, Y[:30]), "inconsistent numbers of samples"),
     (lambda: MLPClassifier().fit(X, X[:, 0]), "Unknown label type: continuous"),
     (lambda: MLPRegressor().fit(X, np.array(["a"] * 40)), "y must hold numbers"),
-    (lambda: MLPRegressor(loss="poisson").fit(X, X[:, 0]), r"Received: loss='poisson'"),
+    (lambda: MLPRegressor(loss="huber").fit(X, X[:, 0]), r"Received: loss='huber'"),
     (lambda: MLPClassifier(max_iter=2).fit(X, Y).predict(X[:, :2]),
      "X has 2 features, but MLPClassifier is expecting 3"),
     (lambda: MLPClassifier().partial_fit(X, Y), "classes must be passed on the first call"),

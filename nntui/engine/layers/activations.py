@@ -79,6 +79,20 @@ class Tanh(ActivationFn):
         return grad_a * (1.0 - a * a)
 
 
+class Exponential(ActivationFn):
+    """a = e^z: the log link of a Poisson regression's output (Keras's ``exponential``)."""
+
+    name = "exponential"
+    formula = "a = e^z"
+
+    def forward(self, z: Array) -> Array:
+        self._a = self.ops.exp(z)
+        return self._a
+
+    def backward(self, grad_a: Array) -> Array:
+        return grad_a * self._a  # dL/dz = dL/da · e^z
+
+
 class ReLU(ActivationFn):
     name = "relu"
     formula = "a = max(0, z)"
@@ -175,6 +189,7 @@ ACTIVATIONS: dict[str, type[ActivationFn]] = {
     "elu": ELUFn,
     "softplus": Softplus,
     "softmax": SoftmaxFn,
+    "exponential": Exponential,
 }
 
 

@@ -1,7 +1,8 @@
-"""``sample_weight`` as scikit-learn 1.7+ applies it: each batch's loss is the weighted
-mean of its samples' losses, the L2 term divides by the batch's weight sum, early
-stopping splits the weights with their samples and scores with them. scikit-learn is
-the oracle: same data, weights and ``random_state`` give the same loss curve."""
+"""What scikit-learn 1.7+ added to its MLPs: ``sample_weight`` (each batch's loss is the
+weighted mean of its samples' losses, the L2 term divides by the batch's weight sum,
+early stopping splits the weights with their samples and scores with them) and
+``loss='poisson'`` (exponential output, half the Poisson deviance). scikit-learn is the
+oracle: same data, weights and ``random_state`` give the same loss curve."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from nntui import MLPClassifier, MLPRegressor  # noqa: E402
 from nntui.errors import ShapeError  # noqa: E402
 
 if "sample_weight" not in inspect.signature(sk.MLPClassifier.fit).parameters:
-    pytest.skip("this scikit-learn has no sample_weight in MLP fit (added in 1.7)",
+    pytest.skip("this scikit-learn has no sample_weight or poisson in its MLPs (1.7+)",
                 allow_module_level=True)
 
 
@@ -99,3 +100,31 @@ def test_bad_weights_are_one_clear_error(bad: Any, match: str) -> None:
     x, y, _ = data("binary")
     with pytest.raises(ShapeError, match=match):
         MLPClassifier(max_iter=2).fit(x, y, sample_weight=bad)
+
+
+def counts() -> tuple[np.ndarray, np.ndarray]:
+    """Poisson counts whose log-rate is linear in x (two targets)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 4))
+    rate = np.exp(x @ np.array([[0.4, -0.2], [0.3, 0.1], [-0.5, 0.3], [0.2, 0.2]]) + 0.5)
+    return x, rng.poisson(rate).astype(float)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_poisson_loss_follows_sklearn(solver: str, weighted: bool) -> None:
+    x, y = counts()
+    w = np.random.default_rng(4).uniform(0.2, 2.0, len(x)) if weighted else None
+    kw = {"loss": "poisson", "solver": solver, "hidden_layer_sizes": (8,), "random_state": 0,
+          "max_iter": 30, "learning_rate_init": 0.01}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPRegressor(**kw).fit(x, y, sample_weight=w)
+        theirs = sk.MLPRegressor(**kw).fit(x, y, sample_weight=w)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    assert ours.n_iter_ == theirs.n_iter_
+    if solver == "adam":
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-7)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
+    np.testing.assert_allclose(ours.predict(x), theirs.predict(x), rtol=1e-6)
+    assert (ours.predict(x) > 0).all()  # the log link: a rate is never negative
