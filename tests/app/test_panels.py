@@ -188,10 +188,15 @@ def test_the_accuracy_says_what_it_is_of(size: int, total: int, steps: tuple[int
     extras = {"heldout_accuracy": 0.9383, "heldout_size": size, "heldout_total": total,
               "heldout_steps": steps}
     assert accuracy_line(extras) == said
+    short = accuracy_line(extras, 38)  # the panel's width at 80×24: fewer words, same figures
+    assert short.startswith("93.8% right") and len(short) < len(said)
+    assert all(str(v) in short for v in (size, total, *steps))
+    assert len(short) <= 38 or size != total or steps[0] != steps[1]  # the usual case: 1 line
 
 
 def test_confusion_view_keeps_every_row_and_label_at_80_columns() -> None:
-    """At 80×24 the panel is 38 cells wide: the text wraps, the matrix keeps its rows."""
+    """At 80×24 the panel is 38 cells wide: the accuracy says itself in one line, the
+    matrix keeps its rows (the panel's 6 lines under its title hold them all)."""
     from rich.console import Console
 
     from nntui.app.panels.images import confusion_view
@@ -201,9 +206,9 @@ def test_confusion_view_keeps_every_row_and_label_at_80_columns() -> None:
               "heldout_steps": (228, 228), "confusion": confusion,
               "class_names": ["circle", "square", "triangle", "cross"]}
     console = Console(width=38, record=True, color_system=None)
-    console.print(confusion_view(extras, 38, 7))
+    console.print(confusion_view(extras, 38, 6))
     lines = console.export_text().splitlines()
-    assert len(lines) <= 7 and "93.8%" in lines[0]
-    assert lines[2].split() == ["circl", "squar", "trian", "cross"]
-    assert [line.split()[1:] for line in lines[3:7]] == [[str(v) for v in row]
+    assert len(lines) <= 6 and "93.8%" in lines[0] and "step 228" in lines[0]
+    assert lines[1].split() == ["circl", "squar", "trian", "cross"]
+    assert [line.split()[1:] for line in lines[2:6]] == [[str(v) for v in row]
                                                          for row in confusion]

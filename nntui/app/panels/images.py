@@ -61,20 +61,27 @@ def filters_view(extras: dict[str, Any], width: int, height: int) -> RenderableT
     return ImageGrid(f, cmap="diverging", scale=scale)
 
 
-def accuracy_line(extras: dict[str, Any]) -> str:
-    """What the accuracy is of: which held-out samples, evaluated at which step(s)."""
+def accuracy_line(extras: dict[str, Any], width: int = 0) -> str:
+    """What the accuracy is of: which held-out samples, evaluated at which step(s); in
+    fewer words when the sentence is wider than ``width`` (it would take two lines)."""
     n, total = extras["heldout_size"], extras.get("heldout_total", extras["heldout_size"])
     first, last = extras.get("heldout_steps", (None, None))
+    acc = f"{extras['heldout_accuracy']:.1%}"
     samples = f"{n} held-out" if n == total else f"the first {n} of {total} held-out"
     when = f"step {last}" if first == last else f"evaluated over steps {first}–{last}"
-    return f"accuracy {extras['heldout_accuracy']:.1%} on {samples}, {when}"
+    line = f"accuracy {acc} on {samples}, {when}"
+    if not width or len(line) <= width:
+        return line
+    samples = f"{n} held-out" if n == total else f"{n}/{total} held-out"
+    when = f"step {last}" if first == last else f"steps {first}–{last}"
+    return f"{acc} right, {samples}, {when}"
 
 
 def confusion_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
     names = [n[:5] for n in extras["class_names"]]
     k, widest = len(names), len(str(int(np.max(extras["confusion"], initial=0))))
     cell = max(widest + 1, min(6, (width - 6) // max(k, 1)))  # room for the labels if it fits
-    return Group(Text(accuracy_line(extras), style="dim"),
+    return Group(Text(accuracy_line(extras, width), style="dim"),
                  Heatmap(extras["confusion"], "viridis", row_labels=names, col_labels=names,
                          show_values=True, legend=False, cell_width=cell))
 
