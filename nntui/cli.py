@@ -40,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--log", action="store_true", help="logarithmic y axis")
     pl.add_argument("--width", type=int, help="chart width in columns (default: the terminal)")
     pl.add_argument("--height", type=int, default=16, help="chart height in lines")
+    g = sub.add_parser("generate", help="a trained language model continues a prompt")
+    g.add_argument("run_dir", metavar="RUN_DIR", help="the run folder of a gpt run")
+    g.add_argument("--prompt", required=True, help="the text to continue")
+    g.add_argument("--tokens", type=int, default=200, help="tokens to write (default 200)")
+    g.add_argument("--temperature", type=float, default=0.8,
+                   help="below 1 sharpens the distribution, above 1 flattens it; 0: greedy "
+                        "(default 0.8)")
+    g.add_argument("--top-k", type=int, help="draw only from the k most probable tokens")
+    g.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    g.add_argument("--data-dir", help="the dataset's folder, for checkpoints without a "
+                   "tokenizer")
     b = sub.add_parser("bench", help="training throughput of reference models")
     b.add_argument("--backend", dest="bench_backend", default="all")
     b.add_argument("--model", default="all")
@@ -66,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             from nntui.commands.plot import plot_command
 
             return plot_command(args)
+        if args.command == "generate":
+            from nntui.commands.generate import generate_command
+
+            return generate_command(args)
         if args.command == "bench":
             from nntui.commands.bench import bench_command
 

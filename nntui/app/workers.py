@@ -142,7 +142,8 @@ class TrainingRun:
         self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
                                        tensorboard=self.tensorboard)
         # a checkpoint at every epoch end and at the end, as `nntui train` writes them
-        self.writer = CheckpointWriter(self.logger, self.trainer)
+        self.writer = CheckpointWriter(self.logger, self.trainer,
+                                       extra=self.session.info.get("checkpoint_extra"))
         self.trainer.subscribe(self.logger.handle)
         self.trainer.subscribe(self.writer)
         self.trainer.subscribe(self._between_steps)

@@ -19,6 +19,7 @@ from nntui.data.dataset import Dataset
 from nntui.engine.gan import GAN
 from nntui.engine.layers import get_layer_class
 from nntui.engine.learner import Learner
+from nntui.engine.mode_coverage import ModeCoverage
 from nntui.engine.model import Input
 from nntui.panel_data.generative import gan_data
 
@@ -55,6 +56,8 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
     d = sequential(spec, [Input(shape), *d_layers], name="discriminator", seed=seed + 1)
     gan = GAN(g, d, latent, seed=seed)
     gan.compile(make_optimizer(spec), make_optimizer(spec))
+    if ds.name == "gaussian":  # known modes: log how many G covers
+        gan.coverage = ModeCoverage.from_labelled(ds.x_train, ds.y_train)
     return Session(spec, arch, ds, gan, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
 
 

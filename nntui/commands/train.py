@@ -90,7 +90,8 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
         session = build_session(spec, data_dir=args.data_dir)
         trainer = session.trainer(on_divergence="raise")
         logger = RunLogger.create(args.log_dir, spec.name)
-        return _Run(spec, session, trainer, logger, CheckpointWriter(logger, trainer))
+        writer = CheckpointWriter(logger, trainer, extra=session.info.get("checkpoint_extra"))
+        return _Run(spec, session, trainer, logger, writer)
     from nntui.commands.resume import OPTIMIZER_KEYS, prepare_resume
 
     r = prepare_resume(args.resume, _overrides(args))  # locked until the logger closes
@@ -105,7 +106,8 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
         r.lock.release()
         raise
     writer = CheckpointWriter(logger, trainer, changes=r.history(),
-                              config=r.spec.to_dict() if r.changes else None)
+                              config=r.spec.to_dict() if r.changes else None,
+                              extra=session.info.get("checkpoint_extra"))
     writer.path, writer.step = r.run_dir / "checkpoint.npz", r.checkpoint.step
     cut = f"; {logger.rows_cut} rows logged after it are replaced" if logger.rows_cut else ""
     fresh = "; the optimizer changed, so its state starts afresh" if (

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from nntui.engine.backend.base import Array
+from nntui.engine.mode_coverage import SAMPLES, ModeCoverage
 from nntui.engine.model import Sequential
 from nntui.engine.optimizers import Optimizer, get_optimizer
 
@@ -52,6 +53,9 @@ class GAN:
         self.name = "gan"
         self.metrics: list[Any] = []
         self._last_pred: Array | None = None
+        self.coverage: ModeCoverage | None = None
+        """Set for data with known modes: each epoch then logs ``modes`` and ``good``."""
+        self._coverage_rng = np.random.default_rng(0)  # its own draws: not the training's
         self.record_outputs = False
         self.stop_training = False
         self._outputs: list[Array] = []
@@ -93,7 +97,18 @@ class GAN:
                       "target 1 (low when it fools D)",
             "d_real": "D(x), the discriminator's mean output on real samples (0.5 at balance)",
             "d_fake": "D(G(z)), its mean output on generated samples (0.5 at balance)",
+            **({} if self.coverage is None else {
+                "modes": "modes of the data with at least a fifth of their fair share of "
+                         f"{SAMPLES} generated samples within 3σ of their centre",
+                "good": "share of generated samples within 3σ of a mode's centre"}),
         }
+
+    def epoch_metrics(self) -> dict[str, float]:
+        """Modes covered and the share of good samples (:mod:`nntui.engine.mode_coverage`)
+        over 2000 fresh samples, when ``coverage`` is set; else nothing."""
+        if self.coverage is None:
+            return {}
+        return self.coverage.measure(self.sample(SAMPLES, self._coverage_rng))
 
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
         x, _ = self.d.prepare(x)

@@ -295,6 +295,9 @@ class Trainer:
             if self.model.stop_training:
                 break
         means = self._running_means()
+        at_end = getattr(self.model, "epoch_metrics", None)  # e.g. a GAN's mode coverage
+        if at_end is not None:
+            means.update(at_end())
         self.batch, self._seen, self._sums, self._order = 0, 0, {}, None
         if self.x_val is not None and self.y_val is not None and len(self.x_val):
             val = self.model.evaluate_arrays(self.x_val, self.y_val)

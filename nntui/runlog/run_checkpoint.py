@@ -32,8 +32,10 @@ from nntui.runlog.model_state import (
 
 
 def save_run_checkpoint(run_dir: Path, trainer: Trainer,
-                        changes: list[dict[str, Any]] | None = None) -> Path:
-    """Write the whole state of a run that is between two steps.
+                        changes: list[dict[str, Any]] | None = None,
+                        extra: Mapping[str, Any] | None = None) -> Path:
+    """Write the whole state of a run that is between two steps (``extra``: what the
+    model needs beside its weights, e.g. a GPT's tokenizer).
 
     Raises:
         TrainingDiverged: the weights or optimizer state hold NaN or inf (not written).
@@ -56,7 +58,7 @@ def save_run_checkpoint(run_dir: Path, trainer: Trainer,
         rng_state=trainer.rng.bit_generator.state,
         position={"batch": pos.batch, "seen": pos.seen, "sums": pos.sums,
                   "elapsed": pos.elapsed},
-        generators=generator_states(model, trainer), changes=changes)
+        generators=generator_states(model, trainer), changes=changes, extra=extra)
 
 
 def restore_run(trainer: Trainer, ckpt: Checkpoint) -> None:
@@ -92,11 +94,15 @@ class CheckpointWriter:
         config: a config to write to ``config.toml`` with the first checkpoint (a resume
             with changes: they take effect only once a checkpoint holds them).
         changes: the run's config changes so far, carried in every checkpoint.
+        extra: what the model needs beside its weights (a GPT's tokenizer), in every
+            checkpoint.
     """
 
     def __init__(self, logger: Any, trainer: Trainer, *, config: Mapping[str, Any] | None = None,
-                 changes: list[dict[str, Any]] | None = None) -> None:
+                 changes: list[dict[str, Any]] | None = None,
+                 extra: Mapping[str, Any] | None = None) -> None:
         self.logger, self.trainer = logger, trainer
+        self.extra = extra
         self.diverged = False
         self.path: Path | None = None
         self.step: int | None = None  # step of the last checkpoint written
@@ -128,7 +134,8 @@ class CheckpointWriter:
                 "no checkpoint written: training diverged, so the weights are not worth "
                 f"keeping; the last good checkpoint is step {self.step}" if self.step
                 is not None else "no checkpoint written: training diverged")
-        self.path = save_run_checkpoint(self.logger.run_dir, self.trainer, self._changes)
+        self.path = save_run_checkpoint(self.logger.run_dir, self.trainer, self._changes,
+                                        self.extra)
         self.step = self.trainer.step
         if self._config is not None:  # the resumed run's changes now hold
             config, self._config = self._config, None

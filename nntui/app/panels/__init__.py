@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.panels.generative import AutoencoderPanel, GanPanel
+from nntui.app.panels.gpt import GptPanel
 from nntui.app.panels.images import ImagesPanel
 from nntui.app.panels.language import TransformerPanel
 from nntui.app.panels.points import PointsPanel
@@ -24,7 +25,7 @@ from nntui.app.panels.transfer import TransferPanel
 from nntui.app.widgets.arch_panel import panel_for
 
 __all__ = [
-    "AutoencoderPanel", "GanPanel", "ImagesPanel", "PointsPanel", "RecurrentPanel", "Section",
-    "SectionPanel", "TransferPanel", "TransformerPanel", "panel_for",
+    "AutoencoderPanel", "GanPanel", "GptPanel", "ImagesPanel", "PointsPanel", "RecurrentPanel",
+    "Section", "SectionPanel", "TransferPanel", "TransformerPanel", "panel_for",
 ]
 
