@@ -41,11 +41,15 @@ class GAN:
         generator: Sequential from latent vectors (latent_dim,) to samples.
         discriminator: Sequential from samples to one sigmoid unit.
         latent_dim: size of z ~ N(0, I).
+        seed: seed of the latent draws.
+        real_target: D's target for real samples (0.9: one-sided label smoothing).
     """
 
     def __init__(self, generator: Sequential, discriminator: Sequential, latent_dim: int,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, real_target: float = 1.0) -> None:
         self.g, self.d = generator, discriminator
+        self.real_target = float(real_target)
+        """D's target for real samples (below 1: one-sided label smoothing)."""
         self.latent_dim = latent_dim
         self.ops = generator.ops
         self.backend = generator.backend
@@ -129,12 +133,13 @@ class GAN:
         ops, g, d = self.ops, self.g, self.d
         n = xb.shape[0]
         ones, zeros = ops.ones((n, 1)), ops.zeros((n, 1))
-        # discriminator step: real -> 1, fake -> 0
+        real = ones if self.real_target == 1.0 else ops.full((n, 1), self.real_target)
+        # discriminator step: real -> 1 (or the smoothed target), fake -> 0
         for layer in d.layers:
             layer.zero_grad()
         fake = g.forward(ops.normal((n, self.latent_dim), self.rng), training=True)
         p_real = d.forward(xb, training=True)
-        loss_r, grad, fused = d.compute_loss_and_grad(ones, p_real)
+        loss_r, grad, fused = d.compute_loss_and_grad(real, p_real)
         d.backward(grad, fused=fused, input_grad=False)  # no dL/dx: the images are data
         p_fake = d.forward(fake, training=True)
         loss_f, grad, fused = d.compute_loss_and_grad(zeros, p_fake)

@@ -50,7 +50,7 @@ def test_extras_hold_a_sample_from_the_prompt_with_each_tokens_distribution() ->
     session, extras = session_and_extras()
     assert extras["prompt"] == "ROMEO:\n"
     assert len(extras["sample"]) == len(extras["steps"]) == 120
-    for chosen, cands in extras["steps"]:
+    for _, cands in extras["steps"]:
         probs = [q for _, q in cands]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-9
     first_chosen = "".join(c for c, _ in extras["steps"])

@@ -82,9 +82,9 @@ def test_a_setting_the_architecture_does_not_read_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"train\.l2 has no effect on the perceptron"):
         spec_from_dict({"architecture": "perceptron", "dataset": "blobs",
                         "train": {"l2": 0.01}})
-    with pytest.raises(ConfigError, match=r"train\.dropout has no effect on the gan"):
+    with pytest.raises(ConfigError, match=r"train\.l2 has no effect on the gan"):
         spec_from_dict({"architecture": "gan", "dataset": "gaussian",
-                        "train": {"dropout": 0.5}})
+                        "train": {"l2": 0.5}})
     # its default value (as every written config.toml holds) is fine
     spec_from_dict({"architecture": "perceptron", "dataset": "blobs",
                     "train": dataclasses.asdict(TrainSpec()) | {"metrics": ["auto"]}})
