@@ -25,11 +25,13 @@ from typing import Any
 
 import numpy as np
 
-MODELS = ("mlp", "cnn", "lstm", "gan")
-SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096}
+MODELS = ("mlp", "cnn", "lstm", "gan", "gpt")
+SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096, "gpt": 512}
 SETTLE_SECONDS = 0.25  # pause before each timed epoch (see the module docstring)
-BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64}
+BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64, "gpt": 32}
 MAX_REPEATS = 1000
+GPT = {"vocab": 65, "context": 64, "dim": 128, "heads": 4, "blocks": 3}
+"""The gpt-shakespeare preset's model (a sample is one window of 64 characters)."""
 
 
 def forward_flops(model: str) -> float:
@@ -40,6 +42,10 @@ def forward_flops(model: str) -> float:
         return 2.0 * (26 * 26 * 8 * 9 + 11 * 11 * 16 * 72 + 400 * 10)
     if model == "lstm":
         return 2.0 * 50 * 4 * 64 * (1 + 64) + 2.0 * 64
+    if model == "gpt":
+        t, d, v = GPT["context"], GPT["dim"], GPT["vocab"]
+        block = 12 * d * d + 2 * t * d  # q, k, v, o, two 4d feed-forward; scores and A·V
+        return 2.0 * t * (GPT["blocks"] * block + d * v)
     g = 32 * 128 + 128 * 784
     d = 784 * 128 + 128
     # one G step and one D step per batch: G fwd ×2, D fwd ×3 (real, fake, G step)
@@ -57,6 +63,9 @@ def synthetic(model: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
         return x, rng.integers(0, 10, n)
     if model == "cnn":
         return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
+    if model == "gpt":  # random characters: the throughput does not depend on the text
+        ids = rng.integers(0, GPT["vocab"], (n, GPT["context"] + 1))
+        return ids[:, :-1], ids[:, 1:]
     t = np.linspace(0, 8 * np.pi, 51, dtype=np.float32)
     phase = rng.uniform(0, 2 * np.pi, (n, 1)).astype(np.float32)
     s = np.sin(t[None, :] + phase)

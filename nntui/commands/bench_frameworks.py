@@ -74,6 +74,8 @@ def nntui_model(model: str, backend: str) -> Any:
                              seed=0)
         m.compile(optimizer="adam", loss="mse")
         return m
+    if model == "gpt":
+        return gpt_model(backend)
     g = nntui.Sequential([nntui.Input((32,)), L.Dense(128, activation="relu"),
                           L.Dense(784, activation="tanh")], backend=backend, seed=0)
     d = nntui.Sequential([nntui.Input((784,)), L.Dense(128, activation="leaky_relu"),
@@ -83,6 +85,20 @@ def nntui_model(model: str, backend: str) -> Any:
     gan = GAN(g, d, 32, seed=0)
     gan.compile("adam", "adam")
     return gan
+
+
+def gpt_model(backend: str) -> Any:
+    """The gpt-shakespeare preset's model (nntui.commands.bench.GPT)."""
+    import nntui
+    from nntui.architectures.gpt import gpt_layers
+    from nntui.commands.bench import GPT
+
+    d, h = GPT["dim"], GPT["heads"]
+    m = nntui.Sequential(gpt_layers(GPT["vocab"], GPT["context"], d, h, d // h, 4 * d,
+                                    GPT["blocks"]), backend=backend, seed=0)
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    m.build()
+    return m
 
 
 def make_nntui(model: str, x: np.ndarray, y: np.ndarray, batch: int, backend: str,
@@ -144,6 +160,8 @@ def _make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
     if model == "cnn":
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # NHWC -> NCHW once, outside timing
     xt = torch.from_numpy(x)
+    if model == "gpt":
+        return _torch_gpt(xt, torch.from_numpy(y), batch)
     if model == "gan":
         return _torch_gan(xt, batch)
     if model == "lstm":
@@ -175,6 +193,28 @@ def _make_torch(model: str, x: np.ndarray, y: np.ndarray, batch: int) -> Runner:
             opt.zero_grad()
             loss = loss_fn(net(xt[idx]), yt[idx])
             loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def _torch_gpt(xt: Any, yt: Any, batch: int) -> Runner:
+    """The same GPT from the same initial weights (nntui.commands.torch_gpt), Adam."""
+    import torch
+    from torch.nn import functional as F  # noqa: N812
+
+    from nntui.commands.torch_gpt import torch_twin
+
+    net = torch_twin(gpt_model("numpy"))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+
+    def epoch() -> None:
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            logits = net(xt[idx])
+            F.cross_entropy(logits.reshape(-1, logits.shape[-1]), yt[idx].reshape(-1)).backward()
             opt.step()
 
     return epoch

@@ -17,6 +17,7 @@ TARGETS = {  # ratio name -> at least
     "gan: nntui-numpy / pytorch": 1.0,
     "cnn: nntui-numpy / pytorch": 0.7,
     "lstm: nntui-numpy / pytorch": 0.5,
+    "gpt: nntui-numpy / pytorch": 0.8,
     "mlp: nntui-numpy / sklearn": 1.2,
     "mlp: nntui-estimator / sklearn": 1.5,  # the same estimator, the same numbers
     "mlp: nntui-numpy / keras": 2.0,

@@ -54,6 +54,8 @@ def _data() -> dict[str, np.ndarray]:
         "rk": rng.standard_normal((2, 8)).astype(f32),
         "dh": rng.standard_normal((2, 2)).astype(f32),
         "dhs": rng.standard_normal((3, 2, 2)).astype(f32),
+        **{h: rng.standard_normal((2, 2, 4, 3)).astype(f32) for h in ("q", "k", "v", "g")},
+        "drop": (rng.uniform(size=(2, 2, 4, 4)) < 0.7).astype(f32) / 0.7,
     }
 
 
@@ -92,6 +94,18 @@ def _lstm(o: Any, d: dict[str, Any], backward: bool) -> tuple[Any, ...]:
         return a, c, tc, h
     return (*o.lstm_backward(a, c, tc, d["rk"], d["dh"], None),
             *o.lstm_backward(a, c, tc, d["rk"], d["dh"] * 0.0, d["dhs"]))
+
+
+def _attention(o: Any, d: dict[str, Any]) -> tuple[Any, ...]:
+    causal = o.attention(d["q"], d["k"], d["v"], 0.5, True, None, True)
+    dropped = o.attention(d["q"], d["k"], d["v"], 0.5, False, d["drop"], False)
+    return (*causal, *dropped[1:])
+
+
+def _attention_backward(o: Any, d: dict[str, Any]) -> tuple[Any, ...]:
+    a = o.attention(d["q"], d["k"], d["v"], 0.5, True, None, False)[1]
+    return (*o.attention_backward(d["q"], d["k"], d["v"], a, d["drop"], d["g"], 0.5, True),
+            *o.attention_backward(d["q"], d["k"], d["v"], a, None, d["g"], 0.5, False)[:3])
 
 
 # name -> fn(ops, data) ; data holds backend arrays
@@ -138,6 +152,8 @@ OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "take": lambda o, d: (o.take(d["w"], d["ids"], axis=0), o.take(d["w"], d["labels"][:2], 1)),
     "one_hot": lambda o, d: (o.one_hot(d["labels"], 5), o.one_hot(d["ids"], 4)),
     "scatter_add_rows": lambda o, d: o.scatter_add_rows(5, d["ids"], d["vals"]),
+    "attention": _attention,
+    "attention_backward": _attention_backward,
     "im2col": lambda o, d: (o.im2col(d["img"], 3, 3, 1, 1), o.im2col(d["img"], 2, 3, 2, 2)),
     "col2im": lambda o, d: o.col2im(d["cols"], (2, 7, 6, 3), 2, 3, 2, 2),
     "sgd_update": _optimizer_kernels,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.backend import attention_numpy, lstm_numpy
 from nntui.engine.backend import kernels_numpy as kn
-from nntui.engine.backend import lstm_numpy
 from nntui.engine.backend.base import Array, Axis, Shape
 
 _compiled: list[ModuleType | None] = []  # kernels_numba once tried (None: not installed)
@@ -176,11 +176,11 @@ class NumpyBackend:
         out[np.arange(labels.size), labels.reshape(-1)] = 1
         return out.reshape(labels.shape + (n,))
 
-    def scatter_add_rows(self, n_rows: int, idx: Array, values: Array) -> Array:
-        """``out[idx[k]] += values[k]`` for repeated indices (Embedding backward)."""
-        out = np.zeros((n_rows,) + values.shape[idx.ndim:], values.dtype)
-        np.add.at(out, idx.reshape(-1), values.reshape((-1,) + values.shape[idx.ndim:]))
-        return out
+    scatter_add_rows = staticmethod(attention_numpy.scatter_add_rows)
+
+    # kernels (formulas in base.py)
+    attention = staticmethod(attention_numpy.attention)
+    attention_backward = staticmethod(attention_numpy.attention_backward)
 
     # convolution helpers
     def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array:

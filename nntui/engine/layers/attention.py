@@ -38,11 +38,6 @@ def _check_rate(rate: Any) -> float:
     return float(rate)
 
 
-def _swap_last(ops: Any, x: Array) -> Array:
-    """(N, H, A, B) -> (N, H, B, A)."""
-    return ops.transpose(x, (0, 1, 3, 2))
-
-
 class MultiHeadSelfAttention(Layer):
     """Multi-head scaled dot-product self-attention over a sequence (N, T, D).
 
@@ -104,7 +99,6 @@ class MultiHeadSelfAttention(Layer):
         self.bias_initializer = bias_initializer
         self.seed = seed
         self._rng = np.random.default_rng(seed)
-        self._masks: dict[int, Array] = {}
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
         check_rank(self, input_shape, 2, "Attention needs sequences (batch, time, features); "
@@ -122,7 +116,6 @@ class MultiHeadSelfAttention(Layer):
             self.add_weight("attention_output/bias", (d_out,), self.bias_initializer, rng)
         if self.seed is None:
             self._rng = np.random.default_rng(rng.integers(2**31))
-        self._masks = {}
         super().build(input_shape, rng)
 
     def generators(self) -> dict[str, np.random.Generator]:
@@ -140,23 +133,21 @@ class MultiHeadSelfAttention(Layer):
         ops = self.ops
         n, t, _ = x.shape
         self._x = x
-        q, k, v = (self._project(x, p) for p in _PROJECTIONS)      # (N, H, T, k) each
-        scale = 1.0 / math.sqrt(self.key_dim)
-        scores = ops.matmul(q, _swap_last(ops, k)) * scale          # (N,H,T,k) @ (N,H,k,T)
-        self._record("scores", scores)
-        if self.causal:
-            scores = ops.where(self._causal_mask(t), scores, -1e9)  # Keras's large negative
-        attn = ops.softmax(scores, axis=-1)                         # (N, H, T, T)
-        self._record("attention", attn)
-        self._drop = None
+        q, k, v = self._project(x)                                   # (N, H, T, k) each
+        drop = None
         if training and self.dropout > 0.0:
             keep = 1.0 - self.dropout
-            u = ops.uniform(tuple(attn.shape), self._rng)
-            self._drop = ops.astype(u < keep, attn.dtype) * (1.0 / keep)
-        used = attn if self._drop is None else attn * self._drop
-        context = ops.transpose(ops.matmul(used, v), (0, 2, 1, 3))  # (N, H, T, dv) -> (N, T, H, dv)
+            u = ops.uniform((n, self.num_heads, t, t), self._rng)
+            drop = ops.astype(u < keep, ops.dtype) * (1.0 / keep)
+        # S = q·kᵀ/√k; A = softmax(S + M); C = (A ⊙ drop)·v   (one backend kernel)
+        scores, attn, context = ops.attention(q, k, v, 1.0 / math.sqrt(self.key_dim),
+                                              self.causal, drop, self._trace is not None)
+        self._record("scores", scores)
+        self._record("attention", attn)
+        context = ops.transpose(context, (0, 2, 1, 3))              # (N, T, H, dv)
         self._record("context", context)
-        self._q, self._k, self._v, self._attn, self._used, self._ctx = q, k, v, attn, used, context
+        self._q, self._k, self._v, self._attn, self._drop, self._ctx = (
+            q, k, v, attn, drop, context)
         w_o = self.params["attention_output/kernel"]
         c2 = ops.reshape(context, (n * t, self.num_heads * self.value_dim))
         w_o2 = ops.reshape(w_o, (c2.shape[1], w_o.shape[-1]))
@@ -165,22 +156,29 @@ class MultiHeadSelfAttention(Layer):
             out = out + self.params["attention_output/bias"]
         return ops.reshape(out, (n, t, w_o.shape[-1]))
 
-    def _project(self, x: Array, proj: str) -> Array:
-        """x (N, T, D) through one projection, split into heads: (N, H, T, size)."""
+    def _joined(self, part: str) -> Array:
+        """The three projections side by side: kernels (D, H·(2k + dv)), or biases."""
+        ops = self.ops
+        if part == "kernel":
+            d = self.params["query/kernel"].shape[0]
+            return ops.concatenate([ops.reshape(self.params[f"{p}/kernel"], (d, -1))
+                                    for p in _PROJECTIONS], axis=1)
+        return ops.concatenate([ops.reshape(self.params[f"{p}/bias"], (-1,))
+                                for p in _PROJECTIONS], axis=0)
+
+    def _project(self, x: Array) -> tuple[Array, Array, Array]:
+        """q = x·Wq + bq, k = x·Wk + bk, v = x·Wv + bv as one product, split into heads
+        (N, H, T, size) each."""
         ops = self.ops
         n, t, d = x.shape
-        w = self.params[f"{proj}/kernel"]                           # (D, H, size)
-        y = ops.matmul(ops.reshape(x, (n * t, d)), ops.reshape(w, (d, -1)))  # (NT, D) @ (D, H·size)
-        y = ops.reshape(y, (n, t) + tuple(w.shape[1:]))
+        h, kd = self.num_heads, self.key_dim
+        y = ops.matmul(ops.reshape(x, (n * t, d)), self._joined("kernel"))  # (NT, H(2k+dv))
         if self.use_bias:
-            y = y + self.params[f"{proj}/bias"]                     # (N, T, H, size) + (H, size)
-        return ops.transpose(y, (0, 2, 1, 3))
-
-    def _causal_mask(self, t: int) -> Array:
-        """(T, T) booleans, True on and below the diagonal: query i may attend to key j ≤ i."""
-        if t not in self._masks:
-            self._masks[t] = self.ops.asarray(np.tri(t, dtype=bool))
-        return self._masks[t]
+            y = y + self._joined("bias")
+        cuts = ((0, h * kd, kd), (h * kd, 2 * h * kd, kd), (2 * h * kd, y.shape[1],
+                                                              self.value_dim))
+        return tuple(ops.transpose(ops.reshape(y[:, a:b], (n, t, h, size)), (0, 2, 1, 3))
+                     for a, b, size in cuts)  # type: ignore[return-value]
 
     # backward ------------------------------------------------------------------
     def backward(self, grad_out: Array) -> Array:
@@ -195,32 +193,32 @@ class MultiHeadSelfAttention(Layer):
             self._accumulate("attention_output/bias", ops.sum(g2, axis=0))
         g_ctx = ops.matmul(g2, ops.reshape(w_o, (h * dv, -1)).T)    # (NT, Do) @ (Do, H·dv)
         g_ctx = ops.transpose(ops.reshape(g_ctx, (n, t, h, dv)), (0, 2, 1, 3))  # (N, H, T, dv)
-        g_v = ops.matmul(_swap_last(ops, self._used), g_ctx)        # (N,H,T,T)ᵀ @ (N,H,T,dv)
-        g_used = ops.matmul(g_ctx, _swap_last(ops, self._v))        # (N,H,T,dv) @ (N,H,dv,T)
-        g_attn = g_used if self._drop is None else g_used * self._drop
-        a = self._attn
-        g_scores = a * (g_attn - ops.sum(g_attn * a, axis=-1, keepdims=True))  # softmax JVP
+        # dL/dv = (A⊙drop)ᵀ·g; dL/dA = g·vᵀ ⊙ drop; dL/dS = A ⊙ (dL/dA − Σ dL/dA ⊙ A);
+        # dL/dq = dL/dS·k/√k; dL/dk = dL/dSᵀ·q/√k   (one backend kernel)
+        g_q, g_k, g_v, g_attn = ops.attention_backward(
+            self._q, self._k, self._v, self._attn, self._drop, g_ctx,
+            1.0 / math.sqrt(self.key_dim), self._trace is not None)
         self._record("grad_attention", g_attn)
-        scale = 1.0 / math.sqrt(self.key_dim)
-        g_q = ops.matmul(g_scores, self._k) * scale                 # (N, H, T, T) @ (N, H, T, k)
-        g_k = ops.matmul(_swap_last(ops, g_scores), self._q) * scale
-        grad_x = None
-        for proj, g in (("query", g_q), ("key", g_k), ("value", g_v)):
-            gx = self._project_backward(x, proj, g)
-            grad_x = gx if grad_x is None else grad_x + gx
-        return grad_x
+        return self._project_backward(x, (g_q, g_k, g_v))
 
-    def _project_backward(self, x: Array, proj: str, g: Array) -> Array:
-        """Gradients of one projection from dL/d(heads) (N, H, T, size); returns its dL/dx."""
+    def _project_backward(self, x: Array, grads: tuple[Array, Array, Array]) -> Array:
+        """The three projections' gradients from dL/d(heads) (N, H, T, size), as one
+        product each for the kernels and dL/dx; returns dL/dx."""
         ops = self.ops
         n, t, d = x.shape
-        w = self.params[f"{proj}/kernel"]
-        g2 = ops.reshape(ops.transpose(g, (0, 2, 1, 3)), (n * t, -1))  # (NT, H·size)
-        x2 = ops.reshape(x, (n * t, d))
-        self._accumulate(f"{proj}/kernel", ops.reshape(x2.T @ g2, tuple(w.shape)))
-        if self.use_bias:
-            self._accumulate(f"{proj}/bias", ops.reshape(ops.sum(g2, axis=0), tuple(w.shape[1:])))
-        return ops.reshape(g2 @ ops.reshape(w, (d, -1)).T, (n, t, d))  # (NT, H·size) @ (H·size, D)
+        g = ops.concatenate([ops.reshape(ops.transpose(gi, (0, 2, 1, 3)), (n * t, -1))
+                             for gi in grads], axis=1)              # (NT, H(2k+dv))
+        gw = ops.reshape(x, (n * t, d)).T @ g                       # (D, NT) @ (NT, H(2k+dv))
+        gb = ops.sum(g, axis=0) if self.use_bias else None
+        start = 0
+        for proj in _PROJECTIONS:
+            shape = tuple(self.params[f"{proj}/kernel"].shape)
+            width = shape[1] * shape[2]
+            self._accumulate(f"{proj}/kernel", ops.reshape(gw[:, start:start + width], shape))
+            if gb is not None:
+                self._accumulate(f"{proj}/bias", ops.reshape(gb[start:start + width], shape[1:]))
+            start += width
+        return ops.reshape(g @ self._joined("kernel").T, (n, t, d))  # (NT, ·) @ (·, D)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,

@@ -69,7 +69,7 @@ class Dense(Layer):
 
     def forward(self, x: Array, training: bool = False) -> Array:
         self._x = x
-        z = x @ self.params["kernel"]  # (N, in) @ (in, U) -> (N, U)
+        z = _matmul_last(self.ops, x, self.params["kernel"])  # (N, in) @ (in, U) -> (N, U)
         if self.use_bias:
             z += self.params["bias"]  # z is fresh: add in place, no second (N, U) array
         self._record("z", z)
@@ -96,8 +96,17 @@ class Dense(Layer):
                                  ops.sum(ops.reshape(grad_z, (-1, self.units)), axis=0))
         if self.skip_input_grad:
             return None  # a third of the layer's backward FLOPs, unused by the first layer
-        return grad_z @ self.params["kernel"].T  # (N, U) @ (U, in) -> (N, in)
+        return _matmul_last(ops, grad_z, self.params["kernel"].T)  # (N, U) @ (U, in) -> (N, in)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
                 "use_bias": self.use_bias}
+
+
+def _matmul_last(ops: Any, x: Array, w: Array) -> Array:
+    """``x @ w`` on the last axis; a (N, T, in) input as one (N·T, in) GEMM (a stacked
+    matmul is a GEMM per sample, and with a transposed ``w`` NumPy may skip BLAS)."""
+    if x.ndim == 2:
+        return x @ w
+    flat = ops.reshape(x, (-1, x.shape[-1])) @ w                    # (N·T, in) @ (in, U)
+    return ops.reshape(flat, tuple(x.shape[:-1]) + (w.shape[-1],))
