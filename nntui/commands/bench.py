@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from nntui.commands.bench_frameworks import GPT
+
 MODELS = ("mlp", "cnn", "lstm", "gan", "gpt")
 SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096, "gpt": 512}
 SETTLE_SECONDS = 0.25  # pause before each timed epoch (see the module docstring)
 BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64, "gpt": 32}
 MAX_REPEATS = 1000
-GPT = {"vocab": 65, "context": 64, "dim": 128, "heads": 4, "blocks": 3}
-"""The gpt-shakespeare preset's model (a sample is one window of 64 characters)."""
 
 
 def forward_flops(model: str) -> float:

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 Runner = Callable[[], Any]
+GPT = {"vocab": 65, "context": 64, "dim": 128, "heads": 4, "blocks": 3}
+"""The gpt-shakespeare preset's model (a sample is one window of 64 characters)."""
 SNAPSHOT_EVERY = 20
 SNAPSHOT_SUFFIX = f"-snap{SNAPSHOT_EVERY}"
 
@@ -91,7 +93,6 @@ def gpt_model(backend: str) -> Any:
     """The gpt-shakespeare preset's model (nntui.commands.bench.GPT)."""
     import nntui
     from nntui.architectures.gpt import gpt_layers
-    from nntui.commands.bench import GPT
 
     d, h = GPT["dim"], GPT["heads"]
     m = nntui.Sequential(gpt_layers(GPT["vocab"], GPT["context"], d, h, d // h, 4 * d,
