@@ -115,6 +115,13 @@ def slope_field() -> ModelField:
                       help="slope of leaky_relu for z < 0 (Keras 0.2; the notes often 0.01)")
 
 
+def choice(options: tuple[str, ...]) -> Check:
+    def check(path: str, v: Any) -> None:
+        if v not in options:
+            raise ConfigError(f"{path} must be one of {', '.join(options)}. Received: {v!r}")
+    return check
+
+
 def layer_tables(path: str, v: Any) -> None:
     if not isinstance(v, list) or not v or not all(isinstance(d, dict) for d in v):
         raise ConfigError(f"{path} must be a non-empty list of layer tables, e.g. "

@@ -17,7 +17,7 @@ import numpy as np
 
 from nntui.errors import DatasetError
 
-TASKS = ("classification", "regression", "sequence", "generation", "language")
+TASKS = ("classification", "regression", "sequence", "generation", "language", "translation")
 """What the targets are.
 
 ``classification``: int64 class indices, use a cross-entropy loss.
@@ -25,9 +25,11 @@ TASKS = ("classification", "regression", "sequence", "generation", "language")
 ``sequence``: sequence forecasting, float32 targets ``(N, k)`` (the next value), use MSE.
 ``generation``: unlabelled samples for a generative model.
 ``language``: int64 token ids ``(N, T)``, targets are the next tokens ``(N, T)``.
+``translation``: int64 ids ``(N, S + T)`` (source, then the decoder's input), targets the
+    output sequence ``(N, T)`` (see :mod:`nntui.data.dates`).
 """
 
-INPUT_KINDS = ("points2d", "vector", "image", "sequence", "text")
+INPUT_KINDS = ("points2d", "vector", "image", "sequence", "text", "pairs")
 
 
 @dataclass(frozen=True, eq=False)

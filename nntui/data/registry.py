@@ -12,7 +12,7 @@ import inspect
 import math
 from typing import Any
 
-from nntui.data import images, mnist, npz, sequences, synthetic, tabular, text
+from nntui.data import dates, images, mnist, npz, sequences, synthetic, tabular, text
 from nntui.data.dataset import Dataset, DatasetInfo
 from nntui.errors import DatasetError
 
@@ -53,6 +53,8 @@ _ENTRIES = (
      "any UTF-8 text file (path=), character level"),
     ("tinyshakespeare", "language", "text", True, text.load_tinyshakespeare,
      "Tiny Shakespeare, character level (downloaded once, verified)"),
+    ("dates", "translation", "pairs", False, dates.load_dates,
+     "dates as people write them -> ISO 8601 (a sequence-to-sequence task)"),
     ("csv", "classification", "vector", False, tabular.load_csv,
      "a CSV file (path=, target=); task inferred or task="),
     ("npz", "classification", "vector", False, npz.load_npz,

@@ -61,8 +61,9 @@ def test_generated_datasets_agree_with_their_entry(name: str) -> None:
     assert ds.name == name and ds.task == info.task
     assert ds.x_train.shape[1:] == ds.x_test.shape[1:] == ds.input_shape
     assert ds.n_train == 40 and ds.n_test == 10
-    assert ds.x_train.dtype == (np.int64 if info.input_kind == "text" else np.float32)
-    if ds.task in ("classification", "language"):
+    assert ds.x_train.dtype == (np.int64 if info.input_kind in ("text", "pairs")
+                                else np.float32)
+    if ds.task in ("classification", "language", "translation"):
         assert ds.y_train.dtype == np.int64 and ds.num_classes
         assert 0 <= ds.y_train.min() and ds.y_train.max() < ds.num_classes
     else:

@@ -21,11 +21,13 @@ from nntui.app.panels.images import ImagesPanel
 from nntui.app.panels.language import TransformerPanel
 from nntui.app.panels.points import PointsPanel
 from nntui.app.panels.recurrent import RecurrentPanel
+from nntui.app.panels.seq2seq import Seq2SeqPanel
 from nntui.app.panels.transfer import TransferPanel
 from nntui.app.widgets.arch_panel import panel_for
 
 __all__ = [
     "AutoencoderPanel", "GanPanel", "GptPanel", "ImagesPanel", "PointsPanel", "RecurrentPanel",
-    "Section", "SectionPanel", "TransferPanel", "TransformerPanel", "panel_for",
+    "Section", "SectionPanel", "Seq2SeqPanel", "TransferPanel", "TransformerPanel",
+    "panel_for",
 ]
 

@@ -38,6 +38,9 @@ _WHERE: dict[str, str] = {
     "PositionalEmbedding": "attention",
     "TransformerBlock": "attention",
     "GlobalAveragePooling1D": "attention",
+    "MultiHeadCrossAttention": "cross_attention",
+    "TransformerDecoderBlock": "cross_attention",
+    "Cropping1D": "reshaping",
 }
 LAYER_NAMES = tuple(n for n in _WHERE if n != "Layer")
 

@@ -131,13 +131,13 @@ class MultiHeadSelfAttention(Layer):
     # forward -------------------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
         ops = self.ops
-        n, t, _ = x.shape
         self._x = x
         q, k, v = self._project(x)                                   # (N, H, T, k) each
+        n, t, tk = x.shape[0], q.shape[2], k.shape[2]  # queries and keys (T = Tk for self)
         drop = None
         if training and self.dropout > 0.0:
             keep = 1.0 - self.dropout
-            u = ops.uniform((n, self.num_heads, t, t), self._rng)
+            u = ops.uniform((n, self.num_heads, t, tk), self._rng)
             drop = ops.astype(u < keep, ops.dtype) * (1.0 / keep)
         # S = q·kᵀ/√k; A = softmax(S + M); C = (A ⊙ drop)·v   (one backend kernel)
         scores, attn, context = ops.attention(q, k, v, 1.0 / math.sqrt(self.key_dim),
@@ -183,7 +183,7 @@ class MultiHeadSelfAttention(Layer):
     # backward ------------------------------------------------------------------
     def backward(self, grad_out: Array) -> Array:
         ops = self.ops
-        x, n, t = self._x, self._x.shape[0], self._x.shape[1]
+        x, n, t = self._x, grad_out.shape[0], grad_out.shape[1]
         h, dv = self.num_heads, self.value_dim
         w_o = self.params["attention_output/kernel"]
         g2 = ops.reshape(grad_out, (n * t, w_o.shape[-1]))          # (NT, Do)

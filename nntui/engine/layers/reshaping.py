@@ -1,4 +1,4 @@
-"""Flatten and Reshape: change shape, keep the batch axis."""
+"""Flatten, Reshape and Cropping1D: change shape, keep the batch axis."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from nntui.engine.backend.base import Array, Shape
-from nntui.engine.layers.base import Layer
-from nntui.errors import ShapeError
+from nntui.engine.layers.base import Layer, check_rank
+from nntui.errors import ConfigError, ShapeError
 
 
 class Flatten(Layer):
@@ -52,3 +52,44 @@ class Reshape(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class Cropping1D(Layer):
+    """out = x[:, a : L − b]: drops ``a`` steps from the start and ``b`` from the end of
+    (N, L, D) (Keras's ``Cropping1D``); e.g. the memory after the last decoder block.
+
+    Args:
+        cropping: ``(a, b)``, or one int for both.
+    """
+
+    formula = "out = x[a : L − b]"
+
+    def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        pair = (cropping, cropping) if isinstance(cropping, int) else tuple(cropping)
+        if len(pair) != 2 or any(not isinstance(c, (int, np.integer)) or isinstance(c, bool)
+                                 or c < 0 for c in pair):
+            raise ConfigError("cropping must be a whole number >= 0 or a pair of them. "
+                              f"Received: cropping={cropping!r}")
+        self.cropping = (int(pair[0]), int(pair[1]))
+
+    def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
+        check_rank(self, input_shape, 2, "It crops the steps of (batch, steps, features).")
+        if input_shape[0] <= sum(self.cropping):
+            raise ShapeError(f"Cropping1D {self.name!r} removes {sum(self.cropping)} of "
+                             f"{input_shape[0]} steps; at least one must remain")
+        super().build(input_shape, rng)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0] - sum(self.cropping), input_shape[1])
+
+    def forward(self, x: Array, training: bool = False) -> Array:
+        self._steps = x.shape[1]
+        a, b = self.cropping
+        return x[:, a:self._steps - b]
+
+    def backward(self, grad_out: Array) -> Array:
+        return self.ops.pad(grad_out, [(0, 0), self.cropping, (0, 0)])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "cropping": self.cropping}
