@@ -14,6 +14,7 @@ import numpy as np
 
 from nntui.data.dataset import (
     Dataset,
+    check_choice,
     check_count,
     check_fraction,
     holdout_split,
@@ -22,6 +23,7 @@ from nntui.data.dataset import (
 )
 from nntui.data.download import RemoteFile, cache_dir, fetch, verify
 from nntui.data.files import MAX_TEXT_BYTES, read_file
+from nntui.data.tokenizers import CharTokenizer, Tokenizer, train_bpe
 from nntui.errors import DatasetError
 
 ADDITION_VOCAB = tuple("0123456789+=")
@@ -137,8 +139,12 @@ def text_dataset(
     n_samples: int | None,
     block_size: int,
     test_fraction: float,
+    tokenizer: str = "char",
+    merges: int = 256,
 ) -> Dataset:
-    """Char-level LM windows of ``text``; the last ``test_fraction`` of it is held out.
+    """LM windows of ``text`` (``tokenizer``: characters, or a byte-pair encoding with
+    ``merges`` merges learned on the training part); the last ``test_fraction`` of it is
+    held out.
 
     Training windows start at seeded random offsets (default count: the text
     length over ``block_size``); held-out windows tile the held-out text.
@@ -148,18 +154,26 @@ def text_dataset(
     """
     rng = make_rng(seed)
     block = check_count("block_size", block_size, 1)
+    check_choice("tokenizer", tokenizer, ("char", "bpe"))
     cut = int(len(text) * (1 - check_fraction("test_fraction", test_fraction)))
-    if min(cut, len(text) - cut) < block + 1:
+    vocab, ids = _char_ids(text)
+    tok: Tokenizer = CharTokenizer(vocab)
+    train, test = ids[:cut], ids[cut:]
+    if tokenizer == "bpe":  # learned on the training part only
+        tok, train = train_bpe(text[:cut], check_count("merges", merges, 0), chars=vocab)
+        test = tok.encode(text[cut:])
+        vocab = tok.vocab
+    if min(len(train), len(test)) < block + 1:
         raise DatasetError(
             f"{source}: {len(text)} characters are too few for block_size={block} with "
-            f"test_fraction={test_fraction}; each part needs {block + 1}; lower block_size"
+            f"test_fraction={test_fraction}; each part needs {block + 1} tokens; lower "
+            "block_size"
         )
-    vocab, ids = _char_ids(text)
-    train, test = ids[:cut], ids[cut:]
     n = sample_count(n_samples, min(MAX_DEFAULT_WINDOWS, max(1, len(train) // block)), 1)
     train_windows = _windows(train, block, rng.integers(0, len(train) - block, size=n))
     test_windows = _windows(test, block, np.arange(0, len(test) - block, block))
-    meta = _vocab_meta(vocab, source=source, characters=len(text))
+    meta = _vocab_meta(vocab, source=source, characters=len(text), tokenizer=tok,
+                       tokens=len(train) + len(test))
     return Dataset(
         name,
         *_shifted(train_windows),
@@ -180,6 +194,8 @@ def load_text(
     path: str | None = None,
     block_size: int = 64,
     test_fraction: float = 0.1,
+    tokenizer: str = "char",
+    merges: int = 256,
 ) -> Dataset:
     """Any UTF-8 text file as a character-level language-model dataset.
 
@@ -187,8 +203,11 @@ def load_text(
         seed: random seed (training window offsets).
         n_samples: training windows (default: text length / block_size, at most 50,000).
         path: the text file (required).
-        block_size: context length T.
+        block_size: context length T, in tokens.
         test_fraction: share of the text, taken from its end, held out.
+        tokenizer: ``"char"`` (one token per character) or ``"bpe"`` (byte-pair encoding
+            learned on the training part, :func:`nntui.data.tokenizers.train_bpe`).
+        merges: BPE merges (vocabulary = characters + merges).
 
     Raises:
         DatasetError: no path, unreadable or non-UTF-8 file, text too short.
@@ -206,6 +225,8 @@ def load_text(
         n_samples=n_samples,
         block_size=block_size,
         test_fraction=test_fraction,
+        tokenizer=tokenizer,
+        merges=merges,
     )
 
 
@@ -231,6 +252,8 @@ def load_tinyshakespeare(
     data_dir: str | None = None,
     block_size: int = 64,
     test_fraction: float = 0.1,
+    tokenizer: str = "char",
+    merges: int = 256,
 ) -> Dataset:
     """Tiny Shakespeare (Karpathy's char-rnn, 1,115,394 characters, 65 symbols).
 
@@ -246,4 +269,6 @@ def load_tinyshakespeare(
         n_samples=n_samples,
         block_size=block_size,
         test_fraction=test_fraction,
+        tokenizer=tokenizer,
+        merges=merges,
     )

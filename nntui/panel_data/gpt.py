@@ -76,4 +76,17 @@ def gpt_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarray) -> 
         "temperature": s.temperature,
         "top_k": s.top_k,
         "seed": SAMPLE_SEED,
+        "tokens": [tok.token(int(i)) for i in np.concatenate([s.prompt, out.tokens])],
+        **tokenizer_data(session),
     }
+
+
+def tokenizer_data(session: Any) -> dict[str, Any]:
+    """How the text became tokens: ``tokenizer`` kind, ``vocab_size``, ``chars_per_token``
+    over the dataset, and for BPE every ``merges`` step (left, right, count, sequence
+    length, vocabulary size after it)."""
+    tok, meta = session.info["tokenizer"], session.dataset.meta
+    chars, tokens = meta.get("characters"), meta.get("tokens")
+    steps = [(m.left, m.right, m.count, m.length, m.vocab) for m in getattr(tok, "steps", ())]
+    return {"tokenizer": getattr(tok, "kind", "char"), "vocab_size": len(tok.vocab),
+            "chars_per_token": chars / tokens if chars and tokens else 1.0, "merges": steps}

@@ -73,3 +73,19 @@ def test_a_run_that_is_not_a_language_model_is_refused(tmp_path, capsys) -> None
     assert code == 2 and "generate needs a language model" in err and "mlp" in err
     code, _, err = _generate(tmp_path / "nope", capsys)
     assert code == 2 and "no run folder" in err
+
+
+def test_a_bpe_gpt_writes_from_its_checkpoint_alone(tmp_path, capsys) -> None:
+    corpus = tmp_path / "play.txt"
+    corpus.write_text(TEXT)
+    argv = ["train", "gpt-shakespeare", "--quiet", "--log-dir", str(tmp_path / "runs"),
+            "--epochs", "1", "--set", "dataset.name='text'", "--set", f"dataset.path='{corpus}'",
+            "--set", "dataset.tokenizer='bpe'", "--set", "dataset.merges=30",
+            "--set", "dataset.block_size=8", "--set", "dataset.n_samples=32",
+            "--set", "model.embed_dim=16", "--set", "model.blocks=1"]
+    assert main(argv) == 0
+    corpus.unlink()
+    (run,) = (tmp_path / "runs").iterdir()
+    capsys.readouterr()
+    first, again = (_generate(run, capsys, "--seed", "1")[1] for _ in range(2))
+    assert first == again and first.startswith("ROMEO:") and len(first) > len("ROMEO:") + 20
