@@ -25,7 +25,7 @@ def reference_bpe(text: str, merges: int) -> tuple[list[tuple[str, str]], list[i
     learned = []
     for _ in range(merges):
         counts: dict[tuple[int, int], int] = {}
-        for pair in zip(ids, ids[1:]):
+        for pair in zip(ids[:-1], ids[1:], strict=True):
             counts[pair] = counts.get(pair, 0) + 1
         if not counts or max(counts.values()) < 2:
             break

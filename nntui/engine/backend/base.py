@@ -80,21 +80,6 @@ class Backend(Protocol):
     def one_hot(self, labels: Array, n: int) -> Array: ...
     def scatter_add_rows(self, n_rows: int, idx: Array, values: Array) -> Array: ...
 
-    # kernels: formulas that layers name, fused by each backend
-    def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,
-                  drop: Array | None, keep_scores: bool) -> tuple[Array | None, Array, Array]:
-        """S = q·kᵀ·scale; A = softmax(S + M) (M: −1e9 above the diagonal when causal);
-        C = (A ⊙ drop)·v over heads (N, H, T, d). Returns (S before M, or None unless
-        ``keep_scores``; A; C)."""
-        ...
-    def attention_backward(self, q: Array, k: Array, v: Array, attn: Array,
-                           drop: Array | None, g_ctx: Array, scale: float,
-                           keep_grad_attention: bool) -> tuple[Array, Array, Array, Array | None]:
-        """From dL/dC: dL/dv = (A⊙drop)ᵀ·g; dL/dA = g·vᵀ ⊙ drop;
-        dL/dS = A ⊙ (dL/dA − Σ_j dL/dA ⊙ A); dL/dq = dL/dS·k·scale; dL/dk = dL/dSᵀ·q·scale.
-        Returns (dq, dk, dv, dL/dA or None unless ``keep_grad_attention``)."""
-        ...
-
     # convolution helpers (channels-last, input already padded)
     def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array: ...
     def col2im(
@@ -109,6 +94,19 @@ class Backend(Protocol):
     # kernels: formulas that layers and optimizers name, fused by each backend (NumPy: in
     # place, compiled when numba is installed; MLX: plain mx ops in one lazy graph). Each
     # returns its results; NumPy's are the arrays it was given, updated.
+    def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,
+                  drop: Array | None, keep_scores: bool) -> tuple[Array | None, Array, Array]:
+        """S = q·kᵀ·scale; A = softmax(S + M) (M: −1e9 above the diagonal when causal);
+        C = (A ⊙ drop)·v over heads (N, H, T, d). Returns (S before M, or None unless
+        ``keep_scores``; A; C)."""
+        ...
+    def attention_backward(self, q: Array, k: Array, v: Array, attn: Array,
+                           drop: Array | None, g_ctx: Array, scale: float,
+                           keep_grad_attention: bool) -> tuple[Array, Array, Array, Array | None]:
+        """From dL/dC: dL/dv = (A⊙drop)ᵀ·g; dL/dA = g·vᵀ ⊙ drop;
+        dL/dS = A ⊙ (dL/dA − Σ_j dL/dA ⊙ A); dL/dq = dL/dS·k·scale; dL/dk = dL/dSᵀ·q·scale.
+        Returns (dq, dk, dv, dL/dA or None unless ``keep_grad_attention``)."""
+        ...
     def sgd_update(self, param: Array, grad: Array, m: Array | None, lr: float,
                    momentum: float, nesterov: bool) -> tuple[Array, Array | None]:
         """m = μ·m − η·g;  w = w + m (Nesterov: w + μ·m − η·g);  w − η·g when m is None."""

@@ -190,6 +190,31 @@ class MlxKernels:
                     dh = dh + dh_steps[t - 1]
         return mx.stack(dzs[::-1], axis=0), mx.stack(dhs[::-1], axis=0)
 
+    # attention -------------------------------------------------------------------
+    def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,
+                  drop: Array | None, keep_scores: bool) -> tuple[Array | None, Array, Array]:
+        s = mx.matmul(q, mx.swapaxes(k, -1, -2)) * scale       # (N, H, T, T)
+        masked = s
+        if causal:
+            t = s.shape[-1]
+            masked = mx.where(mx.tril(mx.ones((t, t), dtype=mx.bool_)), s, -1e9)
+        a = mx.softmax(masked, axis=-1, precise=True)
+        used = a if drop is None else a * drop
+        return (s if keep_scores else None), a, mx.matmul(used, v)
+
+    def attention_backward(self, q: Array, k: Array, v: Array, attn: Array,
+                           drop: Array | None, g_ctx: Array, scale: float,
+                           keep_grad_attention: bool) -> tuple[Array, Array, Array, Array | None]:
+        used = attn if drop is None else attn * drop
+        g_v = mx.matmul(mx.swapaxes(used, -1, -2), g_ctx)
+        g_attn = mx.matmul(g_ctx, mx.swapaxes(v, -1, -2))
+        if drop is not None:
+            g_attn = g_attn * drop
+        g_s = attn * (g_attn - mx.sum(g_attn * attn, axis=-1, keepdims=True))
+        g_q = mx.matmul(g_s, k) * scale
+        g_k = mx.matmul(mx.swapaxes(g_s, -1, -2), q) * scale
+        return g_q, g_k, g_v, (g_attn if keep_grad_attention else None)
+
 
 def _dilate(x: Array, sh: int, sw: int) -> Array:
     """(N, A, B, C) -> (N, sh*(A-1)+1, sw*(B-1)+1, C) with x at every sh-th / sw-th place."""

@@ -221,31 +221,6 @@ class MlxBackend(MlxKernels):
         out = mx.zeros((n_rows,) + tail, values.dtype)
         return out.at[idx.reshape(-1)].add(values.reshape((-1,) + tail))
 
-    # kernels (formulas in base.py): plain mx ops, one lazy graph
-    def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,
-                  drop: Array | None, keep_scores: bool) -> tuple[Array | None, Array, Array]:
-        s = mx.matmul(q, mx.swapaxes(k, -1, -2)) * scale       # (N, H, T, T)
-        masked = s
-        if causal:
-            t = s.shape[-1]
-            masked = mx.where(mx.tril(mx.ones((t, t), dtype=mx.bool_)), s, -1e9)
-        a = mx.softmax(masked, axis=-1, precise=True)
-        used = a if drop is None else a * drop
-        return (s if keep_scores else None), a, mx.matmul(used, v)
-
-    def attention_backward(self, q: Array, k: Array, v: Array, attn: Array,
-                           drop: Array | None, g_ctx: Array, scale: float,
-                           keep_grad_attention: bool) -> tuple[Array, Array, Array, Array | None]:
-        used = attn if drop is None else attn * drop
-        g_v = mx.matmul(mx.swapaxes(used, -1, -2), g_ctx)
-        g_attn = mx.matmul(g_ctx, mx.swapaxes(v, -1, -2))
-        if drop is not None:
-            g_attn = g_attn * drop
-        g_s = attn * (g_attn - mx.sum(g_attn * attn, axis=-1, keepdims=True))
-        g_q = mx.matmul(g_s, k) * scale
-        g_k = mx.matmul(mx.swapaxes(g_s, -1, -2), q) * scale
-        return g_q, g_k, g_v, (g_attn if keep_grad_attention else None)
-
     @staticmethod
     def _index(idx: Any) -> Array:
         """Integer indices as an MLX array (NumPy indices cross once, at the edge)."""

@@ -178,10 +178,6 @@ class NumpyBackend:
 
     scatter_add_rows = staticmethod(attention_numpy.scatter_add_rows)
 
-    # kernels (formulas in base.py)
-    attention = staticmethod(attention_numpy.attention)
-    attention_backward = staticmethod(attention_numpy.attention_backward)
-
     # convolution helpers
     def im2col(self, x: Array, kh: int, kw: int, sh: int, sw: int) -> Array:
         return kn.im2col(x, kh, kw, sh, sw)
@@ -198,6 +194,9 @@ class NumpyBackend:
         return rng.standard_normal(shape).astype(self.dtype)
 
     # kernels (formulas in base.py) ------------------------------------------------------
+    attention = staticmethod(attention_numpy.attention)
+    attention_backward = staticmethod(attention_numpy.attention_backward)
+
     def _fast(self, *arrays: np.ndarray) -> Any:
         """The module whose kernels run these arrays: compiled for contiguous float32."""
         k = compiled_kernels()
