@@ -56,9 +56,11 @@ def candidates_view(panel: SectionPanel, extras: dict[str, Any], width: int, hei
     line.append(shown(chosen), style="bold reverse")
     names = [shown(t) for t, _ in cands]
     probs = np.array([q for _, q in cands])
-    chosen_at = next((k for k, (t, _) in enumerate(cands) if t == chosen), None)
-    bars = ProbabilityBars(probs, names, true_label=chosen_at, width=max(4, min(30, width - 20)))
-    return Group(line, bars)
+    q = next((p for t, p in cands if t == chosen), None)
+    drawn = Text(f"drawn: {shown(chosen)}" + ("" if q is None else f" ({q:.1%})")
+                 + "; the most probable were:", style="dim")
+    bars = ProbabilityBars(probs, names, width=max(4, min(30, width - 20)))
+    return Group(line, drawn, bars)
 
 
 def attention_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
@@ -186,7 +188,7 @@ class GptPanel(SectionPanel):
             Section(f"written at temperature {extras['temperature']:g}, top-k {top_k}",
                     lambda w, h: sample_view(extras, w, h), 5),
             Section("the distribution each token was drawn from",
-                    lambda w, h: candidates_view(self, extras, w, h), 6, grow=False),
+                    lambda w, h: candidates_view(self, extras, w, h), 7, grow=False),
             Section("loss", lambda w, h: loss_view(history, w, h), 8),
             Section("attention over the prompt, last block (rows read columns)",
                     lambda w, h: attention_view(self, extras, w, h), p + 3),
