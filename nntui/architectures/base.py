@@ -109,7 +109,8 @@ class Session:
         x_train, y_train, x_val, y_val: the arrays the trainer uses (inputs may be noisy
             for the denoising autoencoder; no validation arrays when
             ``train.validation_split`` is 0).
-        info: architecture extras (e.g. transfer learning's accuracy before fine-tuning).
+        info: architecture extras (e.g. transfer learning's accuracy before fine-tuning;
+            ``callbacks``: a function making the Keras callbacks each new trainer runs).
     """
 
     spec: RunSpec
@@ -135,7 +136,7 @@ class Session:
                                        else snapshot_every),
                        on_divergence=on_divergence, extras=self.extras,
                        run_name=run_name or self.spec.name, config=self.spec.to_dict(),
-                       callbacks=stop)
+                       callbacks=stop + list(self.info.get("callbacks", list)()))
 
     def extras(self, model: Any, x_val: Any, y_val: Any, *, step: int = 0,
                fresh: bool = False) -> dict[str, Any]:

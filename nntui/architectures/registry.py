@@ -11,7 +11,8 @@ from pathlib import Path
 from nntui.architectures.base import Architecture
 from nntui.errors import ConfigError
 
-_NOT_FAMILIES = {"base", "building", "fields", "layer_table", "registry", "session", "spec"}
+_NOT_FAMILIES = {"base", "bases", "building", "fields", "layer_table", "registry", "session",
+                 "spec"}
 
 
 def _discover() -> dict[str, Architecture]:

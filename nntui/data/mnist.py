@@ -153,6 +153,27 @@ def _subsample(
     return x[keep], y[keep]
 
 
+def _check_classes(classes: object) -> tuple[int, ...] | None:
+    if classes is None:
+        return None
+    ok = (isinstance(classes, (list, tuple)) and 0 < len(classes) <= 10
+          and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 9
+                  for c in classes) and len(set(classes)) == len(classes))
+    if not ok:
+        raise DatasetError("classes must be a list of distinct labels from 0 to 9, e.g. "
+                           f"[5, 6, 7, 8, 9]. Received: classes={classes!r}")
+    return tuple(classes)  # type: ignore[arg-type]
+
+
+def _keep_classes(x: np.ndarray, y: np.ndarray, classes: tuple[int, ...]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Only the samples of ``classes``, relabelled 0..k-1 in that order."""
+    keep = np.isin(y, classes)
+    table = np.full(10, -1, np.int64)
+    table[list(classes)] = np.arange(len(classes))
+    return x[keep], table[y[keep]]
+
+
 def load_idx_dataset(
     name: str,
     *,
@@ -161,9 +182,11 @@ def load_idx_dataset(
     data_dir: str | None,
     source: str,
     test_fraction: float,
+    classes: object = None,
 ) -> Dataset:
     """Load ``"mnist"`` or ``"fashion_mnist"``; see :func:`load_mnist` for the options."""
     check_choice("source", source, ("auto", "full", "test"))
+    kept = _check_classes(classes)
     rng = make_rng(seed)
     folder = Path(data_dir).expanduser() if data_dir is not None else None
     used = _resolve_source(name, source, folder)
@@ -174,8 +197,15 @@ def load_idx_dataset(
     else:
         x, y = _read_pair(paths["test_images"], paths["test_labels"])
         x_train, y_train, x_test, y_test = holdout_split(x, y, rng, test_fraction)
+    names = CLASS_NAMES[name]
+    if kept is not None:
+        x_train, y_train = _keep_classes(x_train, y_train, kept)
+        x_test, y_test = _keep_classes(x_test, y_test, kept)
+        names = tuple(names[c] for c in kept)
     x_train, y_train = _subsample(x_train, y_train, n_samples, rng)
     label = "MNIST digits" if name == "mnist" else "Fashion-MNIST clothing"
+    if kept is not None:
+        label += " " + ", ".join(names)
     split = "official split" if used == "full" else "the 10k test set split in two"
     meta = {"source": used, "files": {p: str(v) for p, v in paths.items()}}
     return Dataset(
@@ -185,8 +215,8 @@ def load_idx_dataset(
         x_test,
         y_test,
         "classification",
-        10,
-        CLASS_NAMES[name],
+        len(names),
+        names,
         (28, 28, 1),
         f"{label} 28x28 ({split})",
         meta,
@@ -200,6 +230,7 @@ def load_mnist(
     data_dir: str | None = None,
     source: str = "auto",
     test_fraction: float = 0.2,
+    classes: list[int] | None = None,
 ) -> Dataset:
     """MNIST handwritten digits, x ``(N, 28, 28, 1)`` float32 in [0, 1], y int64 0..9.
 
@@ -211,6 +242,8 @@ def load_mnist(
             ``1 - test_fraction`` / ``test_fraction``), or ``"auto"``: ``"full"`` unless
             ``data_dir`` holds only the test files.
         test_fraction: held-out share for ``source="test"``.
+        classes: keep only these labels, relabelled 0..k-1 in this order (digits 5-9 as
+            classes 0-4: ``[5, 6, 7, 8, 9]``); ``n_samples`` counts what is kept.
 
     Raises:
         DatasetError: missing files, no network, checksum mismatch, corrupt files.
@@ -222,6 +255,7 @@ def load_mnist(
         data_dir=data_dir,
         source=source,
         test_fraction=test_fraction,
+        classes=classes,
     )
 
 
@@ -232,6 +266,7 @@ def load_fashion_mnist(
     data_dir: str | None = None,
     source: str = "auto",
     test_fraction: float = 0.2,
+    classes: list[int] | None = None,
 ) -> Dataset:
     """Fashion-MNIST (10 clothing classes); same layout and options as :func:`load_mnist`."""
     return load_idx_dataset(
@@ -241,4 +276,5 @@ def load_fashion_mnist(
         data_dir=data_dir,
         source=source,
         test_fraction=test_fraction,
+        classes=classes,
     )

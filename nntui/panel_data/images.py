@@ -122,8 +122,8 @@ def transfer_data(session: Any, model: Any, x_val: np.ndarray, y_val: np.ndarray
     """Frozen vs trainable layers, accuracy before fine-tuning and now, and the CNN views."""
     info = session.info
     frozen = set(info.get("frozen", []))
-    layers = [(ly.name, type(ly).__name__, int(ly.count_params()), ly.name not in frozen
-               and bool(ly.trainable)) for ly in model.layers]
+    layers = [(ly.name, type(ly).__name__, int(ly.count_params()), bool(ly.trainable))
+              for ly in model.layers]  # the base may unfreeze (unfreeze_epoch)
     out = cnn_data(session, model, x_val, y_val)
     out.update(layers=layers, frozen=sorted(frozen),
                accuracy_before=info.get("accuracy_before"),

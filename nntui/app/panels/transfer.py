@@ -12,6 +12,7 @@ from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.panels.images import ImagesPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
+from nntui.app.widgets.line_chart import LineChart
 from nntui.viz import horizontal_bar
 
 
@@ -48,13 +49,31 @@ def accuracy_view(extras: dict[str, Any], history: RunHistory, width: int, heigh
     return Group(*lines)
 
 
+def versus_view(history: RunHistory, width: int, height: int) -> RenderableType:
+    """Held-out accuracy per epoch: the transferred model against the same network
+    trained from random weights on the same labelled samples."""
+    series = {}
+    for key, label in (("val_accuracy", "transferred"), ("scratch_val_accuracy",
+                                                         "from scratch")):
+        s = history.epoch_metrics.get(key)
+        if s is not None and len(s):
+            series[label] = (s.x, s.y)
+    if len(series) < 2:
+        return Text("the from-scratch twin's accuracy appears after the first epoch",
+                    style="dim")
+    margin = series["transferred"][1][-1] - series["from scratch"][1][-1]
+    return LineChart(series, width=width, height=max(3, height),
+                     title=f"held-out accuracy, transferred − from scratch = {margin:+.1%}")
+
+
 @register_arch_panel("transfer")
 class TransferPanel(SectionPanel):
     """Which layers are frozen and which fine-tune, and the accuracy before and after;
     below, the CNN views of the fine-tuned model."""
 
     def extra_version(self, history: RunHistory) -> object:
-        return latest_val_accuracy(history)
+        return latest_val_accuracy(history), len(history.epoch_metrics.get(
+            "scratch_val_accuracy", ()))
 
     def sections(self, extras: dict[str, Any], history: RunHistory, width: int
                  ) -> list[Section]:
@@ -65,5 +84,8 @@ class TransferPanel(SectionPanel):
                     grow=False),
             Section("accuracy on the new task", lambda w, h: accuracy_view(extras, history, w, h),
                     3, grow=False),
+            *([Section("transferred vs from scratch, the same labelled samples",
+                       lambda w, h: versus_view(history, w, h), 8)]
+              if "scratch_val_accuracy" in history.epoch_metrics else []),
             *ImagesPanel.image_sections(self, extras),
         ]
