@@ -54,6 +54,11 @@ def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def boolean(path: str, v: Any) -> None:
+    if not isinstance(v, bool):
+        raise ConfigError(f"{path} must be true or false. Received: {v!r}")
+
+
 def int_range(lo: int, hi: int) -> Check:
     def check(path: str, v: Any) -> None:
         if not is_int(v) or not lo <= v <= hi:

@@ -37,6 +37,9 @@ FIELDS = (
                  0.0, "label smoothing", "float",
                  help="one-sided: D learns 1 − this for real samples, so it never grows "
                       "certain and G keeps a gradient (0.1 is the usual choice)"),
+    f.ModelField("minibatch_std", f.boolean, False, None, "table",
+                 help="D also sees its batch's spread (a collapsed G makes look-alike "
+                      "batches): ProGAN's minibatch standard deviation before D's output"),
     f.ModelField("beta_1", f.fraction("Adam's first-moment decay, below 1"), 0.9, "Adam β1",
                  "float", help="Adam's momentum for both players; GANs train steadier "
                                "with 0.5 (the DCGAN choice)"),
@@ -80,6 +83,8 @@ def build(spec: RunSpec, ds: Dataset) -> Session:
         if spec.train.dropout:  # a noisier D leaves G a gradient to follow
             d_layers.append(L("Dropout")(spec.train.dropout, seed=spec.train.seed + i,
                                          name=f"discriminator_dropout_{i}"))
+    if arch.value(m, "minibatch_std"):
+        d_layers.append(L("MinibatchStdDev")(name="discriminator_batch_spread"))
     d_layers.append(L("Dense")(1, activation="sigmoid", name="discriminator_out"))
     seed = spec.train.seed
     g = sequential(spec, [Input((latent,)), *g_layers], name="generator", seed=seed)

@@ -58,4 +58,5 @@ LAYER_CASES: dict[str, tuple[str, dict[str, Any], tuple[int, ...], str]] = {
                                 {"num_heads": 2, "key_dim": 3, "ff_dim": 8,
                                  "memory_length": 4}, (3 + 4, 6), "float"),
     "Cropping1D": ("Cropping1D", {"cropping": (1, 2)}, (6, 3), "float"),
+    "MinibatchStdDev": ("MinibatchStdDev", {}, (5,), "float"),
 }

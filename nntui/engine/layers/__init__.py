@@ -41,6 +41,7 @@ _WHERE: dict[str, str] = {
     "MultiHeadCrossAttention": "cross_attention",
     "TransformerDecoderBlock": "cross_attention",
     "Cropping1D": "reshaping",
+    "MinibatchStdDev": "minibatch",
 }
 LAYER_NAMES = tuple(n for n in _WHERE if n != "Layer")
 
