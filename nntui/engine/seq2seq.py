@@ -115,9 +115,10 @@ class Seq2Seq:
         return x, None if y is None else np.asarray(y, dtype=np.int64)
 
     def batches(self, x: np.ndarray, y: np.ndarray | None, batch_size: int,
-                shuffle: bool = False, rng: np.random.Generator | None = None
+                shuffle: bool = False, rng: np.random.Generator | None = None, *,
+                order: np.ndarray | None = None, start: int = 0
                 ) -> Iterator[tuple[Array, Array | None]]:
-        return self.decoder.batches(x, y, batch_size, shuffle, rng)
+        return self.decoder.batches(x, y, batch_size, shuffle, rng, order=order, start=start)
 
     # forward and backward ------------------------------------------------------------
     def forward(self, x: Array, training: bool = False) -> Array:
