@@ -25,10 +25,10 @@ from nntui.app.panels.gpt_controls import (
 )
 from nntui.app.panels.tokens import merges_view, tokens_view
 from nntui.app.widgets.arch_panel import register_arch_panel
-from nntui.app.widgets.line_chart import LineChart
 from nntui.panel_data import compute_panel_data
 from nntui.panel_data.gpt import SamplingSettings, settings
 from nntui.viz import Heatmap, ProbabilityBars
+from nntui.viz.line_chart import LineChart
 
 
 def shown(token: str) -> str:

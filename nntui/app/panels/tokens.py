@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from nntui.app.widgets.line_chart import LineChart
+from nntui.viz.line_chart import LineChart
 
 TOKEN_STYLES = ("on #2a4d69", "on #4b3f72", "on #1e5631", "on #6b3e26")
 """Background of each token in turn, so neighbours are told apart."""

@@ -12,8 +12,8 @@ from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.panels.images import ImagesPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
-from nntui.app.widgets.line_chart import LineChart
 from nntui.viz import horizontal_bar
+from nntui.viz.line_chart import LineChart
 
 
 def layers_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
