@@ -21,6 +21,14 @@ def shared_mnist() -> Path:
 
 
 @pytest.fixture
+def shared_fashion_mnist() -> Path:
+    folder = SHARED / "fashion-mnist"
+    if not (folder / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip("../shared/datasets/fashion-mnist is not present")
+    return folder
+
+
+@pytest.fixture
 def shared_tinyshakespeare() -> Path:
     folder = SHARED / "tinyshakespeare"
     if not (folder / "input.txt").exists():

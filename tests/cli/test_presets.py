@@ -13,7 +13,8 @@ from nntui.errors import ConfigError
 from nntui.presets import list_presets, load_preset, spec_from_dict
 
 ALL = [p.name for p in list_presets()]
-NEEDS_DOWNLOAD = {"mlp-mnist", "cnn-mnist", "gpt-shakespeare", "cnn-mnist-04", "transfer-mnist"}
+NEEDS_DOWNLOAD = {"mlp-mnist", "cnn-mnist", "gpt-shakespeare", "cnn-mnist-04", "transfer-mnist",
+                  "gan-fashion"}
 
 
 def _reached(spec, history) -> tuple[bool, float]:

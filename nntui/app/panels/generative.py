@@ -37,6 +37,22 @@ def gan_curves(history: RunHistory, keys: tuple[str, ...], width: int, height: i
     return LineChart(series, width=width, height=height, title=title)
 
 
+SAMPLE_GRID_LINES = 24  # at most this many lines for the grid when it can show every sample
+
+
+def sample_grid(samples: np.ndarray, width: int) -> tuple[ImageGrid, int]:
+    """Every generated sample at once: each image shrunk by the smallest factor (block
+    means: 28×28 → 14×14 → …) at which the whole grid fits ``SAMPLE_GRID_LINES`` lines
+    of ``width`` cells; returns the grid and its height in lines."""
+    for k in (1, 2, 3, 4):
+        grid = ImageGrid(np.stack([block_mean(im, k) for im in samples]))
+        rows = grid.rows(width)
+        lines = rows * ceil(samples.shape[1] // k / 2) + rows - 1  # a blank line between
+        if lines <= SAMPLE_GRID_LINES:
+            break
+    return grid, lines
+
+
 @register_arch_panel("gan")
 class GanPanel(SectionPanel):
     """Generated against real data (2-D) or a grid of generated images, then D and G
@@ -51,8 +67,9 @@ class GanPanel(SectionPanel):
             first = Section("generated vs real, regions: D's verdict",
                             lambda w, h: gan_points(extras, w, h), 10)
         elif extras.get("kind") == "images":
-            first = Section("generated samples (the same z every snapshot)",
-                            lambda w, h: ImageGrid(extras["samples"]), 15, grow=False)
+            grid, lines = sample_grid(extras["samples"], width)
+            first = Section(f"{len(extras['samples'])} generated samples (the same z every "
+                            "snapshot)", lambda w, h: grid, lines, grow=False)
         else:
             return []
         return [first,
