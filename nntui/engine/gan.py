@@ -59,7 +59,6 @@ class GAN:
         self._last_pred: Array | None = None
         self.coverage: ModeCoverage | None = None
         """Set for data with known modes: each epoch then logs ``modes`` and ``good``."""
-        self._coverage_rng = np.random.default_rng(0)  # its own draws: not the training's
         self.record_outputs = False
         self.stop_training = False
         self._outputs: list[Array] = []
@@ -109,10 +108,12 @@ class GAN:
 
     def epoch_metrics(self) -> dict[str, float]:
         """Modes covered and the share of good samples (:mod:`nntui.engine.mode_coverage`)
-        over 2000 fresh samples, when ``coverage`` is set; else nothing."""
+        over 2000 samples of the same z every epoch, when ``coverage`` is set; else nothing."""
         if self.coverage is None:
             return {}
-        return self.coverage.measure(self.sample(SAMPLES, self._coverage_rng))
+        # the same z every epoch, apart from training's draws: a resumed run logs what the
+        # uninterrupted one logs
+        return self.coverage.measure(self.sample(SAMPLES, np.random.default_rng(0)))
 
     def prepare(self, x: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
         x, _ = self.d.prepare(x)
