@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.threads import one_blas_thread
 from nntui.errors import ConfigError
 
 CANDIDATES = 5
@@ -135,13 +136,14 @@ def generate(model: Any, prompt: np.ndarray, n_new: int, *, context: int,
         raise ConfigError(f"tokens must be a whole number >= 0. Received: tokens={n_new!r}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     steps: list[Step] = []
-    for _ in range(int(n_new)):
-        q = reshape_distribution(next_token_probs(model, np.array(ids[-context:])),
-                                 temperature, top_k)
-        token = _draw(q, rng.random())
-        top = np.argsort(-q, kind="stable")[:CANDIDATES]
-        steps.append(Step(token, tuple((int(i), float(q[i])) for i in top if q[i] > 0)))
-        ids.append(token)
+    with one_blas_thread():  # one sequence at a time: products too small to share out
+        for _ in range(int(n_new)):
+            q = reshape_distribution(next_token_probs(model, np.array(ids[-context:])),
+                                     temperature, top_k)
+            token = _draw(q, rng.random())
+            top = np.argsort(-q, kind="stable")[:CANDIDATES]
+            steps.append(Step(token, tuple((int(i), float(q[i])) for i in top if q[i] > 0)))
+            ids.append(token)
     n_prompt = len(ids) - len(steps)
     return Generation(np.array(ids[:n_prompt], np.int64), np.array(ids[n_prompt:], np.int64),
                       tuple(steps))

@@ -82,6 +82,14 @@ def training_threads(headless: bool) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Context with one BLAS thread: for many tiny products (writing text token by token),
+    where more threads only wait on each other, and on a busy machine wait long."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
 TRIAL_STEPS = 4  # steps per candidate thread count in one trial
 STEPS_FASTER = 1.1  # all cores must beat one thread by this factor (median step times)
 HOPELESS = 3.0  # a trial ends early when every all-cores step took this x one thread's median
