@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nntui.architectures import Architecture, get_architecture
+from nntui.architectures.bases import PresetSource, lend_presets
 from nntui.architectures.spec import Expectation, RunSpec, TrainSpec
 from nntui.engine.backend import BACKENDS
 from nntui.engine.losses import LOSSES
@@ -264,6 +265,13 @@ def list_presets() -> list[PresetInfo]:
                               str(d.get("description", "")), str(exp.get("text", "")), path))
     return out
 
+
+def _architectures() -> dict[str, str]:
+    return {name: str(read_toml(path).get("architecture", "?"))
+            for name, path in preset_paths().items()}
+
+
+lend_presets(PresetSource(_architectures, load_preset))  # a transfer model's base
 
 __all__ = ["Expectation", "PresetInfo", "RunSpec", "TrainSpec", "apply_override",
            "list_presets", "load_preset", "read_toml", "spec_from_dict"]

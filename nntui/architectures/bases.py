@@ -16,14 +16,51 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nntui.architectures.base import Session
+from nntui.architectures.spec import RunSpec
 from nntui.data.download import cache_dir, sha256_file
-from nntui.errors import DatasetError
+from nntui.errors import ConfigError, DatasetError
+
+
+@dataclass(frozen=True)
+class PresetSource:
+    """What the presets lend the transfer family, which names its base by preset.
+
+    The presets sit above the architectures (they check every field through them), so
+    the architectures cannot import them; :mod:`nntui.presets` lends itself here when it
+    is imported (:func:`lend_presets`).
+    """
+
+    architectures: Callable[[], dict[str, str]]
+    """Every preset's name with its architecture."""
+    load: Callable[[str, list[str]], RunSpec]
+    """A preset by name, with ``key=value`` overrides."""
+
+
+_source: list[PresetSource] = []
+
+
+def lend_presets(source: PresetSource) -> None:
+    _source[:] = [source]
+
+
+def presets() -> PresetSource:
+    """The presets, once :mod:`nntui.presets` has lent them.
+
+    Raises:
+        ConfigError: nothing has imported :mod:`nntui.presets` (a base is named by preset).
+    """
+    if not _source:
+        raise ConfigError("a transfer model names its base by preset: import nntui.presets "
+                          "(nntui.presets.load_preset) before building it")
+    return _source[0]
 
 
 def _config_hash(config: dict[str, Any]) -> str:
@@ -83,9 +120,8 @@ def load_base(preset: str, data_dir: str | None = None, overrides: tuple[str, ..
             what to do), or the base's dataset cannot be loaded.
     """
     from nntui.architectures.session import build_session
-    from nntui.presets import load_preset
 
-    session = build_session(load_preset(preset, list(overrides)), data_dir=data_dir)
+    session = build_session(presets().load(preset, list(overrides)), data_dir=data_dir)
     weights, manifest = base_paths(preset, session.spec.to_dict())
     if not (weights.exists() and manifest.exists()):
         return session, train_base(session, weights, manifest)

@@ -21,7 +21,7 @@ import numpy as np
 
 from nntui.architectures import fields as f
 from nntui.architectures.base import Architecture, Session
-from nntui.architectures.bases import load_base
+from nntui.architectures.bases import load_base, presets
 from nntui.architectures.building import (
     compile_supervised,
     head,
@@ -57,12 +57,9 @@ def pretrain_dataset(path: str, v: Any) -> None:
 
 
 def base_preset(path: str, v: Any) -> None:
-    from nntui.presets import preset_paths, read_toml
-
-    paths = preset_paths()
-    if not isinstance(v, str) or v not in paths or read_toml(paths[v]).get(
-            "architecture") != "cnn":
-        cnns = [n for n, p in paths.items() if read_toml(p).get("architecture") == "cnn"]
+    kinds = presets().architectures()
+    if not isinstance(v, str) or kinds.get(v) != "cnn":
+        cnns = [n for n, kind in kinds.items() if kind == "cnn"]
         raise ConfigError(f"{path} must name a cnn preset ({', '.join(cnns)}), trained once "
                           f"and cached as the base. Received: {v!r}")
 
