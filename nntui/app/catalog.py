@@ -23,6 +23,8 @@ class Session(Protocol):
 
     model: Learner
     spec: RunSpec
+    info: dict[str, Any]
+    """Architecture extras, e.g. ``checkpoint_extra``: a GPT's tokenizer for its checkpoints."""
 
     def trainer(self, snapshot_every: int = 20, on_divergence: str = "pause") -> Trainer: ...
 

@@ -32,8 +32,8 @@ from nntui.architectures.cnn import ARCHITECTURE as CNN
 from nntui.architectures.cnn import CONV_FIELDS, conv_body
 from nntui.architectures.spec import RunSpec
 from nntui.data.dataset import Dataset
-from nntui.engine.learner import Learner
 from nntui.engine.callbacks.transfer import FromScratch, Unfreeze
+from nntui.engine.learner import Learner
 from nntui.engine.model import Input, Sequential
 from nntui.errors import ConfigError
 from nntui.panel_data.images import transfer_data

@@ -98,6 +98,10 @@ class Seq2Seq:
     def parts(self) -> list[tuple[str, Sequential]]:
         return [("enc", self.encoder), ("emb", self.embed), ("dec", self.decoder)]
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Every part's weights in order: encoder, target embedding, decoder."""
+        return [w for _, part in self.parts() for w in part.get_weights()]
+
     def optimizers(self) -> list[Optimizer]:
         return [opt for _, part in self.parts() for opt in part.optimizers()]
 
