@@ -7,7 +7,7 @@ in milliseconds. ``fake_events`` is a fixed event stream for snapshot tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,7 @@ class FakeSession:
     model: Any
     x: np.ndarray
     y: np.ndarray
+    info: dict[str, Any] = field(default_factory=dict)  # the Session protocol's extras
 
     def trainer(self, snapshot_every: int = 20, on_divergence: str = "pause") -> Trainer:
         t = self.spec.train
