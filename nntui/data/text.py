@@ -125,6 +125,16 @@ def _char_ids(text: str) -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(chr(int(p)) for p in points), table[codes]
 
 
+def _check_long_enough(source: str, characters: int, shorter_part: int, block: int,
+                       test_fraction: float) -> None:
+    if shorter_part < block + 1:
+        raise DatasetError(
+            f"{source}: {characters} characters are too few for block_size={block} with "
+            f"test_fraction={test_fraction}; each part needs {block + 1} tokens; lower "
+            "block_size"
+        )
+
+
 def _windows(ids: np.ndarray, block: int, starts: np.ndarray) -> np.ndarray:
     """Gather ``(len(starts), block + 1)`` windows of ``ids``."""
     return ids[starts[:, None] + np.arange(block + 1)]  # (N, 1) + (T+1,) -> (N, T+1)
@@ -156,6 +166,7 @@ def text_dataset(
     block = check_count("block_size", block_size, 1)
     check_choice("tokenizer", tokenizer, ("char", "bpe"))
     cut = int(len(text) * (1 - check_fraction("test_fraction", test_fraction)))
+    _check_long_enough(source, len(text), min(cut, len(text) - cut), block, test_fraction)
     vocab, ids = _char_ids(text)
     tok: Tokenizer = CharTokenizer(vocab)
     train, test = ids[:cut], ids[cut:]
@@ -163,12 +174,8 @@ def text_dataset(
         tok, train = train_bpe(text[:cut], check_count("merges", merges, 0), chars=vocab)
         test = tok.encode(text[cut:])
         vocab = tok.vocab
-    if min(len(train), len(test)) < block + 1:
-        raise DatasetError(
-            f"{source}: {len(text)} characters are too few for block_size={block} with "
-            f"test_fraction={test_fraction}; each part needs {block + 1} tokens; lower "
-            "block_size"
-        )
+    # again in tokens: a byte-pair encoding shortens each part
+    _check_long_enough(source, len(text), min(len(train), len(test)), block, test_fraction)
     n = sample_count(n_samples, min(MAX_DEFAULT_WINDOWS, max(1, len(train) // block)), 1)
     train_windows = _windows(train, block, rng.integers(0, len(train) - block, size=n))
     test_windows = _windows(test, block, np.arange(0, len(test) - block, block))
