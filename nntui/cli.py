@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nntui.engine.backend import BACKENDS
 from nntui.errors import EXIT_DIVERGED, EXIT_ERROR, NntuiError
+from nntui.runlog.rundir import DEFAULT_BUDGET_MB
 
 __all__ = ["EXIT_DIVERGED", "EXIT_ERROR", "main"]
 
@@ -26,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a config field, e.g. --set train.learning_rate=0.01")
     t.add_argument("--log-dir", default="runs", help="folder for run folders (default: runs)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    t.add_argument("--fork", metavar="RUN_DIR[@STEP]", help="a new run continuing RUN_DIR "
+                   "from its checkpoint at STEP (default: its latest), with --set changes")
+    t.add_argument("--budget", type=float, default=DEFAULT_BUDGET_MB, metavar="MB",
+                   help="what the run's snapshots and kept checkpoints may take "
+                   f"(default {DEFAULT_BUDGET_MB:g}; 0: no limit); older ones are thinned")
+    t.add_argument("--no-snapshots", action="store_true",
+                   help="keep no snapshots or checkpoints along the run (replay shows curves)")
     t.add_argument("--data-dir", help="folder holding downloaded dataset files (MNIST ...)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     ls = sub.add_parser("list", help="presets, architectures and datasets")
