@@ -147,13 +147,19 @@ class TrainingRun:
         self.trainer.subscribe(self.writer)
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
-        self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
+        self.trainer.subscribe(GradientMonitor(self.trainer.model, self._gradients))
         if getattr(self.trainer.model, "uses_gradients", False) and \
                 hasattr(self.trainer.model, "get_weights"):
             self.trail = WeightTrail(self.trainer.model)  # the loss landscape's path
             self.trainer.subscribe(self.trail)
         if self.pace is None:
             self.trainer.subscribe(AutoPace(self._auto_pace, self.sink))
+
+    def _gradients(self, event: GradientsChecked) -> None:
+        """The gradient watch's verdict: logged (replay shows the marker too) and shown."""
+        if self.logger is not None:
+            self.logger.handle(event)
+        self.sink(event)
 
     def _auto_pace(self, pace: float) -> bool:
         """The automatic choice, unless the learner chose a pace meanwhile."""

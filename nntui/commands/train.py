@@ -180,7 +180,13 @@ def train_command(args: Any) -> int:
     trainer, logger = run.trainer, run.logger
     trainer.subscribe(logger.handle)
     trainer.subscribe(run.writer)
-    trainer.subscribe(GradientMonitor(run.session.model, first_warning_printer(say)))
+    printed = first_warning_printer(say)
+
+    def gradients(checked: GradientsChecked) -> None:  # logged for replay, and said once
+        logger.handle(checked)
+        printed(checked)
+
+    trainer.subscribe(GradientMonitor(run.session.model, gradients))
     printer = None if args.quiet else ProgressPrinter(console)
     if printer is not None:
         trainer.subscribe(printer)

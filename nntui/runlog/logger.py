@@ -26,6 +26,7 @@ from nntui.engine.events import (
 from nntui.errors import CheckpointError
 from nntui.runlog.checkpoint import save_checkpoint
 from nntui.runlog.config import write_config
+from nntui.runlog.gradient_watch import GradientsChecked, gradients_row
 from nntui.runlog.kept_files import KeptFiles
 from nntui.runlog.lock import RunLock
 from nntui.runlog.metrics import CsvLog, JsonlLog
@@ -138,6 +139,7 @@ class RunLogger:
             TrainingFinished: self._ended,
             TrainingFailed: self._ended,
             TrainingDivergedEvent: self._ended,
+            GradientsChecked: self._gradients,
         }
 
     @classmethod
@@ -145,7 +147,7 @@ class RunLogger:
         """A logger writing into a fresh folder from :func:`new_run_dir`."""
         return cls(new_run_dir(base, name), **kwargs)
 
-    def handle(self, event: Event) -> None:
+    def handle(self, event: Event | GradientsChecked) -> None:
         """Write ``event`` to the logs. Events after :meth:`close` are ignored.
 
         Raises:
@@ -220,6 +222,9 @@ class RunLogger:
             except OSError as exc:
                 raise CheckpointError(f"cannot keep a checkpoint in {self.run_dir}: "
                                       f"{exc.strerror or exc}") from None
+
+    def _gradients(self, event: GradientsChecked) -> None:
+        self._jsonl.write(gradients_row(event))
 
     def _lr_changed(self, event: LearningRateChanged) -> None:
         self._learning_rate = event.learning_rate
