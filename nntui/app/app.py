@@ -85,6 +85,23 @@ class NntuiApp(App[None]):
         self.push_screen(screen)
         return screen
 
+    def start_fork(self, point: str, overrides: list[str], pace: float | None = None
+                   ) -> TrainScreen | None:
+        """Train on from the kept checkpoint ``point`` (``RUN_DIR@STEP``) with ``overrides``
+        (``["train.learning_rate=0.001"]``) in a new run folder; None (and a message) when
+        the fork cannot start."""
+        from nntui.commands.fork import prepare_fork
+
+        try:
+            fork = prepare_fork(point, overrides)
+        except NntuiError as exc:
+            self.notify(str(exc), title="fork", severity="error", timeout=10, markup=False)
+            return None
+        screen = TrainScreen(fork.spec, self.catalog, self.runs_dir,
+                             tensorboard=self.tensorboard, pace=pace, fork=fork)
+        self.push_screen(screen)
+        return screen
+
     @property
     def train_screens(self) -> list[TrainScreen]:
         return [s for s in self.screen_stack if isinstance(s, TrainScreen)]

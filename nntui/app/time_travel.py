@@ -51,6 +51,7 @@ def history_at(full: RunHistory, snapshots: SnapshotReader, step: int) -> RunHis
                    total_epochs=full.total_epochs, steps_per_epoch=full.steps_per_epoch,
                    learning_rate=full.learning_rate, pace=full.pace, pace_why=full.pace_why)
     h.step = step
+    h.companions = full.companions  # a fork's parent, the runs compared: drawn whole
     h.epoch = _epoch_at(full, step)
     h.step_metrics = {k: cut(s, step) for k, s in full.step_metrics.items()}
     h.epoch_metrics = {k: cut(s, step) for k, s in full.epoch_metrics.items()}

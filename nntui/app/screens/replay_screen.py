@@ -12,6 +12,7 @@ from pathlib import Path
 from textual.binding import Binding
 
 from nntui.app.catalog import Catalog
+from nntui.app.companions import fork_companions
 from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.engine import events as ev
 from nntui.errors import NntuiError
@@ -83,6 +84,9 @@ class ReplayScreen(DashboardScreen):
         self._told_damaged = False
         self._last_error = ""
 
+    def run_folder(self) -> Path | None:
+        return self.stream.logdir
+
     def _say_once(self, message: str) -> None:
         """A problem is shown when it first appears, not at every poll."""
         if message != self._last_error:
@@ -94,6 +98,7 @@ class ReplayScreen(DashboardScreen):
         started, problems = _started(self.config, self.reader.logdir.name)
         self.history.apply(started)
         self.history.state = "replay"
+        self.history.companions = fork_companions(self.stream.logdir)
         if self.config_problem:
             problems.insert(0, self.config_problem)
         if problems:
