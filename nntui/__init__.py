@@ -13,6 +13,7 @@ changing the import::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -38,9 +39,14 @@ def _rich_summary(model: Learner, print_fn: Callable[[str], None] | None) -> Non
 # The engine prints nothing itself: fit's progress bar and summary()'s table are Rich's.
 set_reporters(progress=_rich_progress, summary=_rich_summary)
 
+if os.environ.get("NNTUI_WATCH"):  # under `nntui run`: every fit of the script is watched
+    from nntui.watch import watch_from_environment
+
+    watch_from_environment()
+
 __version__ = "0.1.0"
-__all__ = ["Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential", "layers",
-           "losses", "optimizers", "regularizers"]
+__all__ = ["Dashboard", "Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential",
+           "layers", "losses", "optimizers", "regularizers"]
 
 
 def __getattr__(name: str) -> Any:
@@ -49,4 +55,8 @@ def __getattr__(name: str) -> Any:
         from nntui import neural_network
 
         return getattr(neural_network, name)
+    if name == "Dashboard":
+        from nntui.watch import Dashboard
+
+        return Dashboard
     raise AttributeError(f"module 'nntui' has no attribute {name!r}")

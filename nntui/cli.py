@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true")
     r = sub.add_parser("replay", help="watch the logs of a finished or running run")
     r.add_argument("logdir")
+    rn = sub.add_parser("run", help="run your Python script and watch every fit in it live")
+    rn.add_argument("script", help="a Python file that trains with nntui")
+    rn.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's arguments")
+    rn.add_argument("--log-dir", default="runs", help="folder for the fits' run folders "
+                    "(default: runs)")
     pl = sub.add_parser("plot", help="the metrics of one or several runs as charts")
     pl.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     pl.add_argument("--metric", action="append", help="a metric to plot (repeatable); "
@@ -74,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from nntui.commands.plot import plot_command
 
             return plot_command(args)
+        if args.command == "run":
+            from nntui.commands.run import run_command
+
+            return run_command(args)
         if args.command == "bench":
             from nntui.commands.bench import bench_command
 

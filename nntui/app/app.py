@@ -39,6 +39,7 @@ class NntuiApp(App[None]):
         catalog: where presets and sessions come from (tests pass a fake).
         runs_dir: parent folder of the run folders.
         tensorboard: also write TensorBoard event files (tests turn it off: it imports torch).
+        script: a running learner's script (``nntui run``) whose fits are shown.
     """
 
     CSS_PATH = "nntui.tcss"
@@ -49,8 +50,10 @@ class NntuiApp(App[None]):
 
     def __init__(self, preset: str | None = None, replay_dir: str | Path | None = None,
                  backend: str | None = None, *, catalog: Catalog | None = None,
-                 runs_dir: str | Path = "runs", tensorboard: bool = True) -> None:
+                 runs_dir: str | Path = "runs", tensorboard: bool = True,
+                 script: Any = None) -> None:
         super().__init__()
+        self.script = script
         self.preset, self.replay_dir, self.backend = preset, replay_dir, backend
         self.catalog: Catalog = catalog or PresetCatalog()
         self.runs_dir = Path(runs_dir)
@@ -63,6 +66,11 @@ class NntuiApp(App[None]):
         if self.tensorboard:
             self.run_worker(warm_imports, thread=True, group="warm-up", exit_on_error=False)
         self.call_after_refresh(self._check_size)
+        if self.script is not None:
+            from nntui.app.screens.script_screen import ScriptScreen
+
+            self.push_screen(ScriptScreen(self.script))
+            return
         if self.replay_dir is not None:
             try:
                 self.push_screen(ReplayScreen(self.replay_dir, self.catalog))

@@ -367,7 +367,9 @@ class Sequential:
 
         Validation uses the *last* ``validation_split`` share of x, taken before shuffling
         (Keras's rule). ``callbacks``: Keras callbacks (``nntui.callbacks``) run at Keras's
-        hooks; any other object receives the trainer's events (``handle(event)`` or a call).
+        hooks; an object with ``attach(trainer)`` is given the trainer before it runs
+        (``nntui.Dashboard``); any other object receives the trainer's events
+        (``handle(event)`` or a call).
         """
         from nntui.engine.fitting import fit_model
 

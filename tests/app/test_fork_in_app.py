@@ -29,7 +29,7 @@ def parent(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def step_losses(folder: Path) -> dict[int, float]:
     return {r["step"]: r["loss"] for r in read_jsonl_rows(folder / "metrics.jsonl")
-            if r.get("type", "step") == "step" and "loss" in r}
+            if r.get("kind") == "step" and "loss" in r}
 
 
 def legend(screen: TrainScreen | ReplayScreen) -> str:

@@ -140,7 +140,9 @@ class ReplayScreen(DashboardScreen):
     def action_back(self) -> None:
         from nntui.app.screens.launcher_screen import LauncherScreen
 
-        if any(isinstance(s, LauncherScreen) for s in self.app.screen_stack):
+        # under the launcher, or the list of a script's fits (`nntui run`): back to it
+        if any(isinstance(s, LauncherScreen) or getattr(s, "LISTS_RUNS", False)
+               for s in self.app.screen_stack):
             self.dismiss()
         elif self.catalog is not None:
             self.app.switch_screen(LauncherScreen(self.catalog))
