@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true")
     r = sub.add_parser("replay", help="watch the logs of a finished or running run")
     r.add_argument("logdir")
+    cmp = sub.add_parser("compare", help="runs side by side: curves overlaid, panels paired")
+    cmp.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     rn = sub.add_parser("run", help="run your Python script and watch every fit in it live")
     rn.add_argument("script", help="a Python file that trains with nntui")
     rn.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's arguments")
@@ -87,6 +89,17 @@ def main(argv: list[str] | None = None) -> int:
             from nntui.commands.bench import bench_command
 
             return bench_command(args)
+        if args.command == "compare":
+            from nntui.app.app import NntuiApp
+            from nntui.runlog import RunReader
+
+            if len(args.run_dirs) < 2:
+                raise NntuiError(f"compare takes two run folders or more. Received: "
+                                 f"{args.run_dirs[0]!r} alone")
+            for folder in args.run_dirs:  # a folder without metrics: one line, before the app
+                RunReader(folder)
+            NntuiApp(compare=args.run_dirs, backend=args.backend).run()
+            return 0
         if args.command == "replay":
             if not Path(args.logdir).is_dir():
                 raise NntuiError(f"no run folder at {args.logdir!r}; pass a folder under runs/")

@@ -40,6 +40,7 @@ class NntuiApp(App[None]):
         runs_dir: parent folder of the run folders.
         tensorboard: also write TensorBoard event files (tests turn it off: it imports torch).
         script: a running learner's script (``nntui run``) whose fits are shown.
+        compare: run folders shown side by side (``nntui compare``).
     """
 
     CSS_PATH = "nntui.tcss"
@@ -51,9 +52,9 @@ class NntuiApp(App[None]):
     def __init__(self, preset: str | None = None, replay_dir: str | Path | None = None,
                  backend: str | None = None, *, catalog: Catalog | None = None,
                  runs_dir: str | Path = "runs", tensorboard: bool = True,
-                 script: Any = None) -> None:
+                 script: Any = None, compare: list[str] | None = None) -> None:
         super().__init__()
-        self.script = script
+        self.script, self.compare = script, compare
         self.preset, self.replay_dir, self.backend = preset, replay_dir, backend
         self.catalog: Catalog = catalog or PresetCatalog()
         self.runs_dir = Path(runs_dir)
@@ -70,6 +71,11 @@ class NntuiApp(App[None]):
             from nntui.app.screens.script_screen import ScriptScreen
 
             self.push_screen(ScriptScreen(self.script))
+            return
+        if self.compare:
+            from nntui.app.screens.compare_screen import CompareScreen
+
+            self.push_screen(CompareScreen(list(self.compare)))
             return
         if self.replay_dir is not None:
             try:

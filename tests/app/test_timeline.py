@@ -20,11 +20,12 @@ from tests.app.conftest import SIZE, asynctest, wait_until
 from tests.app.fakes import FakeCatalog
 
 
-def finished_run(folder: Path, epochs: int = 3) -> Path:
-    """A run folder of the fake catalog's XOR MLP: a snapshot every 4 steps, a kept
-    checkpoint at each epoch end."""
+def finished_run(folder: Path, epochs: int = 3, **train: object) -> Path:
+    """A run folder of the fake catalog's XOR MLP (``train`` changes its settings): a
+    snapshot every 4 steps, a kept checkpoint at each epoch end."""
     catalog = FakeCatalog(epochs)
-    session = catalog.build_session(catalog.load_preset("mlp-xor"))
+    spec = catalog.load_preset("mlp-xor")
+    session = catalog.build_session(spec.with_train(**train) if train else spec)
     trainer = session.trainer(snapshot_every=4, on_divergence="raise")
     with RunLogger(folder, tensorboard=False, budget_mb=0) as logger:
         trainer.subscribe(logger.handle)

@@ -26,7 +26,8 @@ def metric_groups(history: RunHistory) -> list[tuple[str, dict[str, Series]]]:
     """``[(title, {legend: (x, y)})]``: the losses first, then the first other metric;
     the history's companions (a fork's parent, compared runs) join each chart under
     their own names."""
-    steps = history.step_metrics
+    steps = history.step_metrics or next(  # a comparison: the runs' metrics only
+        (c.step_metrics for _, c in history.companions if c.step_metrics), {})
     losses = [k for k in steps if "loss" in k] or list(steps)[:1]
     others = [k for k in steps if k not in losses]
     groups = [("loss", losses)] + ([(others[0], others[:1])] if others else [])
