@@ -116,6 +116,42 @@ class NntuiApp(App[None]):
         self.push_screen(screen)
         return screen
 
+    def start_race(self, spec: Any, changes: list[str]) -> list[Any] | None:
+        """Train ``spec`` and a copy with ``changes`` (``["model.activation=sigmoid"]``) at
+        once, at full speed, and watch them side by side (:class:`RaceScreen`); None (and
+        a message) when the changes do not make a valid run."""
+        from nntui.app.workers import TrainingRun
+        from nntui.presets import apply_override
+
+        data = spec.to_dict()
+        try:
+            for change in changes:
+                apply_override(data, change)
+            other = self.catalog.spec_from_dict(data)
+        except NntuiError as exc:
+            self.notify(str(exc), title="race", severity="error", timeout=10, markup=False)
+            return None
+        runs = [TrainingRun(self.catalog, s, self.runs_dir, lambda _: None,
+                            tensorboard=self.tensorboard, pace=0) for s in (spec, other)]
+        for run in runs:
+            self.run_worker(run.run, thread=True, group="race", exit_on_error=False)
+        self.set_timer(0.05, lambda: self._open_race(runs))
+        return runs
+
+    def _open_race(self, runs: list[Any]) -> None:
+        """The race screen once both run folders exist (building a session takes a moment)."""
+        from nntui.app.screens.race_screen import RaceScreen
+        from nntui.runlog.rundir import METRICS_JSONL
+
+        if any(r.done.is_set() and r.run_dir is None for r in runs):
+            self.notify("the race could not start: a run ended before its folder was made",
+                        title="race", severity="error")
+            return
+        if any(r.run_dir is None or not (r.run_dir / METRICS_JSONL).exists() for r in runs):
+            self.set_timer(0.1, lambda: self._open_race(runs))
+            return
+        self.push_screen(RaceScreen(runs))
+
     @property
     def train_screens(self) -> list[TrainScreen]:
         return [s for s in self.screen_stack if isinstance(s, TrainScreen)]

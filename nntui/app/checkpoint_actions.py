@@ -8,15 +8,10 @@ the UI thread.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
-
+from nntui.app.screens.changes_screen import ChangesScreen
 from nntui.errors import NntuiError
 
 
@@ -89,36 +84,8 @@ def fork_checkpoint(screen: Any, step: int) -> None:
         if overrides is not None:
             screen.app.start_fork(f"{folder}@{step}", overrides)
 
-    screen.app.push_screen(ForkScreen(folder, step), answered)
-
-
-class ForkScreen(ModalScreen[list[str] | None]):
-    """One line of changes (``train.learning_rate=0.001, train.epochs=20``) for a fork."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="No fork")]
-
-    def __init__(self, folder: Path, step: int) -> None:
-        super().__init__()
-        self.folder, self.step = folder, step
-
-    def compose(self) -> ComposeResult:
-        with Static(classes="dialog"):
-            yield Label(f"Fork {self.folder.name} at step {self.step}: train on from its "
-                        "checkpoint in a new run folder, with these changes (key=value, "
-                        "comma-separated; empty: none, it continues exactly as the run did)")
-            yield Input(placeholder="train.learning_rate=0.001, train.epochs=20", id="changes")
-            yield Label("", id="fork-error", classes="dialog--error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # a comma starts a new change only before "key=": model.hidden=[64,64] stays whole
-        overrides = [p.strip() for p in re.split(r",\s*(?=[\w.]+\s*=)", event.value)
-                     if p.strip()]
-        bad = [p for p in overrides if "=" not in p]
-        if bad:
-            self.query_one("#fork-error", Label).update(
-                f"each change is key=value. Received: {bad[0]!r}")
-            return
-        self.dismiss(overrides)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    prompt = (f"Fork {folder.name} at step {step}: train on from its checkpoint in a new run "
+              "folder, with these changes (key=value, comma-separated; empty: none, it "
+              "continues exactly as the run did)")
+    screen.app.push_screen(ChangesScreen(prompt, "train.learning_rate=0.001, train.epochs=20"),
+                           answered)

@@ -67,3 +67,31 @@ def test_compare_needs_two_folders_with_metrics(tmp_path: Path,
         f"nntui: error: compare takes two run folders or more. Received: {str(run)!r} alone")
     assert main(["compare", str(run), str(tmp_path / "nope")]) == 2
     assert "run log not found" in capsys.readouterr().err
+
+
+@asynctest
+async def test_ctrl_r_races_the_form_against_a_variant_side_by_side(make_app) -> None:
+    from nntui.app.screens.launcher_screen import LauncherScreen
+    from nntui.app.screens.race_screen import RaceScreen
+    from nntui.runlog.config import read_config
+
+    app = make_app(epochs=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LauncherScreen))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ChangesScreen")
+        await pilot.press("enter")  # nothing typed: said, nothing starts
+        assert type(app.screen).__name__ == "ChangesScreen"
+        await pilot.press(*"model.activation=tanh", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RaceScreen), timeout=20)
+        race = app.screen
+        assert isinstance(race, RaceScreen) and race.labels == ["relu", "tanh"]
+        await wait_until(pilot, lambda: all(h.state == "finished" for h in race.histories),
+                         timeout=30)
+        folders = [run.run_dir for run in race.runs]
+        assert [read_config(f)["model"]["activation"] for f in folders] == ["relu", "tanh"]
+        relu, tanh = (h.step_metrics["loss"].y for h in race.histories)
+        assert len(relu) == len(tanh) and relu != tanh
+        await pilot.press("escape")
+        assert isinstance(app.screen, LauncherScreen)
+        assert all(run.done.is_set() for run in race.runs)

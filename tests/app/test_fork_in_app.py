@@ -52,7 +52,7 @@ async def test_f_on_the_timeline_forks_with_the_typed_changes_and_draws_the_pare
         assert isinstance(screen, ReplayScreen)
         await wait_until(pilot, lambda: screen.history.state == "finished")
         await pilot.press("t", "home", "shift+right", "f")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ForkScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ChangesScreen")
         await pilot.press(*"train.learning_rate=0.05", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, TrainScreen)
                          and app.screen.history.step >= first.step + 2, timeout=20)
