@@ -47,7 +47,7 @@ async def test_two_runs_are_overlaid_under_what_differs_and_paired_below(
             histograms = column.query_one(HistogramPanel)
             assert histograms.history is screen.histories[i]
             assert screen.histories[i].step == rows[-1]["step"]
-            assert f"loss {rows[-1]['loss']:.4g}" in str(screen.run_line(i))
+            assert f"loss {rows[-1]['loss']:.3g}" in str(screen.run_line(i))
         first, second = (h.step_metrics["loss"].y for h in screen.histories)
         assert first != second  # two runs, not one drawn twice
 

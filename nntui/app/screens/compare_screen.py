@@ -150,11 +150,13 @@ class CompareScreen(Screen[None]):
             panel.tick()
 
     def run_line(self, i: int) -> Text:
-        """``mlp-relu · step 600 · finished · loss 0.0123 · val_accuracy 0.98``."""
+        """``relu · loss 0.0123 · val_accuracy 0.98 · step 600 · finished`` (the figures
+        first: a narrow column cuts the end)."""
         h = self.histories[i]
-        parts = [f"step {h.step:,}", h.state]
+        parts = []
         for key in ("loss", "val_accuracy"):
             series = h.step_metrics.get(key) or h.epoch_metrics.get(key)
             if series is not None and series.last is not None:
-                parts.append(f"{key} {series.last:.4g}")
+                parts.append(f"{key} {series.last:.3g}")
+        parts += [f"step {h.step:,}", h.state]
         return Text.assemble((self.labels[i], "bold"), " · ", " · ".join(parts))

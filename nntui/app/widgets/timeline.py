@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-LABEL_WIDTH = 26  # "⏪ step 12,345 of 67,890 " fits
+LABEL_WIDTH = 26  # "▲ step 12,345 of 67,890 " fits
 
 
 class Timeline(Widget, can_focus=True):
@@ -147,7 +147,7 @@ class Timeline(Widget, can_focus=True):
 
     def render(self) -> Text:
         if self.at is not None:
-            label = f"⏪ step {self.at:,} of {self.end:,}"
+            label = f"▲ step {self.at:,} of {self.end:,}"  # ▲ as on the bar
         else:  # unfocused, it says how to start travelling (t is not in a narrow footer)
             label = f"{'●' if self.has_focus else 't:'} now · step {self.end:,}"
         text = Text(f"{label:<{LABEL_WIDTH}}",
