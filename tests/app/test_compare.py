@@ -69,6 +69,7 @@ def test_compare_needs_two_folders_with_metrics(tmp_path: Path,
     assert "run log not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a live run (or two, or a script) under Pilot: seconds
 @asynctest
 async def test_ctrl_r_races_the_form_against_a_variant_side_by_side(make_app) -> None:
     from nntui.app.screens.launcher_screen import LauncherScreen

@@ -35,6 +35,7 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow  # a live run (or two, or a script) under Pilot: seconds
 @asynctest
 async def test_every_fit_of_the_script_opens_live_and_esc_lists_them(tmp_path: Path) -> None:
     script = tmp_path / "two_fits.py"

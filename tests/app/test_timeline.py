@@ -122,6 +122,7 @@ async def test_a_click_on_the_bar_travels_to_the_snapshot_under_it(run_folder: P
         assert timeline.at is None and panel_steps(screen) == {end}
 
 
+@pytest.mark.slow  # a live run (or two, or a script) under Pilot: seconds
 @asynctest
 async def test_in_a_live_run_the_panels_stay_at_the_chosen_step_while_it_trains(
         make_app) -> None:
