@@ -1,13 +1,16 @@
 """What full-fidelity run folders cost: size, training throughput, replay.
 
     python -m tests.bench.run_folder_costs [--preset cnn-shapes] [--seconds 240]
-                                           [--epochs 20] [--pairs 3]
+                                           [--epochs 20] [--pairs 3] [--throughput-only]
 
 1. trains ``--preset`` headless (``nntui train``) for ``--seconds`` of wall time (then
    Ctrl+C: it stops after the step), and reports the run folder's size, split into
    snapshots, kept checkpoints and the rest, with the steps done;
 2. trains ``--epochs`` with and without snapshots (``--no-snapshots``), alternating,
-   ``--pairs`` times, and reports each run's samples/s and the ratio of the medians;
+   ``--pairs`` times, and reports each run's samples/s and the ratio of the medians
+   (``--no-snapshots`` still computes a snapshot every ``snapshot_every`` steps for the
+   TensorBoard histograms; ``--in-process`` compares against no snapshot at all, in
+   ABBA pairs in one process);
 3. replays the folder of 1. headless (``tests.bench.replay_bench``): time to the first
    frame, time to catch up, peak RSS.
 
@@ -87,20 +90,64 @@ def throughput(preset: str, epochs: int, pairs: int, base: Path) -> dict[str, ob
     return {"with_snapshots": with_, "without": without, "ratio": ratio}
 
 
+def in_process(preset: str, epochs: int, pairs: int, base: Path) -> dict[str, object]:
+    """The same comparison in one process, ABBA-ordered pairs of whole runs (``nntui
+    train``'s trainer and run logger, with and without snapshots): no interpreter start,
+    and a load that drifts weighs on both sides alike."""
+    from nntui.architectures import build_session
+    from nntui.commands.train import HEADLESS_SNAPSHOT_SECONDS
+    from nntui.engine.threads import step_threads, training_threads
+    from nntui.presets import load_preset
+    from nntui.runlog import RunLogger
+
+    spec = load_preset(preset).with_train(epochs=epochs)
+
+    def one(snapshots: bool, i: int) -> float:
+        session = build_session(spec)
+        trainer = session.trainer(on_divergence="raise")
+        if snapshots:
+            trainer.snapshot_interval = HEADLESS_SNAPSHOT_SECONDS
+        else:
+            trainer.snapshot_every = 0
+        samples = len(session.x_train) * epochs
+        trainer.blas_threads = step_threads()  # as nntui train runs it
+        with RunLogger(base / f"in{i}{'s' if snapshots else 'n'}", tensorboard=True,
+                       snapshots=snapshots) as logger, training_threads(headless=True):
+            trainer.subscribe(logger.handle)
+            t0 = time.perf_counter()
+            trainer.run()
+            return samples / (time.perf_counter() - t0)
+
+    with_: list[float] = []
+    without: list[float] = []
+    for i in range(pairs):
+        order = (True, False) if i % 2 == 0 else (False, True)
+        for snapshots in order:
+            (with_ if snapshots else without).append(one(snapshots, i))
+    ratios = [a / b for a, b in zip(with_, without, strict=True)]
+    return {"with_snapshots": with_, "without": without, "pair_ratios": ratios,
+            "median_pair_ratio": statistics.median(ratios)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--preset", default="cnn-shapes")
     parser.add_argument("--seconds", type=float, default=240.0)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--throughput-only", action="store_true", help="skip 1. and 3.")
+    parser.add_argument("--in-process", action="store_true",
+                        help="2. in this process, ABBA pairs (less noise on a busy machine)")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="nntui-run-folder-costs-"))
     t0 = time.perf_counter()
-    folder, size = folder_size(args.preset, args.seconds, base)
-    out: dict[str, object] = {"preset": args.preset, "size": size}
-    steps = int(size["steps"])  # type: ignore[call-overload]
-    out["replay"] = measure(folder, steps)
-    out["throughput"] = throughput(args.preset, args.epochs, args.pairs, base)
+    out: dict[str, object] = {"preset": args.preset}
+    if not args.throughput_only:
+        folder, size = folder_size(args.preset, args.seconds, base)
+        out["size"] = size
+        out["replay"] = measure(folder, int(size["steps"]))
+    measured = in_process if args.in_process else throughput
+    out["throughput"] = measured(args.preset, args.epochs, args.pairs, base)
     out["wall_s"] = time.perf_counter() - t0
     print(json.dumps(out, indent=1))
 
