@@ -13,6 +13,7 @@ changing the import::
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from typing import Any
@@ -46,11 +47,13 @@ if os.environ.get("NNTUI_WATCH"):  # under `nntui run`: every fit of the script 
 
 __version__ = "0.1.0"
 __all__ = ["Dashboard", "Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential",
-           "layers", "losses", "optimizers", "regularizers"]
+           "callbacks", "layers", "losses", "models", "optimizers", "regularizers", "utils"]
 
 
 def __getattr__(name: str) -> Any:
-    # the estimators load their modules on first use: `import nntui` stays light
+    # the estimators and Keras's other namespaces load on first use: `import nntui` stays
+    # light, and `import nntui as keras` still reaches keras.models.load_model,
+    # keras.callbacks.EarlyStopping and keras.utils.to_categorical
     if name in ("MLPClassifier", "MLPRegressor"):
         from nntui import neural_network
 
@@ -59,4 +62,6 @@ def __getattr__(name: str) -> Any:
         from nntui.watch import Dashboard
 
         return Dashboard
+    if name in ("callbacks", "models", "utils"):
+        return importlib.import_module(f"nntui.{name}")
     raise AttributeError(f"module 'nntui' has no attribute {name!r}")
