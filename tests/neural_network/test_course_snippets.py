@@ -212,7 +212,7 @@ def test_one_hot_labels_and_dense_layers(both) -> None:
     assert o["one_hot_test_shape"] == t["one_hot_test_shape"] == (450, 10)
     assert o["history_keys"] == t["history_keys"] and o["epochs"] == t["epochs"] == 10
     assert o["argmax_accuracy"] == pytest.approx(o["test_accuracy"], abs=1e-6)
-    # 450 test digits; 6 nntui initialisations gave 0.878-0.896, 3 Keras seeds 0.884-0.900
+    # 450 test digits; 20 nntui initialisations gave 0.947-0.969, 5 Keras seeds 0.949-0.962
     assert o["test_accuracy"] == pytest.approx(t["test_accuracy"], abs=0.04)
     assert ([line.split(":")[0] for line in ours.stdout.splitlines()]
             == [line.split(":")[0] for line in theirs.stdout.splitlines()]
@@ -228,7 +228,7 @@ def test_learning_rate_schedule_and_save_load(both) -> None:
     assert o["learning_rate_now"] == pytest.approx(t["learning_rate_now"], rel=1e-6)
     assert o["restored_learning_rate_now"] == pytest.approx(o["learning_rate_now"], rel=1e-12)
     assert o["max_prediction_change"] == t["max_prediction_change"] == 0.0
-    assert o["accuracy"] == pytest.approx(t["accuracy"], abs=0.05)
+    assert o["accuracy"] == pytest.approx(t["accuracy"], abs=0.02)  # 1.0 for 20 inits and 6 seeds
 
 
 def _total_params(stdout: str) -> list[int]:
@@ -260,7 +260,8 @@ def test_small_cnn_on_digits(both) -> None:
     np.testing.assert_allclose(o["probs_row_sums"], 1.0, atol=1e-5)
     for r in (o, t):
         assert r["loss_curve"][-1] < 0.5 * r["loss_curve"][0]
-    assert o["test_accuracy"] == pytest.approx(t["test_accuracy"], abs=0.05)
+    # 10 nntui initialisations gave 0.856-0.927 (still learning after 10 epochs)
+    assert o["test_accuracy"] == pytest.approx(t["test_accuracy"], abs=0.07)
 
 
 @pytest.mark.slow
@@ -271,4 +272,5 @@ def test_recurrent_layers_take_any_sequence_length(both) -> None:
     for name in ("simple_rnn", "lstm"):
         assert o[f"{name}_pred_shape"] == t[f"{name}_pred_shape"] == (256, 1)
         for r in (o, t):
+            # 6 nntui initialisations and 2 Keras seeds: at most 0.33 of the baseline
             assert r[f"{name}_mse"] < 0.5 * r["baseline_mse"], (name, o, t)

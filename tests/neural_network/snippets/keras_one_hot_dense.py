@@ -4,6 +4,7 @@ input_shape on the first, Dropout, categorical cross-entropy, validation_data.""
 import numpy as np
 from keras.layers import Dense, Dropout
 from keras.models import Sequential
+from keras.optimizers import Adam
 from keras.utils import to_categorical
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -18,7 +19,8 @@ model = Sequential()
 model.add(Dense(64, activation="relu", input_shape=(64,)))
 model.add(Dropout(0.2))
 model.add(Dense(10, activation="softmax"))
-model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.005),
+              metrics=["accuracy"])
 history = model.fit(X_train, y_train_cat, epochs=10, batch_size=128,
                     validation_data=(X_test, y_test_cat), verbose=0)
 score = model.evaluate(X_test, y_test_cat, verbose=0)

@@ -15,7 +15,7 @@ model = keras.Sequential([
     keras.layers.Dense(8, activation="tanh"),
     keras.layers.Dense(3, activation="softmax"),
 ])
-model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr_schedule),
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr_schedule),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(X, y, epochs=5, batch_size=32, verbose=0)
 model.save("blobs_model.keras")
