@@ -274,3 +274,22 @@ def test_recurrent_layers_take_any_sequence_length(both) -> None:
         for r in (o, t):
             # 6 nntui initialisations and 2 Keras seeds: at most 0.33 of the baseline
             assert r[f"{name}_mse"] < 0.5 * r["baseline_mse"], (name, o, t)
+
+
+@pytest.mark.slow
+def test_checkpoint_plateau_and_csv_callbacks(both) -> None:
+    ours, theirs = both("keras_callbacks")
+    assert ours.result["csv_columns"] == theirs.result["csv_columns"]
+    for r in (ours.result, theirs.result):
+        assert r["csv_epochs"] == list(range(15))
+        np.testing.assert_allclose(r["csv_val_loss"], r["history_val_loss"], rtol=1e-6)
+        # the checkpoint kept the epoch of the smallest val_loss (the last quarter of X)
+        assert r["best_val_loss"] == pytest.approx(min(r["history_val_loss"]), rel=1e-5)
+        rates = np.array(r["csv_learning_rate"])
+        # each row's rate: 0.05 halved a whole number of times, or min_lr
+        halvings = np.log2(0.05 / rates[rates > 1.0001e-4])
+        np.testing.assert_allclose(halvings, np.round(halvings), atol=1e-5)
+        np.testing.assert_allclose(rates[rates <= 1.0001e-4], 1e-4, rtol=1e-6)
+        assert rates[0] == pytest.approx(0.05) and np.all(np.diff(rates) <= 0) and rates[-1] < 0.05
+        # a row shows the rate its epoch trained at; the last epoch may halve it once more
+        assert r["final_learning_rate"] / rates[-1] in (pytest.approx(1.0), pytest.approx(0.5))
