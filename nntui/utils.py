@@ -1,4 +1,4 @@
-"""Keras-shaped utilities: ``from nntui.utils import to_categorical``."""
+"""Keras-shaped utilities: ``from nntui.utils import to_categorical, set_random_seed``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from nntui.engine.seeding import set_random_seed
 from nntui.errors import ConfigError
 
-__all__ = ["to_categorical"]
+__all__ = ["set_random_seed", "to_categorical"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:

@@ -21,6 +21,7 @@ from nntui.engine.layers.base import Layer, check_rank
 from nntui.engine.layers.dense import Dense
 from nntui.engine.layers.dropout import Dropout
 from nntui.engine.layers.normalization import LayerNormalization
+from nntui.engine.seeding import make_rng
 from nntui.errors import ConfigError, ShapeError
 
 _PROJECTIONS = ("query", "key", "value")
@@ -103,7 +104,7 @@ class MultiHeadSelfAttention(Layer):
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = make_rng(seed)
         self._masks: dict[int, Array] = {}
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
