@@ -13,6 +13,8 @@ changing the import::
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -38,15 +40,28 @@ def _rich_summary(model: Learner, print_fn: Callable[[str], None] | None) -> Non
 # The engine prints nothing itself: fit's progress bar and summary()'s table are Rich's.
 set_reporters(progress=_rich_progress, summary=_rich_summary)
 
+if os.environ.get("NNTUI_WATCH"):  # under `nntui run`: every fit of the script is watched
+    from nntui.watch import watch_from_environment
+
+    watch_from_environment()
+
 __version__ = "0.1.0"
-__all__ = ["Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential", "layers",
-           "losses", "optimizers", "regularizers"]
+__all__ = ["Dashboard", "Input", "MLPClassifier", "MLPRegressor", "NntuiError", "Sequential",
+           "callbacks", "layers", "losses", "models", "optimizers", "regularizers", "utils"]
 
 
 def __getattr__(name: str) -> Any:
-    # the estimators load their modules on first use: `import nntui` stays light
+    # the estimators and Keras's other namespaces load on first use: `import nntui` stays
+    # light, and `import nntui as keras` still reaches keras.models.load_model,
+    # keras.callbacks.EarlyStopping and keras.utils.to_categorical
     if name in ("MLPClassifier", "MLPRegressor"):
         from nntui import neural_network
 
         return getattr(neural_network, name)
+    if name == "Dashboard":
+        from nntui.watch import Dashboard
+
+        return Dashboard
+    if name in ("callbacks", "models", "utils"):
+        return importlib.import_module(f"nntui.{name}")
     raise AttributeError(f"module 'nntui' has no attribute {name!r}")

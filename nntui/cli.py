@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nntui.engine.backend import BACKENDS
 from nntui.errors import EXIT_DIVERGED, EXIT_ERROR, NntuiError
+from nntui.runlog.rundir import DEFAULT_BUDGET_MB
 
 __all__ = ["EXIT_DIVERGED", "EXIT_ERROR", "main"]
 
@@ -26,12 +27,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a config field, e.g. --set train.learning_rate=0.01")
     t.add_argument("--log-dir", default="runs", help="folder for run folders (default: runs)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    t.add_argument("--fork", metavar="RUN_DIR[@STEP]", help="a new run continuing RUN_DIR "
+                   "from its checkpoint at STEP (default: its latest), with --set changes")
+    t.add_argument("--budget", type=float, default=DEFAULT_BUDGET_MB, metavar="MB",
+                   help="what the run's snapshots and kept checkpoints may take "
+                   f"(default {DEFAULT_BUDGET_MB:g}; 0: no limit); older ones are thinned")
+    t.add_argument("--no-snapshots", action="store_true",
+                   help="keep no snapshots or checkpoints along the run (replay shows curves)")
     t.add_argument("--data-dir", help="folder holding downloaded dataset files (MNIST ...)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     ls = sub.add_parser("list", help="presets, architectures and datasets")
     ls.add_argument("--json", action="store_true")
     r = sub.add_parser("replay", help="watch the logs of a finished or running run")
     r.add_argument("logdir")
+    cmp = sub.add_parser("compare", help="runs side by side: curves overlaid, panels paired")
+    cmp.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    rn = sub.add_parser("run", help="run your Python script and watch every fit in it live")
+    rn.add_argument("script", help="a Python file that trains with nntui")
+    rn.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's arguments")
+    rn.add_argument("--log-dir", default="runs", help="folder for the fits' run folders "
+                    "(default: runs)")
     pl = sub.add_parser("plot", help="the metrics of one or several runs as charts")
     pl.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     pl.add_argument("--metric", action="append", help="a metric to plot (repeatable); "
@@ -81,10 +96,25 @@ def main(argv: list[str] | None = None) -> int:
             from nntui.commands.generate import generate_command
 
             return generate_command(args)
+        if args.command == "run":
+            from nntui.commands.run import run_command
+
+            return run_command(args)
         if args.command == "bench":
             from nntui.commands.bench import bench_command
 
             return bench_command(args)
+        if args.command == "compare":
+            from nntui.app.app import NntuiApp
+            from nntui.runlog import RunReader
+
+            if len(args.run_dirs) < 2:
+                raise NntuiError(f"compare takes two run folders or more. Received: "
+                                 f"{args.run_dirs[0]!r} alone")
+            for folder in args.run_dirs:  # a folder without metrics: one line, before the app
+                RunReader(folder)
+            NntuiApp(compare=args.run_dirs, backend=args.backend).run()
+            return 0
         if args.command == "replay":
             if not Path(args.logdir).is_dir():
                 raise NntuiError(f"no run folder at {args.logdir!r}; pass a folder under runs/")

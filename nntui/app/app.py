@@ -39,6 +39,8 @@ class NntuiApp(App[None]):
         catalog: where presets and sessions come from (tests pass a fake).
         runs_dir: parent folder of the run folders.
         tensorboard: also write TensorBoard event files (tests turn it off: it imports torch).
+        script: a running learner's script (``nntui run``) whose fits are shown.
+        compare: run folders shown side by side (``nntui compare``).
     """
 
     CSS_PATH = "nntui.tcss"
@@ -49,8 +51,10 @@ class NntuiApp(App[None]):
 
     def __init__(self, preset: str | None = None, replay_dir: str | Path | None = None,
                  backend: str | None = None, *, catalog: Catalog | None = None,
-                 runs_dir: str | Path = "runs", tensorboard: bool = True) -> None:
+                 runs_dir: str | Path = "runs", tensorboard: bool = True,
+                 script: Any = None, compare: list[str] | None = None) -> None:
         super().__init__()
+        self.script, self.compare = script, compare
         self.preset, self.replay_dir, self.backend = preset, replay_dir, backend
         self.catalog: Catalog = catalog or PresetCatalog()
         self.runs_dir = Path(runs_dir)
@@ -63,6 +67,16 @@ class NntuiApp(App[None]):
         if self.tensorboard:
             self.run_worker(warm_imports, thread=True, group="warm-up", exit_on_error=False)
         self.call_after_refresh(self._check_size)
+        if self.script is not None:
+            from nntui.app.screens.script_screen import ScriptScreen
+
+            self.push_screen(ScriptScreen(self.script))
+            return
+        if self.compare:
+            from nntui.app.screens.compare_screen import CompareScreen
+
+            self.push_screen(CompareScreen(list(self.compare)))
+            return
         if self.replay_dir is not None:
             try:
                 self.push_screen(ReplayScreen(self.replay_dir, self.catalog))
@@ -84,6 +98,59 @@ class NntuiApp(App[None]):
                              pace=pace)
         self.push_screen(screen)
         return screen
+
+    def start_fork(self, point: str, overrides: list[str], pace: float | None = None
+                   ) -> TrainScreen | None:
+        """Train on from the kept checkpoint ``point`` (``RUN_DIR@STEP``) with ``overrides``
+        (``["train.learning_rate=0.001"]``) in a new run folder; None (and a message) when
+        the fork cannot start."""
+        from nntui.commands.fork import prepare_fork
+
+        try:
+            fork = prepare_fork(point, overrides)
+        except NntuiError as exc:
+            self.notify(str(exc), title="fork", severity="error", timeout=10, markup=False)
+            return None
+        screen = TrainScreen(fork.spec, self.catalog, self.runs_dir,
+                             tensorboard=self.tensorboard, pace=pace, fork=fork)
+        self.push_screen(screen)
+        return screen
+
+    def start_race(self, spec: Any, changes: list[str]) -> list[Any] | None:
+        """Train ``spec`` and a copy with ``changes`` (``["model.activation=sigmoid"]``) at
+        once, at full speed, and watch them side by side (:class:`RaceScreen`); None (and
+        a message) when the changes do not make a valid run."""
+        from nntui.app.workers import TrainingRun
+        from nntui.presets import apply_override
+
+        data = spec.to_dict()
+        try:
+            for change in changes:
+                apply_override(data, change)
+            other = self.catalog.spec_from_dict(data)
+        except NntuiError as exc:
+            self.notify(str(exc), title="race", severity="error", timeout=10, markup=False)
+            return None
+        runs = [TrainingRun(self.catalog, s, self.runs_dir, lambda _: None,
+                            tensorboard=self.tensorboard, pace=0) for s in (spec, other)]
+        for run in runs:
+            self.run_worker(run.run, thread=True, group="race", exit_on_error=False)
+        self.set_timer(0.05, lambda: self._open_race(runs))
+        return runs
+
+    def _open_race(self, runs: list[Any]) -> None:
+        """The race screen once both run folders exist (building a session takes a moment)."""
+        from nntui.app.screens.race_screen import RaceScreen
+        from nntui.runlog.rundir import METRICS_JSONL
+
+        if any(r.done.is_set() and r.run_dir is None for r in runs):
+            self.notify("the race could not start: a run ended before its folder was made",
+                        title="race", severity="error")
+            return
+        if any(r.run_dir is None or not (r.run_dir / METRICS_JSONL).exists() for r in runs):
+            self.set_timer(0.1, lambda: self._open_race(runs))
+            return
+        self.push_screen(RaceScreen(runs))
 
     @property
     def train_screens(self) -> list[TrainScreen]:

@@ -131,6 +131,8 @@ class RunHistory:
     snapshot_version: int = 0
     status_version: int = 0
     started_at: float = field(default_factory=time.monotonic)
+    companions: list[tuple[str, RunHistory]] = field(default_factory=list)
+    """Other runs drawn in the same curves: a fork's parent, the runs compared or raced."""
 
     # derived ----------------------------------------------------------------------
     @property

@@ -26,13 +26,15 @@ from nntui.engine.threads import training_threads
 from nntui.errors import NntuiError, TrainingDiverged
 from nntui.inspect.landscape_run import WeightTrail
 from nntui.runlog import RunLogger, safe_export_path, write_config
+from nntui.runlog.fork import write_fork_record
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
-from nntui.runlog.run_checkpoint import CheckpointWriter
+from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
 from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
 
 if TYPE_CHECKING:
     from nntui.app.catalog import Session
     from nntui.architectures.spec import RunSpec
+    from nntui.commands.fork import Fork
     from nntui.engine.trainer import Trainer
 
 SCREENSHOT = "screenshot.svg"
@@ -87,13 +89,15 @@ class TrainingRun:
         tensorboard: also write TensorBoard event files.
         pace: steps a second to start with (0: full speed; None: chosen by
             :class:`~nntui.app.pace.AutoPace` from the first steps).
+        fork: a :class:`~nntui.commands.fork.Fork`: the run starts from its kept
+            checkpoint in a new folder that records its parent (``fork.json``).
     """
 
     def __init__(self, catalog: Catalog, spec: RunSpec, runs_dir: str | Path,
                  sink: Callable[[Any], None], *, tensorboard: bool = True,
-                 pace: float | None = None) -> None:
+                 pace: float | None = None, fork: Fork | None = None) -> None:
         self.catalog, self.spec, self.runs_dir, self.sink = catalog, spec, Path(runs_dir), sink
-        self.tensorboard, self.pace = tensorboard, pace
+        self.tensorboard, self.pace, self.fork = tensorboard, pace, fork
         self.session: Session | None = None
         self.trainer: Trainer | None = None
         self.logger: RunLogger | None = None
@@ -139,22 +143,34 @@ class TrainingRun:
         self._snapshot_every = every
         if self.pace is not None:
             self._apply_pace(self.pace)
-        self.logger = RunLogger.create(self.runs_dir, getattr(spec, "name", "run"),
-                                       tensorboard=self.tensorboard)
+        if self.fork is not None:
+            restore_run(self.trainer, self.fork.checkpoint)  # checked before a folder is made
+        name = getattr(spec, "name", "run") if self.fork is None else self.fork.name
+        self.logger = RunLogger.create(self.runs_dir, name, tensorboard=self.tensorboard)
+        changes: list[dict[str, Any]] = []
+        if self.fork is not None:
+            write_fork_record(self.logger.run_dir, self.fork.point, self.fork.changes)
+            changes = self.fork.history()
         # a checkpoint at every epoch end and at the end, as `nntui train` writes them
-        self.writer = CheckpointWriter(self.logger, self.trainer,
+        self.writer = CheckpointWriter(self.logger, self.trainer, changes=changes,
                                        extra=self.session.info.get("checkpoint_extra"))
         self.trainer.subscribe(self.logger.handle)
         self.trainer.subscribe(self.writer)
         self.trainer.subscribe(self._between_steps)
         self.trainer.subscribe(self.sink)
-        self.trainer.subscribe(GradientMonitor(self.trainer.model, self.sink))
+        self.trainer.subscribe(GradientMonitor(self.trainer.model, self._gradients))
         if getattr(self.trainer.model, "uses_gradients", False) and \
                 hasattr(self.trainer.model, "get_weights"):
             self.trail = WeightTrail(self.trainer.model)  # the loss landscape's path
             self.trainer.subscribe(self.trail)
         if self.pace is None:
             self.trainer.subscribe(AutoPace(self._auto_pace, self.sink))
+
+    def _gradients(self, event: GradientsChecked) -> None:
+        """The gradient watch's verdict: logged (replay shows the marker too) and shown."""
+        if self.logger is not None:
+            self.logger.handle(event)
+        self.sink(event)
 
     def _auto_pace(self, pace: float) -> bool:
         """The automatic choice, unless the learner chose a pace meanwhile."""

@@ -84,8 +84,7 @@ def prepare_resume(run_dir: str | Path, overrides: list[str]) -> Resume:
         spec = spec_from_dict(data)
         changes = config_changes(spec_from_dict(base).to_dict(), spec.to_dict())
         if OPTIMIZER_KEYS & set(changes):  # its saved state belongs to the old optimizer
-            ckpt = replace(ckpt, arrays={k: v for k, v in ckpt.arrays.items()
-                                         if not _optimizer_key(k)})
+            ckpt = without_optimizer_state(ckpt)
         return Resume(path, lock, ckpt, spec, changes)
     except BaseException:
         lock.release()
@@ -94,6 +93,11 @@ def prepare_resume(run_dir: str | Path, overrides: list[str]) -> Resume:
 
 OPTIMIZER_KEYS = frozenset({"train.optimizer", "train.momentum"})
 """Changes after which the saved optimizer state no longer applies: it starts afresh."""
+
+
+def without_optimizer_state(ckpt: Checkpoint) -> Checkpoint:
+    """The checkpoint without its optimizer's state (a changed optimizer starts afresh)."""
+    return replace(ckpt, arrays={k: v for k, v in ckpt.arrays.items() if not _optimizer_key(k)})
 
 
 def _optimizer_key(name: str) -> bool:

@@ -12,7 +12,13 @@ import numpy as np
 from rich.console import Console
 
 from nntui.engine import events as ev
-from nntui.errors import EXIT_DIVERGED, EXIT_INTERRUPTED, CheckpointError, TrainingDiverged
+from nntui.errors import (
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    CheckpointError,
+    ConfigError,
+    TrainingDiverged,
+)
 from nntui.presets import load_preset
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
 from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
@@ -22,6 +28,10 @@ if TYPE_CHECKING:
     from nntui.architectures.spec import RunSpec
     from nntui.engine.trainer import Trainer
     from nntui.runlog import RunLogger
+
+HEADLESS_SNAPSHOT_SECONDS = 1.0
+"""Seconds between two snapshots of a headless run at least: enough to watch it with
+``nntui replay --follow`` and travel through it later, at a small cost to training."""
 
 
 def _overrides(args: Any) -> list[str]:
@@ -85,11 +95,20 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     from nntui.architectures import build_session
     from nntui.runlog import RunLogger
 
+    if args.fork and args.resume:
+        raise ConfigError("--fork and --resume cannot be used together: --resume goes on in "
+                          "the same folder, --fork starts a new one")
+    if not args.budget >= 0:
+        raise ConfigError(f"--budget must be a number of MB >= 0 (0: no limit). "
+                          f"Received: --budget {args.budget}")
+    kept = {"snapshots": not args.no_snapshots, "budget_mb": args.budget}
+    if args.fork:
+        return _start_fork(args, say, kept)
     if not args.resume:
         spec = load_preset(args.preset, _overrides(args))
         session = build_session(spec, data_dir=args.data_dir)
-        trainer = session.trainer(on_divergence="raise")
-        logger = RunLogger.create(args.log_dir, spec.name)
+        trainer = _trainer(session, args)
+        logger = RunLogger.create(args.log_dir, spec.name, **kept)
         writer = CheckpointWriter(logger, trainer, extra=session.info.get("checkpoint_extra"))
         return _Run(spec, session, trainer, logger, writer)
     from nntui.commands.resume import OPTIMIZER_KEYS, prepare_resume
@@ -97,11 +116,11 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     r = prepare_resume(args.resume, _overrides(args))  # locked until the logger closes
     try:
         session = build_session(r.spec, data_dir=args.data_dir)
-        trainer = session.trainer(on_divergence="raise")
+        trainer = _trainer(session, args)
         restore_run(trainer, r.checkpoint)  # checked whole before the logs are touched
         r.check_epochs()
         logger = RunLogger(r.run_dir, resume_step=r.checkpoint.step, changes=r.changes,
-                           lock=r.lock)
+                           lock=r.lock, **kept)
     except BaseException:
         r.lock.release()
         raise
@@ -114,6 +133,34 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
         OPTIMIZER_KEYS & set(r.changes)) else ""
     say(f"resuming {r.run_dir} from step {r.checkpoint.step} ({_where(trainer)}){cut}{fresh}")
     return _Run(r.spec, session, trainer, logger, writer)
+
+
+def _trainer(session: Session, args: Any) -> Trainer:
+    """The session's trainer, snapshotting at most every HEADLESS_SNAPSHOT_SECONDS."""
+    trainer = session.trainer(on_divergence="raise")
+    if not args.no_snapshots:
+        trainer.snapshot_interval = HEADLESS_SNAPSHOT_SECONDS
+    return trainer
+
+
+def _start_fork(args: Any, say: Callable[[str], None], kept: dict[str, Any]) -> _Run:
+    """A new run folder continuing another run from one of its kept checkpoints."""
+    from nntui.architectures import build_session
+    from nntui.commands.fork import prepare_fork
+    from nntui.runlog import RunLogger
+    from nntui.runlog.fork import write_fork_record
+
+    f = prepare_fork(args.fork, _overrides(args))
+    session = build_session(f.spec, data_dir=args.data_dir)
+    trainer = _trainer(session, args)
+    restore_run(trainer, f.checkpoint)  # checked whole before a folder is made
+    logger = RunLogger.create(args.log_dir, f.name, **kept)
+    write_fork_record(logger.run_dir, f.point, f.changes)
+    changed = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in f.changes.items()) or "nothing"
+    say(f"forking {f.point.parent} at step {f.point.step} ({_where(trainer)}); "
+        f"changed: {changed}")
+    return _Run(f.spec, session, trainer, logger,
+                CheckpointWriter(logger, trainer, changes=f.history()))
 
 
 def _where(trainer: Trainer) -> str:
@@ -135,7 +182,13 @@ def train_command(args: Any) -> int:
     trainer, logger = run.trainer, run.logger
     trainer.subscribe(logger.handle)
     trainer.subscribe(run.writer)
-    trainer.subscribe(GradientMonitor(run.session.model, first_warning_printer(say)))
+    printed = first_warning_printer(say)
+
+    def gradients(checked: GradientsChecked) -> None:  # logged for replay, and said once
+        logger.handle(checked)
+        printed(checked)
+
+    trainer.subscribe(GradientMonitor(run.session.model, gradients))
     printer = None if args.quiet else ProgressPrinter(console)
     if printer is not None:
         trainer.subscribe(printer)

@@ -11,7 +11,7 @@ from nntui.engine.callbacks.base import History
 from nntui.engine.learner import Learner
 from nntui.engine.losses import Loss
 from nntui.engine.optimizers import Optimizer
-from nntui.engine.reporting import progress_subscriber
+from nntui.engine.reporting import attach_watchers, progress_subscriber
 from nntui.engine.trainer import Trainer
 from nntui.errors import ConfigError
 
@@ -48,8 +48,9 @@ def fit_model(model: Fittable, x: Any, y: Any, *, batch_size: int, epochs: int,
                       on_divergence="stop" if quiet else "raise")
     model.history = trainer.history
     for cb in callbacks or []:
-        if not isinstance(cb, Callback):
+        if not isinstance(cb, Callback) and not hasattr(cb, "attach"):
             trainer.subscribe(cb.handle if hasattr(cb, "handle") else cb)
+    attach_watchers(trainer, callbacks)  # nntui.Dashboard: the run folder, the panels
     if verbose not in (0, False):
         trainer.subscribe(progress_subscriber())
     if model.fit_threads is None:  # kept across fit calls: its choice stays valid

@@ -16,6 +16,7 @@ from nntui.engine.backend.base import Array
 from nntui.engine.mode_coverage import SAMPLES, ModeCoverage
 from nntui.engine.model import Sequential
 from nntui.engine.optimizers import Optimizer, get_optimizer
+from nntui.engine.seeding import make_rng
 
 
 class _BothRates:
@@ -53,7 +54,7 @@ class GAN:
         self.latent_dim = latent_dim
         self.ops = generator.ops
         self.backend = generator.backend
-        self.rng = np.random.default_rng(seed)
+        self.rng = make_rng(seed)
         self.name = "gan"
         self.metrics: list[Any] = []
         self._last_pred: Array | None = None

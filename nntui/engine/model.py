@@ -15,6 +15,7 @@ from nntui.engine.losses import Loss, get_loss
 from nntui.engine.metrics import DESCRIPTIONS, Metric, resolve_metrics
 from nntui.engine.optimizers import Optimizer, get_optimizer
 from nntui.engine.reporting import print_summary
+from nntui.engine.seeding import make_rng
 from nntui.errors import ConfigError, NntuiError, ShapeError
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Sequential:
         self._backend_name = resolve_backend_name(backend)
         self.ops: Backend = get_backend(self._backend_name, dtype)
         self.seed = check_seed(seed)
-        self.rng = np.random.default_rng(seed)
+        self.rng = make_rng(seed)
         self.layers: list[Layer] = []
         self.input_shape: Shape | None = None
         self.optimizer: Optimizer | None = None
@@ -367,7 +368,9 @@ class Sequential:
 
         Validation uses the *last* ``validation_split`` share of x, taken before shuffling
         (Keras's rule). ``callbacks``: Keras callbacks (``nntui.callbacks``) run at Keras's
-        hooks; any other object receives the trainer's events (``handle(event)`` or a call).
+        hooks; an object with ``attach(trainer)`` is given the trainer before it runs
+        (``nntui.Dashboard``); any other object receives the trainer's events
+        (``handle(event)`` or a call).
         """
         from nntui.engine.fitting import fit_model
 

@@ -20,8 +20,11 @@ Subscriber = Callable[[ev.Event], None]
 ProgressFactory = Callable[[], Subscriber]
 SummaryPrinter = Callable[[Any, Callable[[str], None] | None], None]
 
+Watcher = Callable[[Any], None]
+
 _progress: ProgressFactory | None = None
 _summary: SummaryPrinter | None = None
+_watchers: list[Watcher] = []
 
 
 def set_reporters(progress: ProgressFactory | None = None,
@@ -32,6 +35,29 @@ def set_reporters(progress: ProgressFactory | None = None,
         _progress = progress
     if summary is not None:
         _summary = summary
+
+
+def add_watcher(watcher: Watcher) -> None:
+    """Have ``watcher(trainer)`` called by every ``fit`` (Keras-shaped and the estimators')
+    before it trains: ``nntui.Dashboard`` used as a context manager, or ``nntui run``."""
+    _watchers.append(watcher)
+
+
+def remove_watcher(watcher: Watcher) -> None:
+    """Stop calling ``watcher`` (one that is not installed is ignored)."""
+    if watcher in _watchers:
+        _watchers.remove(watcher)
+
+
+def attach_watchers(trainer: Any, callbacks: list[Any] | None = None) -> None:
+    """Give ``trainer`` to every installed watcher and to each callback with an
+    ``attach(trainer)`` method, before the trainer runs."""
+    for watcher in list(_watchers):
+        watcher(trainer)
+    for cb in callbacks or []:
+        attach = getattr(cb, "attach", None)
+        if callable(attach):
+            attach(trainer)
 
 
 def progress_subscriber() -> Subscriber:

@@ -18,6 +18,7 @@ import numpy as np
 
 from nntui.engine.callbacks import Callback
 from nntui.engine.optimizers import SGD, Adam, Optimizer
+from nntui.engine.reporting import attach_watchers
 from nntui.engine.threads import training_threads
 from nntui.engine.trainer import Trainer
 from nntui.neural_network._compat import warn_not_converged
@@ -57,6 +58,8 @@ def fit_stochastic(est: Any, x: np.ndarray, y: np.ndarray, rs: np.random.RandomS
     rule = EpochRule(est, n, x_val, y_val, incremental, w_val)
     trainer = Trainer(net, x, y, batch_size=batch_size, epochs=1 if incremental else est.max_iter,
                       shuffle=bool(est.shuffle), callbacks=[rule], on_divergence="stop")
+    trainer.run_name = type(est).__name__
+    attach_watchers(trainer)  # `with nntui.Dashboard():` and `nntui run` watch estimators too
     try:
         with training_threads(headless=True):
             trainer.run()

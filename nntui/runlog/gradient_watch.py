@@ -129,6 +129,34 @@ class GradientsChecked:
     warning: GradientWarning | None = None
 
 
+def gradients_row(event: GradientsChecked) -> dict[str, object]:
+    """The ``metrics.jsonl`` row of a change of verdict (replay shows the same marker)."""
+    w = event.warning
+    warning = None if w is None else {"step": w.step, "norm": _safe(w.norm),
+                                      "median": _safe(w.median), "ratio": _safe(w.ratio)}
+    return {"kind": "gradients", "step": int(event.step), "exploding": bool(event.exploding),
+            "warning": warning}
+
+
+def gradients_event(row: dict[str, object]) -> GradientsChecked | None:
+    """The event of a ``gradients`` row (None when the row is damaged)."""
+    step, exploding, w = row.get("step"), row.get("exploding"), row.get("warning")
+    if type(step) is not int or not isinstance(exploding, bool):
+        return None
+    warning = None
+    if isinstance(w, dict):
+        try:
+            warning = GradientWarning(int(w["step"]), float(w["norm"]), float(w["median"]),
+                                      float(w["ratio"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return GradientsChecked(step, exploding, warning)
+
+
+def _safe(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
 class GradientMonitor:
     """Trainer-thread subscriber: feeds a :class:`GradientWatch` the global gradient norm
     of every step and passes on only changes of its verdict, so the UI gets an event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -25,11 +26,23 @@ from nntui.engine.events import (
 from nntui.errors import CheckpointError
 from nntui.runlog.checkpoint import save_checkpoint
 from nntui.runlog.config import write_config
+from nntui.runlog.gradient_watch import GradientsChecked, gradients_row
+from nntui.runlog.kept_files import KeptFiles
 from nntui.runlog.lock import RunLock
 from nntui.runlog.metrics import CsvLog, JsonlLog
 from nntui.runlog.rewind import rewind_logs
 from nntui.runlog.rows import change_row, end_row, epoch_row, step_row
-from nntui.runlog.rundir import METRICS_CSV, METRICS_JSONL, TB_DIR, check_run_files, new_run_dir
+from nntui.runlog.rundir import (
+    CHECKPOINT_SHARE,
+    CHECKPOINTS_DIR,
+    DEFAULT_BUDGET_MB,
+    METRICS_CSV,
+    METRICS_JSONL,
+    TB_DIR,
+    check_run_files,
+    new_run_dir,
+)
+from nntui.runlog.snapshot_store import SnapshotWriter
 from nntui.runlog.tensorboard import TensorBoardLog
 
 
@@ -58,6 +71,10 @@ class RunLogger:
         lock: the folder's :class:`RunLock`, when the caller took it already (a resume
             takes it before reading the checkpoint); else the logger takes it. Closing
             the logger releases it.
+        snapshots: keep the snapshots in ``snapshots/`` (what replay and time travel
+            draw the panels from) and the checkpoints in ``checkpoints/``.
+        budget_mb: what those may take together (see ``rundir.DEFAULT_BUDGET_MB``); the
+            oldest are thinned evenly past it. 0: no limit.
 
     Raises:
         CheckpointError: the folder or its files cannot be created, the folder is being
@@ -79,6 +96,8 @@ class RunLogger:
         resume_step: int | None = None,
         changes: Mapping[str, Any] | None = None,
         lock: RunLock | None = None,
+        snapshots: bool = True,
+        budget_mb: float = DEFAULT_BUDGET_MB,
     ) -> None:
         self.run_dir = Path(run_dir)
         try:
@@ -101,6 +120,8 @@ class RunLogger:
             self._jsonl = JsonlLog(self.run_dir / METRICS_JSONL)
             self._tb = (TensorBoardLog(self.run_dir / TB_DIR, tb_flush_secs) if tensorboard
                         else None)
+            self.snapshots, self.checkpoints = _kept(self.run_dir, snapshots, budget_mb,
+                                                     resume_step)
         except OSError as exc:
             self._run_lock.release()
             raise CheckpointError(f"cannot open the logs in {self.run_dir}: "
@@ -118,6 +139,7 @@ class RunLogger:
             TrainingFinished: self._ended,
             TrainingFailed: self._ended,
             TrainingDivergedEvent: self._ended,
+            GradientsChecked: self._gradients,
         }
 
     @classmethod
@@ -125,7 +147,7 @@ class RunLogger:
         """A logger writing into a fresh folder from :func:`new_run_dir`."""
         return cls(new_run_dir(base, name), **kwargs)
 
-    def handle(self, event: Event) -> None:
+    def handle(self, event: Event | GradientsChecked) -> None:
         """Write ``event`` to the logs. Events after :meth:`close` are ignored.
 
         Raises:
@@ -178,8 +200,31 @@ class RunLogger:
         self._sync()
 
     def _snapshot(self, event: SnapshotTaken) -> None:
+        if self.snapshots is not None:
+            self.snapshots.put(event)
         if self._tb is not None:
             self._tb.snapshot(event)
+
+    def keep_checkpoint(self, path: Path, step: int, epoch: int) -> None:
+        """A copy of the checkpoint just written at ``path`` into ``checkpoints/`` (when
+        kept): the run's past that forks and the inspector start from.
+
+        Raises:
+            CheckpointError: the copy cannot be written.
+        """
+        kept = self.checkpoints
+        if kept is None or (kept.kept and kept.kept[-1].step == step):
+            return  # the same step again (the end of the last epoch, then of training)
+        with self._lock:
+            try:
+                with open(path, "rb") as src:
+                    kept.add(step, epoch, lambda f: shutil.copyfileobj(src, f))
+            except OSError as exc:
+                raise CheckpointError(f"cannot keep a checkpoint in {self.run_dir}: "
+                                      f"{exc.strerror or exc}") from None
+
+    def _gradients(self, event: GradientsChecked) -> None:
+        self._jsonl.write(gradients_row(event))
 
     def _lr_changed(self, event: LearningRateChanged) -> None:
         self._learning_rate = event.learning_rate
@@ -211,14 +256,16 @@ class RunLogger:
             if self._closed:
                 return
             self._closed = True
-            first: OSError | None = None
-            for log in (self._csv, self._jsonl, self._tb):
+            first: OSError | CheckpointError | None = None
+            for log in (self.snapshots, self.checkpoints, self._csv, self._jsonl, self._tb):
                 try:
                     if log is not None:
                         log.close()
-                except OSError as exc:
+                except (OSError, CheckpointError) as exc:
                     first = first or exc
             self._run_lock.release()
+        if isinstance(first, CheckpointError):
+            raise first
         if first is not None:
             raise CheckpointError(f"cannot write run log in {self.run_dir}: "
                                   f"{first.strerror or first}")
@@ -233,3 +280,14 @@ class RunLogger:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _kept(run_dir: Path, on: bool, budget_mb: float, resume_step: int | None
+          ) -> tuple[SnapshotWriter | None, KeptFiles | None]:
+    """The snapshot writer and the kept checkpoints of a run folder, sharing the budget."""
+    if not on:
+        return None, None
+    budget = int(max(budget_mb, 0.0) * 2**20)
+    share = int(budget * CHECKPOINT_SHARE)
+    checkpoints = KeptFiles(run_dir / CHECKPOINTS_DIR, share, resume_step)
+    return SnapshotWriter(run_dir, budget - share, resume_step), checkpoints

@@ -25,11 +25,12 @@ from nntui.engine.events import (
 )
 from nntui.errors import CheckpointError
 from nntui.runlog.files import complete_lines
+from nntui.runlog.gradient_watch import GradientsChecked, gradients_event
 from nntui.runlog.rows import BASE_COLUMNS, INT_COLUMNS, RESERVED, Row, metric_name, row_change
 
 ReplayEvent = (
     StepCompleted | EpochCompleted | TrainingFinished | TrainingFailed | TrainingDivergedEvent
-    | ModelChanged
+    | ModelChanged | GradientsChecked
 )
 
 
@@ -148,6 +149,8 @@ def row_to_event(row: Mapping[str, Any]) -> ReplayEvent | None:
             return row_change({**row, "step": _int(row, "step")})
         except ValueError as exc:
             raise CheckpointError(f"metrics row: {exc}") from None
+    if kind == "gradients":
+        return gradients_event(dict(row))
     if kind in ("failed", "diverged"):
         cls = TrainingFailed if kind == "failed" else TrainingDivergedEvent
         return cls(step=_int(row, "step"), message=str(row.get("message", "")))

@@ -137,6 +137,9 @@ class CheckpointWriter:
         self.path = save_run_checkpoint(self.logger.run_dir, self.trainer, self._changes,
                                         self.extra)
         self.step = self.trainer.step
+        keep = getattr(self.logger, "keep_checkpoint", None)
+        if keep is not None:  # a copy in checkpoints/: forks and the inspector start there
+            keep(self.path, self.step, self.trainer.epoch)
         if self._config is not None:  # the resumed run's changes now hold
             config, self._config = self._config, None
             write_config(self.logger.run_dir, config)

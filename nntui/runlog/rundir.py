@@ -9,6 +9,9 @@ A run folder looks like::
         tb/                TensorBoard event files (scalars, histograms)
         checkpoint.npz     named arrays + embedded metadata (the source of truth)
         checkpoint.json    the checkpoint's metadata, human-readable
+        snapshots/         what every panel needs, step by step (``snapshot_store.py``)
+        checkpoints/       checkpoints kept along the run, for time travel and forks
+        fork.json          a fork: the run it continues and from which step (``fork.py``)
         .lock              held by the process writing the folder (see ``lock.py``)
 
 Nothing in a run folder may be a link: a writer that followed ``metrics.jsonl ->
@@ -33,8 +36,18 @@ TB_DIR = "tb"
 CHECKPOINT_NPZ = "checkpoint.npz"
 CHECKPOINT_JSON = "checkpoint.json"
 LOCK_FILE = ".lock"
+SNAPSHOTS_DIR = "snapshots"
+CHECKPOINTS_DIR = "checkpoints"
+FORK_JSON = "fork.json"
+KEPT_INDEX = "index.jsonl"
 RUN_FILES = (CONFIG_TOML, METRICS_CSV, METRICS_JSONL, TB_DIR, CHECKPOINT_NPZ, CHECKPOINT_JSON,
-             LOCK_FILE)
+             LOCK_FILE, SNAPSHOTS_DIR, CHECKPOINTS_DIR, FORK_JSON,
+             f"{SNAPSHOTS_DIR}/{KEPT_INDEX}", f"{CHECKPOINTS_DIR}/{KEPT_INDEX}")
+DEFAULT_BUDGET_MB = 50.0
+"""What a run's snapshots and kept checkpoints may take together, in MB (``--budget``):
+about 10 minutes of a CNN at the default pace before the oldest are thinned."""
+CHECKPOINT_SHARE = 0.25
+"""The part of the budget the kept checkpoints get; the snapshots have the rest."""
 MAX_SLUG = 64  # a 250-character preset name must still make a folder name (<= 255 bytes)
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")

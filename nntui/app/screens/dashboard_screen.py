@@ -12,6 +12,7 @@ at :data:`FPS` redraws only the panels whose data changed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -25,6 +26,7 @@ from textual.widgets import Static
 import nntui.app.panels  # noqa: F401 - registers the architecture panels (#arch-panel)
 from nntui.app.history import RunHistory
 from nntui.app.messages import EventsArrived
+from nntui.app.screens.time_travel_controls import TimeTravelControls
 from nntui.app.widgets.activation_table import ActivationTable
 from nntui.app.widgets.arch_panel import ArchPanel, panel_for
 from nntui.app.widgets.change_log import ChangeLog
@@ -34,13 +36,17 @@ from nntui.app.widgets.histograms import HistogramPanel
 from nntui.app.widgets.key_footer import KeyFooter
 from nntui.app.widgets.panel import Panel
 from nntui.app.widgets.status_line import StatusLine
+from nntui.app.widgets.timeline import Timeline
 from nntui.engine.events import ModelChanged
+from nntui.runlog.kept_files import KeptIndex
+from nntui.runlog.snapshot_store import SnapshotReader
 
 FPS = 2  # status line and event draining; panels redraw at most once a second
 
 
-class DashboardScreen(Screen[None]):
-    """The panels of one run and the keys every dashboard has (layers, help, quit)."""
+class DashboardScreen(TimeTravelControls, Screen[None]):
+    """The panels of one run and the keys every dashboard has (layers, time travel, help,
+    quit)."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -54,6 +60,9 @@ class DashboardScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help", key_display="?",
                 tooltip="Every key of this screen and what each panel shows", id="help"),
         Binding("q", "app.quit", "Quit", tooltip="Stop after this step, close the logs, quit"),
+        Binding("t", "travel", "Time travel", tooltip="The timeline: the panels at any kept "
+                "snapshot (← →), the inspector (i) or a fork (f) at a kept checkpoint",
+                id="travel"),
     ]
     """The keys of every dashboard; the screens on top list them in their BINDINGS where
     they want them in the footer (bindings a base class declares would come first)."""
@@ -61,6 +70,7 @@ class DashboardScreen(Screen[None]):
         "layer(-1)": ("Previous layer: weight and gradient histograms", "["),
         "layer(1)": ("Next layer: weight and gradient histograms", "]"),
         "zoom": ("Zoom: the architecture panel large, or every panel", "z"),
+        "travel": ("Time travel: the panels at an earlier step of the run", "t"),
     }
     """action -> (command palette title, key): what a learner would search for."""
 
@@ -73,6 +83,9 @@ class DashboardScreen(Screen[None]):
         self._alerted = ""  # the problem the alert line shows ("" none)
         self.changes = ChangeLog()
         """The changes made while it learned (surgery, new data), as the log has them."""
+        self.travelled: RunHistory | None = None
+        """The history the panels show while travelling (None: the run as it is now)."""
+        self._kept: tuple[Path, SnapshotReader, KeptIndex] | None = None
 
     # layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -87,6 +100,7 @@ class DashboardScreen(Screen[None]):
             yield panel_for(self.architecture)(self.architecture)
             yield GradNormPanel("gradient norm per layer (log)", id="grad-norms")
             yield ActivationTable(id="layer-table")
+        yield Timeline(id="timeline")
         yield KeyFooter()
 
     @property
@@ -105,6 +119,15 @@ class DashboardScreen(Screen[None]):
     def layer_table(self) -> ActivationTable:
         return self.query_one("#layer-table", ActivationTable)
 
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one(Timeline)
+
+    @property
+    def shown(self) -> RunHistory:
+        """What the panels draw: the run now, or the step travelled to."""
+        return self.travelled or self.history
+
     def on_mount(self) -> None:
         self._panels = tuple(self.query(Panel))  # fixed at compose; no DOM query per frame
         self.show_history()
@@ -112,10 +135,17 @@ class DashboardScreen(Screen[None]):
 
     def show_history(self) -> None:
         """Draw ``self.history`` from scratch (a new run, a reset)."""
-        for panel in self.query(Panel):
-            panel.show(self.history)
-        self.layer_table.reset()
+        self.travelled = None
+        self.timeline.at = None
+        self.show_panels(self.history)
         self.frame()
+
+    def show_panels(self, history: RunHistory) -> None:
+        """Every panel draws ``history`` from now on (the run, or a step travelled to)."""
+        for panel in self.query(Panel):
+            panel.show(history)
+        self.layer_table.reset()
+        self.layer_table.show(history)
 
     # events and frames -----------------------------------------------------------------
     def feed(self, events: Iterable[object]) -> None:
@@ -136,9 +166,10 @@ class DashboardScreen(Screen[None]):
         self.status_line.show(h)  # every frame: the wall clock and the pace move
         for panel in self._panels:
             panel.tick()
-        self.layer_table.show(h)
+        self.layer_table.show(self.shown)
         self._show_alerts(h)
         self.changes.show(self.query_one("#changes", Static))
+        self.update_timeline()
 
     def after_problem(self) -> str:
         """What the learner can do after a failure, in this screen (a sentence or "")."""
@@ -179,7 +210,7 @@ class DashboardScreen(Screen[None]):
     # layers ----------------------------------------------------------------------------
     @on(ActivationTable.LayerChosen)
     def _layer_chosen(self, message: ActivationTable.LayerChosen) -> None:
-        if message.layer in self.history.layer_names():
+        if message.layer in self.shown.layer_names():
             self.histogram_panel.chosen = message.layer
 
     def action_zoom(self) -> None:
@@ -188,10 +219,10 @@ class DashboardScreen(Screen[None]):
 
     def action_layer(self, delta: int) -> None:
         """Histograms of the next (``delta`` 1) or previous (-1) layer that has weights."""
-        names = self.history.layer_names()
+        names = self.shown.layer_names()
         if not names:
             return
-        current = self.histogram_panel.shown_layer(self.history)
+        current = self.histogram_panel.shown_layer(self.shown)
         i = names.index(current) if current in names else 0
         chosen = names[(i + delta) % len(names)]
         self.histogram_panel.chosen = chosen

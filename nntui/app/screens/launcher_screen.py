@@ -56,11 +56,15 @@ class LauncherScreen(Screen[None]):
         Binding("ctrl+l", "layers", "Layers", tooltip="Edit the model layer by layer: add, "
                 "remove, reorder and set each layer, with its output shape and parameters",
                 id="layers"),
+        Binding("ctrl+r", "race", "Race", tooltip="Train these settings and a variant "
+                "(e.g. model.activation=sigmoid) at once, side by side", id="race"),
         Binding("question_mark", "app.help", "Help", key_display="?",
                 tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit nntui"),
     ]
     COMMANDS_TABLE = {"train": ("Train: start a run with these settings", "ctrl+t"),
+                      "race": ("Race: these settings against a variant, side by side",
+                               "ctrl+r"),
                       "layers": ("Layers: edit the model layer by layer", "ctrl+l")}
 
     def __init__(self, catalog: Catalog, start: str | None = None) -> None:
@@ -275,6 +279,16 @@ class LauncherScreen(Screen[None]):
             return
         pace = form.pace_of(self.values())
         self.app.start_training(spec, pace=pace)  # type: ignore[attr-defined]
+
+    def action_race(self) -> None:
+        """Ask what the second run changes, then train both side by side."""
+        from nntui.app.screens.race_screen import ask_race
+
+        spec = self.validate()
+        if spec is None:
+            self.notify("fix the marked fields first", severity="warning")
+            return
+        ask_race(self, spec)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "layers":

@@ -12,10 +12,11 @@ from pathlib import Path
 from textual.binding import Binding
 
 from nntui.app.catalog import Catalog
+from nntui.app.companions import fork_companions
 from nntui.app.screens.dashboard_screen import DashboardScreen
 from nntui.engine import events as ev
 from nntui.errors import NntuiError
-from nntui.runlog import RunReader
+from nntui.runlog.stream import RunStream
 
 POLL_SECONDS = 0.5
 
@@ -47,7 +48,8 @@ def _architecture(config: object) -> str:
 
 
 class ReplayScreen(DashboardScreen):
-    """Reads ``metrics.jsonl`` with :class:`~nntui.runlog.RunReader`, polling for new rows.
+    """Follows a run folder with :class:`~nntui.runlog.stream.RunStream`: its metric rows
+    and its snapshots, polled for what is new, folded into the history as a live run's.
 
     Raises:
         CheckpointError: the folder is missing or holds no metrics (shown by the app).
@@ -64,7 +66,8 @@ class ReplayScreen(DashboardScreen):
     }
 
     def __init__(self, logdir: str | Path, catalog: Catalog | None = None) -> None:
-        self.reader = RunReader(logdir)
+        self.stream = RunStream(logdir)
+        self.reader = self.stream.metrics
         self.catalog = catalog
         """What the launcher opened with Esc shows (None: Esc quits)."""
         self.config_problem = ""
@@ -78,7 +81,11 @@ class ReplayScreen(DashboardScreen):
         self.config = config
         self.sub_title = str(logdir)
         self._told_skipped = False
+        self._told_damaged = False
         self._last_error = ""
+
+    def run_folder(self) -> Path | None:
+        return self.stream.logdir
 
     def _say_once(self, message: str) -> None:
         """A problem is shown when it first appears, not at every poll."""
@@ -91,6 +98,7 @@ class ReplayScreen(DashboardScreen):
         started, problems = _started(self.config, self.reader.logdir.name)
         self.history.apply(started)
         self.history.state = "replay"
+        self.history.companions = fork_companions(self.stream.logdir)
         if self.config_problem:
             problems.insert(0, self.config_problem)
         if problems:
@@ -104,7 +112,7 @@ class ReplayScreen(DashboardScreen):
         """Feed the next chunk of rows; go on right after the next frame while the log has
         more (a long log shows its first frame at once and fills in)."""
         try:
-            events = self.reader.read_events()
+            events = self.stream.read()
         except NntuiError as exc:
             self._say_once(str(exc))
             return
@@ -113,6 +121,10 @@ class ReplayScreen(DashboardScreen):
             self.notify(f"skipped unreadable lines (first: {self.reader.first_skipped}); "
                         "the rest of the log is shown", title="replay", severity="warning",
                         timeout=10, markup=False)
+        if self.stream.damaged and not self._told_damaged:
+            self._told_damaged = True
+            self.notify(f"skipped unreadable snapshots (first: {self.stream.first_damaged})",
+                        title="replay", severity="warning", timeout=10, markup=False)
         if self.reader.behind:
             self.call_after_refresh(self.poll)
         h = self.history
@@ -128,7 +140,9 @@ class ReplayScreen(DashboardScreen):
     def action_back(self) -> None:
         from nntui.app.screens.launcher_screen import LauncherScreen
 
-        if any(isinstance(s, LauncherScreen) for s in self.app.screen_stack):
+        # under the launcher, or the list of a script's fits (`nntui run`): back to it
+        if any(isinstance(s, LauncherScreen) or getattr(s, "LISTS_RUNS", False)
+               for s in self.app.screen_stack):
             self.dismiss()
         elif self.catalog is not None:
             self.app.switch_screen(LauncherScreen(self.catalog))

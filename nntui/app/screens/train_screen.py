@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from nntui.app.catalog import Catalog
+from nntui.app.companions import parent_companions
 from nntui.app.exporting import export_run
 from nntui.app.history import RunHistory
 from nntui.app.pace import WATCH_PACE, PaceChosen
@@ -30,6 +31,7 @@ from nntui.errors import NntuiError
 
 if TYPE_CHECKING:
     from nntui.architectures.spec import RunSpec
+    from nntui.commands.fork import Fork
 
 AFTER_PROBLEM = "  Training stays paused: r starts again, Esc goes back to change the settings."
 ACTIVE = ("starting", "running", "paused", "diverged")
@@ -45,6 +47,8 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
         runs_dir: parent folder of the run folders.
         tensorboard: also write TensorBoard event files.
         pace: steps a second (0: full speed; None: chosen from the run's length).
+        fork: a :class:`~nntui.commands.fork.Fork` to train on from its kept checkpoint
+            (its parent's curves are drawn with its own; ``r`` forks again).
     """
 
     # the footer shows these in this order and cuts at the right edge: at 80 columns the
@@ -94,9 +98,11 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
     }
 
     def __init__(self, spec: RunSpec, catalog: Catalog, runs_dir: str | Path = "runs", *,
-                 tensorboard: bool = True, pace: float | None = None) -> None:
+                 tensorboard: bool = True, pace: float | None = None,
+                 fork: Fork | None = None) -> None:
         super().__init__(getattr(spec, "architecture", ""))
         self.spec, self.catalog, self.runs_dir = spec, catalog, Path(runs_dir)
+        self.fork = fork
         self.tensorboard = tensorboard
         self.training: TrainingRun | None = None
         self.buffer = EventBuffer(self)
@@ -107,6 +113,9 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
     @property
     def trainer(self) -> Any:
         return None if self.training is None else self.training.trainer
+
+    def run_folder(self) -> Path | None:
+        return None if self.training is None else self.training.run_dir
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -142,8 +151,11 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
         self.history = RunHistory(backend=getattr(self.spec.train, "backend", "?"))
         if self.pace is not None:
             self.history.apply(PaceChosen(0, self.pace, "launcher"))
+        if self.fork is not None:
+            self.history.companions = parent_companions(self.fork.point.parent)
         self.training = TrainingRun(self.catalog, self.spec, self.runs_dir, self.buffer,
-                                    tensorboard=self.tensorboard, pace=self.pace)
+                                    tensorboard=self.tensorboard, pace=self.pace,
+                                    fork=self.fork)
         self.show_history()
         self._train(self.training, previous)
 

@@ -40,6 +40,16 @@ def grad_cell(stats: LayerStats) -> str:
     return f"{'frozen':>{WIDTH}}" if stats.frozen else _num(stats.grad_norm)
 
 
+def layer_cells(history: RunHistory) -> list[tuple[str, tuple[str, ...]]]:
+    """``(layer, cells)`` per layer: what the table shows of the history's last snapshot."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for name, s in history.layers.items():
+        dead = f"{'–':>4}" if s.dead is None else f"{100 * s.dead:3.0f}%"
+        out.append((name, (layer_label(name, s.kind), grad_cell(s), _num(s.act_mean),
+                           _num(s.act_std), dead)))
+    return out
+
+
 class ActivationTable(DataTable[str]):
     """Layer (and kind), gradient norm, activation mean and spread, dead-ReLU share."""
 
@@ -79,10 +89,7 @@ class ActivationTable(DataTable[str]):
                 and history.running:
             return  # new layers (and a paused or ended run) at once, else every MIN_INTERVAL
         self._version, self._shown_at = history.snapshot_version, now
-        for name, s in history.layers.items():
-            dead = f"{'–':>4}" if s.dead is None else f"{100 * s.dead:3.0f}%"
-            cells = (layer_label(name, s.kind), grad_cell(s), _num(s.act_mean),
-                     _num(s.act_std), dead)
+        for name, cells in layer_cells(history):
             if name not in self.rows:
                 self.add_row(*cells, key=name)
                 continue

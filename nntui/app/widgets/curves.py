@@ -23,21 +23,39 @@ def smoothed(series: BoundedSeries) -> Series:
 
 
 def metric_groups(history: RunHistory) -> list[tuple[str, dict[str, Series]]]:
-    """``[(title, {legend: (x, y)})]``: the losses first, then the first other metric."""
-    steps, epochs = history.step_metrics, history.epoch_metrics
+    """``[(title, {legend: (x, y)})]``: the losses first, then the first other metric;
+    the history's companions (a fork's parent, compared runs) join each chart under
+    their own names."""
+    steps = history.step_metrics or next(  # a comparison: the runs' metrics only
+        (c.step_metrics for _, c in history.companions if c.step_metrics), {})
     losses = [k for k in steps if "loss" in k] or list(steps)[:1]
     others = [k for k in steps if k not in losses]
     groups = [("loss", losses)] + ([(others[0], others[:1])] if others else [])
     out = []
     for title, keys in groups:
-        series: dict[str, Series] = {}
-        for k in keys:
-            series["train" if len(keys) == 1 else k] = smoothed(steps[k])
-            val = epochs.get(f"val_{k}")
-            if val is not None and len(val):
-                series["val" if len(keys) == 1 else f"val_{k}"] = (val.x, val.y)
+        series = _series(history, keys, "")
+        for label, other in history.companions:
+            series.update(_series(other, keys, label))
         out.append((title, series))
     return out
+
+
+def _series(history: RunHistory, keys: list[str], label: str) -> dict[str, Series]:
+    """The keys' training series (smoothed) and validation series, named for the legend
+    (``label`` first: a companion's name)."""
+    steps, epochs = history.step_metrics, history.epoch_metrics
+    series: dict[str, Series] = {}
+    for k in keys:
+        if k not in steps:
+            continue
+        name, val_name = (k, f"val_{k}") if len(keys) > 1 else ("train", "val")
+        if label:
+            name, val_name = (f"{label} {k}" if len(keys) > 1 else label), f"{label} {val_name}"
+        series[name] = smoothed(steps[k])
+        val = epochs.get(f"val_{k}")
+        if val is not None and len(val):
+            series[val_name] = (val.x, val.y)
+    return series
 
 
 class CurvesPanel(Panel):
@@ -47,7 +65,7 @@ class CurvesPanel(Panel):
     PLACEHOLDER = "loss curves appear after the first steps"
 
     def data_version(self, history: RunHistory) -> object:
-        return history.curves_version
+        return (history.curves_version, *(c.curves_version for _, c in history.companions))
 
     def build(self, history: RunHistory, size: Size) -> RenderableType:
         groups = metric_groups(history)

@@ -21,6 +21,7 @@ from nntui.engine.layers.base import Layer, check_rank
 from nntui.engine.layers.dense import Dense
 from nntui.engine.layers.dropout import Dropout
 from nntui.engine.layers.normalization import LayerNormalization
+from nntui.engine.seeding import make_rng
 from nntui.errors import ConfigError, ShapeError
 
 _PROJECTIONS = ("query", "key", "value")
@@ -98,7 +99,7 @@ class MultiHeadSelfAttention(Layer):
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = make_rng(seed)
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
         check_rank(self, input_shape, 2, "Attention needs sequences (batch, time, features); "

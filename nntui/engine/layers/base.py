@@ -20,6 +20,7 @@ from nntui.engine.backend import get_backend
 from nntui.engine.backend.base import Array, Backend, Shape
 from nntui.engine.initializers import get_initializer
 from nntui.engine.regularizers import Regularizer, get_regularizer
+from nntui.engine.seeding import make_rng
 from nntui.errors import ConfigError, ShapeError
 
 _name_counts: Counter[str] = Counter()  # Keras's naming: dense, dense_1, dense_2 ...
@@ -104,7 +105,7 @@ class Layer:
         """Keras-style call on a NumPy batch (builds on first use)."""
         x = self.ops.asarray(x)
         if not self.built:
-            self.build(tuple(x.shape[1:]), np.random.default_rng())
+            self.build(tuple(x.shape[1:]), make_rng(None))
         return self.ops.to_numpy(self.forward(x, training=training))
 
     def _accumulate(self, name: str, grad: Array) -> None:

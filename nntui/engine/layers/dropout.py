@@ -8,6 +8,7 @@ import numpy as np
 
 from nntui.engine.backend.base import Array, Shape
 from nntui.engine.layers.base import Layer
+from nntui.engine.seeding import make_rng
 from nntui.errors import ConfigError
 
 
@@ -25,7 +26,7 @@ class Dropout(Layer):
             raise ConfigError(f"rate must be in [0, 1). Received: rate={rate!r}")
         self.rate = float(rate)
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = make_rng(seed)
         self._mask: Array | None = None
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
