@@ -78,7 +78,11 @@ def _rows_written(cwd: Path, n: int, proc: subprocess.Popen[bytes], timeout: flo
     raise AssertionError("the app wrote no rows")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("sig", [
+    pytest.param(signal.SIGTERM, id="SIGTERM"),
+    # the same handler as SIGTERM's; ~10 s of a real app in a pty each, so in the slow run
+    pytest.param(signal.SIGHUP, id="SIGHUP", marks=pytest.mark.slow),
+])
 def test_a_termination_signal_ends_the_app_like_q(tmp_path, sig) -> None:
     proc, out, master = _app_in_a_pty(tmp_path)
     _start_training(tmp_path, proc, master)
