@@ -249,3 +249,30 @@ async def test_zoom_never_cuts_the_layer_tables_figures() -> None:
                 width = sum(c.get_render_width(table) for c in table.columns.values())
                 assert width <= table.size.width, (size, width, table.size.width)
             assert board.arch_panel.region.width > size[0] // 2  # the panel is the large one
+
+
+def test_a_histogram_title_shortens_its_words_never_its_step() -> None:
+    from nntui.app.widgets.histograms import column_title
+
+    assert column_title("weights", 2150, 40) == "weights · step 2150"
+    for width in (18, 14, 8, 4):  # 80 columns give each histogram ~18
+        title = column_title("weights", 2150, width)
+        assert "2150" in title and len(title) <= max(width, 4)
+
+
+@asynctest
+async def test_the_histograms_say_the_whole_step_at_80x24() -> None:
+    from rich.console import Console
+
+    h = RunHistory()
+    h.apply(ev.TrainingStarted("cnn", "numpy", 2, 3000))
+    h.apply(ev.SnapshotTaken(2150, 1, _snapshot_layers()))
+    app = BoardApp("cnn", h)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        panel = app.board.histogram_panel
+        width = panel.content_region.width
+        console = Console(width=width, record=True, color_system=None)
+        console.print(panel.render())
+        text = console.export_text()
+        assert text.count("2150") == 2, text  # weights and grads, neither cut to 215

@@ -74,7 +74,7 @@ class HistogramPanel(Panel):
         # the newest snapshot on its own range: shared edges would squash it into one bar
         # once the values shrink (gradients do) and count only the values inside them
         now = Histogram(values, bins=bins, width=width, height=bar_h,
-                        title=f"{what} · step {step}", color=COLORS[what])
+                        title=column_title(what, step, width), color=COLORS[what])
         if not over_time:
             return now
         found = history.histograms(layer, what, bins=bins)
@@ -83,3 +83,12 @@ class HistogramPanel(Panel):
         hist_h = max(1, height - 5 - bar_h)
         past = HistogramHistory(counts, edges, height=hist_h, width=width, title="over time")
         return Group(now, past)
+
+
+def column_title(what: str, step: int, width: int) -> str:
+    """``weights · step 2150``, in fewer letters when that is wider than the column (the
+    step is never cut: at 80 columns it read ``weights · step 215`` for 2150)."""
+    for title in (f"{what} · step {step}", f"{what} @ {step}", f"{what[0].upper()} @ {step}"):
+        if len(title) <= width:
+            return title
+    return f"{step}"
