@@ -161,7 +161,7 @@ class Seq2Seq:
             xb, yb = x[a:a + batch_size], y[a:a + batch_size]
             pred = self.forward(ops.asarray(xb))
             onehot = ops.one_hot(ops.asarray(yb.reshape(-1)), pred.shape[-1])
-            losses.append(ops.item(self.decoder.loss(  # type: ignore[misc]
+            losses.append(ops.item(self.decoder.compiled_loss()(
                 ops, ops.reshape(onehot, tuple(pred.shape)), pred)) * len(xb))
             accs.append(float(np.mean(np.argmax(ops.to_numpy(pred), -1) == yb)) * len(xb))
             exact.append(float(np.sum(np.all(self.greedy(xb[:, :self.source_length]) == yb,
