@@ -112,6 +112,23 @@ def fraction(what: str) -> Check:
     return check
 
 
+def heads_fit(fields: Sequence[ModelField]) -> Callable[[dict[str, Any]], None]:
+    """The cross-field check of an attention model: without a ``key_dim`` each head gets
+    ``embed_dim // num_heads``, which must be ≥ 1 (defaults read from ``fields``)."""
+    defaults = {f.name: f.default for f in fields}
+
+    def check(model: dict[str, Any]) -> None:
+        if model.get("key_dim", defaults.get("key_dim")) is not None:
+            return
+        dim = model.get("embed_dim", defaults["embed_dim"])
+        heads = model.get("num_heads", defaults["num_heads"])
+        if heads > dim:
+            raise ConfigError(f"model.num_heads must be at most model.embed_dim ({dim}) so "
+                              "each head gets a key_dim of embed_dim // num_heads >= 1. "
+                              f"Received: {heads}")
+    return check
+
+
 def slope_field() -> ModelField:
     """``leaky_relu``'s slope below zero, for the layers whose activation is
     ``leaky_relu`` (Keras's default 0.2; many course notes use 0.01)."""

@@ -50,18 +50,6 @@ FIELDS = (
 )
 
 
-def check_heads(model: dict[str, Any]) -> None:
-    """Without a key_dim each head gets embed_dim // num_heads, which must be ≥ 1."""
-    if "key_dim" in model:
-        return
-    dim = model.get("embed_dim", ARCHITECTURE.field("embed_dim").default)
-    heads = model.get("num_heads", ARCHITECTURE.field("num_heads").default)
-    if heads > dim:
-        raise ConfigError(f"model.num_heads must be at most model.embed_dim ({dim}) so each "
-                          f"head gets a key_dim of embed_dim // num_heads >= 1. "
-                          f"Received: {heads}")
-
-
 def gpt_layers(vocab: int, context: int, dim: int, heads: int, key_dim: int, ff_dim: int,
                blocks: int, dropout: float = 0.0) -> list[Any]:
     """``Input((T,))``, the embeddings, ``blocks`` causal blocks, LN and the softmax head:
@@ -121,6 +109,6 @@ ARCHITECTURE = Architecture(
     one_line="a causal transformer that learns to write text one character at a time",
     input_kinds=("text",), default_preset="gpt-shakespeare", fields=FIELDS,
     build=build, panel_data=panel_data, panel="gpt", order=72,
-    unused_train=frozenset({"l1", "l2"}), check_model_extra=check_heads,
+    unused_train=frozenset({"l1", "l2"}), check_model_extra=f.heads_fit(FIELDS),
     check_data=check_data)
 ARCHITECTURES = (ARCHITECTURE,)

@@ -21,7 +21,6 @@ from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
 from nntui.engine.model import Input
 from nntui.engine.seq2seq import Seq2Seq
-from nntui.errors import ConfigError
 from nntui.panel_data.seq2seq import seq2seq_data
 
 FIELDS = (
@@ -36,15 +35,6 @@ FIELDS = (
     f.ModelField("decoder_blocks", f.int_range(1, 16), 2, "decoder blocks", "int",
                  help="blocks writing the output: causal self-attention, cross-attention"),
 )
-
-
-def check_heads(model: dict[str, Any]) -> None:
-    dim = model.get("embed_dim", ARCHITECTURE.field("embed_dim").default)
-    heads = model.get("num_heads", ARCHITECTURE.field("num_heads").default)
-    if heads > dim:
-        raise ConfigError(f"model.num_heads must be at most model.embed_dim ({dim}) so each "
-                          f"head gets a key size of embed_dim // num_heads >= 1. "
-                          f"Received: {heads}")
 
 
 def build(spec: RunSpec, ds: Dataset) -> Session:
@@ -85,5 +75,5 @@ ARCHITECTURE = Architecture(
     input_kinds=("pairs",), default_preset="seq2seq-dates", fields=FIELDS,
     build=build, panel_data=panel_data, panel="seq2seq", order=74,
     unused_train=frozenset({"loss", "metrics", "l1", "l2", "dropout"}),
-    check_model_extra=check_heads)
+    check_model_extra=f.heads_fit(FIELDS))
 ARCHITECTURES = (ARCHITECTURE,)

@@ -19,7 +19,6 @@ from nntui.data.dataset import Dataset
 from nntui.engine.layers import get_layer_class
 from nntui.engine.learner import Learner
 from nntui.engine.model import Input
-from nntui.errors import ConfigError
 from nntui.panel_data.language import transformer_data
 
 FIELDS = (
@@ -34,18 +33,6 @@ FIELDS = (
     f.ModelField("blocks", f.int_range(1, 16), 1, "blocks", "int",
                  help="transformer blocks stacked"),
 )
-
-
-def check_heads(model: dict[str, Any]) -> None:
-    """Without a key_dim each head gets embed_dim // num_heads, which must be ≥ 1."""
-    if "key_dim" in model:
-        return
-    dim = model.get("embed_dim", ARCHITECTURE.field("embed_dim").default)
-    heads = model.get("num_heads", ARCHITECTURE.field("num_heads").default)
-    if heads > dim:
-        raise ConfigError(f"model.num_heads must be at most model.embed_dim ({dim}) so each "
-                          f"head gets a key_dim of embed_dim // num_heads >= 1. "
-                          f"Received: {heads}")
 
 
 def build(spec: RunSpec, ds: Dataset) -> Session:
@@ -73,5 +60,5 @@ ARCHITECTURE = Architecture(
     one_line="self-attention over characters: learns addition, writes text",
     input_kinds=("text",), default_preset="transformer-addition", fields=FIELDS,
     build=build, panel_data=panel_data, panel="transformer", order=70,
-    unused_train=frozenset({"l1", "l2", "dropout"}), check_model_extra=check_heads)
+    unused_train=frozenset({"l1", "l2", "dropout"}), check_model_extra=f.heads_fit(FIELDS))
 ARCHITECTURES = (ARCHITECTURE,)

@@ -21,6 +21,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+from rich.table import Table
 
 from nntui.numeric import fmt_number
 from nntui.viz.colors import (
@@ -187,3 +188,16 @@ class Heatmap:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         width = max(_line_width(line) for line in self.lines(options.max_width))
         return Measurement(min(width, options.max_width), min(width, options.max_width))
+
+
+def head_maps(attention: np.ndarray, labels: list[str], width: int) -> Table:
+    """One heatmap per attention head (``attention``: (H, T, T), rows attend to columns),
+    as many side by side as ``width`` holds, the legend on the first."""
+    maps = [Heatmap(attention[h], "viridis", vmin=0.0, vmax=1.0, row_labels=labels,
+                    col_labels=labels, title=f"head {h + 1}", legend=h == 0)
+            for h in range(attention.shape[0])]
+    cols = max(1, width // (maps[0].body_width(width) + 2))
+    grid = Table.grid(padding=(0, 2))
+    for start in range(0, len(maps), cols):
+        grid.add_row(*maps[start:start + cols])
+    return grid

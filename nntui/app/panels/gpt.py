@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -27,7 +26,8 @@ from nntui.app.panels.tokens import merges_view, tokens_view
 from nntui.app.widgets.arch_panel import register_arch_panel
 from nntui.panel_data import compute_panel_data
 from nntui.panel_data.gpt import SamplingSettings, settings
-from nntui.viz import Heatmap, ProbabilityBars
+from nntui.viz import ProbabilityBars
+from nntui.viz.heatmap import head_maps
 from nntui.viz.line_chart import LineChart
 
 
@@ -68,15 +68,7 @@ def attention_view(panel: SectionPanel, extras: dict[str, Any], width: int, heig
     """Each head of the last block: which prompt tokens (columns) each one (rows) reads."""
     attention = extras["attention"][-1]  # (H, P, P)
     labels = [shown(t) for t in extras["prompt_tokens"]]
-    maps = [Heatmap(attention[h], "viridis", vmin=0.0, vmax=1.0, row_labels=labels,
-                    col_labels=labels, title=f"head {h + 1}", legend=h == 0)
-            for h in range(attention.shape[0])]
-    per = maps[0].body_width(width) + 2
-    cols = max(1, width // per)
-    grid = Table.grid(padding=(0, 2))
-    for start in range(0, len(maps), cols):
-        grid.add_row(*maps[start:start + cols])
-    return grid
+    return head_maps(attention, labels, width)
 
 
 def loss_view(history: RunHistory, width: int, height: int) -> RenderableType:

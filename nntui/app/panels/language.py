@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from nntui.app.history import RunHistory
 from nntui.app.panels.base import Section, SectionPanel
 from nntui.app.widgets.arch_panel import register_arch_panel
-from nntui.viz import Heatmap
+from nntui.viz.heatmap import head_maps
 
 
 def attention_view(panel: SectionPanel, extras: dict[str, Any], width: int, height: int
@@ -20,15 +19,7 @@ def attention_view(panel: SectionPanel, extras: dict[str, Any], width: int, heig
     attention = extras["attention"][-1]  # (P, H, T, T) of the last block
     p = panel.pick(attention.shape[0])
     tokens = [repr(c)[1:-1] or "·" for c in extras["tokens"][p]]
-    maps = [Heatmap(attention[p, h], "viridis", vmin=0.0, vmax=1.0, row_labels=tokens,
-                    col_labels=tokens, title=f"head {h + 1}", legend=h == 0)
-            for h in range(attention.shape[1])]
-    per = maps[0].body_width(width) + 2
-    cols = max(1, width // per)
-    grid = Table.grid(padding=(0, 2))
-    for start in range(0, len(maps), cols):
-        grid.add_row(*maps[start:start + cols])
-    return grid
+    return head_maps(attention[p], tokens, width)
 
 
 def samples_view(extras: dict[str, Any], width: int, height: int) -> RenderableType:
