@@ -3,7 +3,10 @@ the keys it writes, where errors go."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from textual.widgets import Label, Select
 
 from nntui.app import form
 from nntui.app.app import NntuiApp
@@ -140,6 +143,30 @@ async def test_per_layer_activation_follows_the_layer_count(tmp_path) -> None:
         spec = launcher.validate()
         assert spec.model["hidden"] == [16, 8, 4]
         assert spec.model["activation"] == ["tanh", "relu", "elu"]
+
+
+@pytest.mark.parametrize("yields", [0, 1, 2])
+@asynctest
+async def test_quick_changes_of_the_layer_count_leave_one_select_per_layer(
+        tmp_path, yields: int) -> None:
+    # Rows still mounting were removed under themselves: with no yield between changes the
+    # old code left 4 selects for 2 layers, with one or two it crashed a Select mid-mount
+    # (a CI run failed on it).
+    app = NntuiApp(runs_dir=tmp_path, tensorboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        launcher = app.screen
+        await launcher.choose_architecture("mlp")
+        await pilot.pause()
+        choices = launcher.field("model.activation").control
+        assert isinstance(choices, LayerChoices)
+        for value in ("tanh,relu,elu", "elu", "elu,elu,relu,tanh", "tanh,elu"):
+            choices.value = value  # as the hidden field's changes set it, within a frame
+            for _ in range(yields):
+                await asyncio.sleep(0)
+        await pilot.pause(0.2)
+        assert choices.value == "tanh,elu"
+        assert [str(s.value) for s in choices.query(Select)] == ["tanh", "elu"]
+        assert [str(label.render()) for label in choices.query(Label)] == ["layer 1", "layer 2"]
 
 
 @asynctest

@@ -15,6 +15,16 @@ from textual.widgets import Input, Label, Select, Static
 from nntui.app.form import FormSpec
 
 
+class _LayerRow(Horizontal):
+    """One layer's label and select, kept by reference (a row not yet mounted cannot
+    be queried)."""
+
+    def __init__(self, label: Label, select: Select[str]) -> None:
+        super().__init__(label, select)
+        self.label = label
+        self.select = select
+
+
 class LayerChoices(Vertical):
     """One compact select per layer (``layer 1 [relu ▼]``); its ``value`` is their
     choices joined with commas (``"relu,tanh"``)."""
@@ -33,6 +43,8 @@ class LayerChoices(Vertical):
         super().__init__(id=id)
         self.choices = choices
         self._values: list[str] = []
+        self._rows: list[_LayerRow] = []
+        self._retry = False
 
     @property
     def value(self) -> str:
@@ -53,24 +65,49 @@ class LayerChoices(Vertical):
         if self.is_mounted:
             self._rebuild()
 
-    def on_mount(self) -> None:
-        self._rebuild()
+    def compose(self) -> ComposeResult:
+        self._rows = [self._row(i) for i in range(len(self._values))]
+        yield from self._rows
 
     def _rebuild(self) -> None:
-        rows = list(self.query(Select))
-        if len(rows) == len(self._values):
-            for select, value in zip(rows, self._values, strict=True):
-                if select.value != value:
-                    select.set_options([(c, c) for c in self._options(value)])
-                    select.value = value
-            return
-        self.remove_children()
-        many = len(self._values) > 1
-        self.mount_all(
-            Horizontal(Label(f"layer {i + 1}" if many else "all"),
-                       Select([(c, c) for c in self._options(value)], value=value,
-                              allow_blank=False, compact=True, disabled=self.disabled))
-            for i, value in enumerate(self._values))
+        """Bring the rows in line with the values. Rows are added at once; a row whose
+        select is still mounting is neither removed nor re-set until it has mounted (two
+        quick changes of the layer count used to remove a Select mid-mount: a crash)."""
+        n = len(self._values)
+        if len(self._rows) < n:
+            new = [self._row(i) for i in range(len(self._rows), n)]
+            self._rows += new
+            self.mount_all(new)
+        while len(self._rows) > n and self._rows[-1].select.is_mounted:
+            self._rows.pop().remove()
+        settled = len(self._rows) == n
+        for i, (row, value) in enumerate(zip(self._rows, self._values, strict=False)):
+            row.label.update(self._label(i))
+            select = row.select
+            if select.value == value:
+                continue
+            if not select.is_mounted:
+                settled = False
+                continue
+            select.set_options([(c, c) for c in self._options(value)])
+            select.value = value
+        if not settled and not self._retry:
+            self._retry = True
+            self.set_timer(0.02, self._retry_rebuild)
+
+    def _retry_rebuild(self) -> None:
+        self._retry = False
+        self._rebuild()
+
+    def _label(self, i: int) -> str:
+        return f"layer {i + 1}" if len(self._values) > 1 else "all"
+
+    def _row(self, i: int) -> _LayerRow:
+        value = self._values[i]
+        select: Select[str] = Select([(c, c) for c in self._options(value)], value=value,
+                                     allow_blank=False, compact=True, disabled=self.disabled,
+                                     name=str(i))
+        return _LayerRow(Label(self._label(i)), select)
 
     def _options(self, value: str) -> tuple[str, ...]:
         """The choices, and ``value`` when it is a preset's own (kept, not replaced)."""
@@ -79,9 +116,12 @@ class LayerChoices(Vertical):
     @on(Select.Changed)
     def _layer_changed(self, event: Select.Changed) -> None:
         event.stop()
-        values = [str(s.value) for s in self.query(Select)]
-        if values != self._values and len(values) == len(self._values):
-            self._values = values
+        i = int(event.select.name or 0)
+        # A change event is the learner's only while its select still holds that value:
+        # an event queued before the rows were re-set describes a value already replaced.
+        if (i < len(self._values) and event.value == event.select.value
+                and str(event.value) != self._values[i]):
+            self._values[i] = str(event.value)
             self.post_message(self.Changed())
 
 
