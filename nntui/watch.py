@@ -82,7 +82,7 @@ def watched_session(trainer: Any, architecture: str) -> WatchedSession:
     task = "classification" if "crossentropy" in loss else "regression"
     y = sparse_labels(trainer.y) if task == "classification" else np.asarray(trainer.y)
     assert y is not None
-    k = int(np.prod(model.output_shape)) if task == "classification" else None
+    k = int(np.prod(model.sample_output_shape)) if task == "classification" else None
     k = max(k or 2, 2) if task == "classification" else None
     dataset = Dataset("your data", x, y, x[:0], y[:0], task, k, None, tuple(x.shape[1:]),
                       "the arrays given to fit")

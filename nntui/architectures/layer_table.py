@@ -138,7 +138,7 @@ def context_of(session: Any) -> LayerContext:
     if ds is None:
         model = session.model
         return LayerContext(tuple(model.input_shape), "classification",
-                            int(model.output_shape[-1]))
+                            int(model.sample_output_shape[-1]))
     size = int(np.prod(ds.y_train.shape[1:])) if ds.y_train.ndim > 1 else 1
     return LayerContext(tuple(ds.input_shape), ds.task, ds.num_classes, size)
 

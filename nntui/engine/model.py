@@ -154,7 +154,13 @@ class Sequential:
         self.built = True
 
     @property
-    def output_shape(self) -> Shape:
+    def output_shape(self) -> tuple[int | None, ...]:
+        """The output's shape as Keras gives it: ``(None, 10)``, the batch axis first."""
+        return (None, *self.sample_output_shape)
+
+    @property
+    def sample_output_shape(self) -> Shape:
+        """One sample's output shape, without the batch axis: ``(10,)``."""
         return self.layers[-1].output_shape if self.layers else ()  # type: ignore[return-value]
 
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
@@ -323,7 +329,7 @@ class Sequential:
         if len(y) != len(x):
             raise ShapeError(f"x has {len(x)} samples but y has {len(y)}")
         if self.loss is not None:
-            self.loss.check_targets(y, (len(x),) + tuple(self.output_shape))
+            self.loss.check_targets(y, (len(x),) + tuple(self.sample_output_shape))
         if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
             y = y.astype(np.int64)
         else:
@@ -409,7 +415,7 @@ class Sequential:
     def predict_arrays(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         outs = [self.ops.to_numpy(self.forward(xb, training=False))
                 for xb, _ in self.batches(x, None, batch_size)]
-        return np.concatenate(outs, axis=0) if outs else np.zeros((0,) + self.output_shape)
+        return np.concatenate(outs, axis=0) if outs else np.zeros((0,) + self.sample_output_shape)
 
     def __call__(self, x: Any, training: bool = False) -> np.ndarray:
         x, _ = self.prepare(x)

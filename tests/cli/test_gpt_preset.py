@@ -14,7 +14,7 @@ def test_gpt_preset_builds_on_tiny_shakespeare_and_its_snapshot_writes(
                                            "dataset.n_samples=32", "train.epochs=1",
                                            "train.validation_split=0.01"])  # a fast test
     session = build_session(spec)
-    assert session.model.output_shape == (64, 65)  # 65 characters, as nanoGPT counts them
+    assert session.model.output_shape == (None, 64, 65)  # 65 characters, as nanoGPT counts them
     assert len(session.x_val) == 174  # the held-out hundredth tiled by 64-character windows
     trainer = session.trainer(snapshot_every=1, on_divergence="raise")
     snaps = []

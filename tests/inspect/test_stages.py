@@ -90,7 +90,7 @@ def test_conv_patch_product_sum_equals_z(padding: str, strides: int) -> None:
     model = compiled([Input((7, 6, 2)), L("Conv2D")(3, 3, strides=strides, padding=padding,
                                                      activation="relu")])
     x = RNG.standard_normal((2, 7, 6, 2))
-    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.sample_output_shape)))
     lt, cfg = trace.layers[0], layer_config(model.layers[0])
     z = lt.internals["z"]
     for n in range(2):
@@ -124,7 +124,7 @@ def test_conv_weight_gradient_terms_sum_to_the_traced_gradient() -> None:
 def test_pooling_winner_is_the_max_of_its_window(padding: str) -> None:
     model = compiled([Input((5, 5, 2)), L("MaxPooling2D")(2, padding=padding)])
     x = RNG.standard_normal((2, 5, 5, 2))
-    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.sample_output_shape)))
     lt, cfg = trace.layers[0], layer_config(model.layers[0])
     out = lt.output
     for n in range(2):
@@ -171,7 +171,7 @@ def test_recurrent_weight_gradients_written_out_sum_to_the_traced_ones(
     layer's backward produced, for every element (GRU's two bias rows included)."""
     model = compiled([Input((4, 2)), L(kind)(3, return_sequences=return_sequences)])
     x = RNG.standard_normal((2, 4, 2))
-    trace = traced_step(model, x, RNG.standard_normal((2, *model.output_shape)))
+    trace = traced_step(model, x, RNG.standard_normal((2, *model.sample_output_shape)))
     lt, cfg = trace.layers[0], layer_config(model.layers[0])
     names = list(lt.grads)
     assert names == ["kernel", "recurrent_kernel", "bias"]

@@ -243,9 +243,6 @@ def test_summary_shows_keras_parameter_counts(both) -> None:
     assert ours.result["layer_types"] == theirs.result["layer_types"]
 
 
-@pytest.mark.xfail(strict=True, reason="nntui's model.output_shape has no batch axis: (10,) "
-                   "where Keras 3 gives (None, 10); used inside the engine and the layer "
-                   "editor without it, so not changed here")
 def test_summary_output_shape_has_the_batch_axis(both) -> None:
     ours, theirs = both("keras_summary")
     assert ours.result["cnn_output_shape"] == theirs.result["cnn_output_shape"]
