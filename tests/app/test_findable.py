@@ -204,3 +204,21 @@ async def test_advice_names_the_apps_own_controls_not_command_line_options(make_
         assert "data folder" in alert  # a failed download: the launcher's data folder
         assert not any(advice in alert for advice in CLI_ADVICE), alert
         await pilot.press("q")
+
+
+def _keys(bindings: Any) -> set[str]:
+    return {k.strip() for b in bindings for k in b.key.split(",")}
+
+
+def test_no_panel_key_hides_a_dashboard_key() -> None:
+    # A focused panel's binding wins over the screen's: the GPT panel's `t` (temperature)
+    # once made the dashboard's `t` (time travel) unreachable while it had the focus.
+    import nntui.app.panels  # noqa: F401  (registers every architecture's panel)
+    from nntui.app.screens.replay_screen import ReplayScreen
+    from nntui.app.widgets.arch_panel import ARCH_PANELS
+
+    dashboard = _keys(TrainScreen.BINDINGS) | _keys(ReplayScreen.BINDINGS)
+    assert {"t", "space", "n", "i", "q"} <= dashboard
+    assert len(ARCH_PANELS) >= 8
+    clashes = {view: _keys(cls.BINDINGS) & dashboard for view, cls in ARCH_PANELS.items()}
+    assert {view: keys for view, keys in clashes.items() if keys} == {}

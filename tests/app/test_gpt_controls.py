@@ -58,7 +58,7 @@ async def test_t_and_k_change_the_sampling_and_a_paused_run_writes_again_at_once
     async with app.run_test(size=(100, 60)) as pilot:
         app.screen.training = SimpleNamespace(session=s, trainer=None)  # idle (paused/ended)
         before = history.extras["sample"]
-        await pilot.press("t")
+        await pilot.press("T")
         assert s.info["sampling"].temperature == 1.0
         await wait_until(pilot, lambda: history.extras["temperature"] == 1.0)
         await pilot.press("k", "k")

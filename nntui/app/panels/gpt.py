@@ -95,15 +95,15 @@ class GptPanel(SectionPanel):
     candidates behind each written token (``u``), each head's attention over the
     prompt, the loss with its perplexity, and how the text is cut into tokens.
 
-    Keys (live runs): ``g`` type a prompt, ``t`` next temperature, ``k`` next top-k,
+    Keys (live runs): ``g`` type a prompt, ``T`` next temperature, ``k`` next top-k,
     ``m`` the tokenizer's next merges.
     """
 
     BINDINGS = [
         *SectionPanel.BINDINGS,
         Binding("g", "prompt", "Prompt", tooltip="Type the text the model continues"),
-        Binding("t", "temperature", "Temperature", tooltip="Next sampling temperature "
-                "(0.8, 1, 1.5, 0 greedy, 0.5)"),
+        Binding("T", "temperature", "Temperature", tooltip="Next sampling temperature "
+                "(0.8, 1, 1.5, 0 greedy, 0.5); shift+t: t is the dashboard's time travel"),
         Binding("k", "top_k", "Top-k", tooltip="Next top-k (all, 40, 10, 3, 1)"),
         Binding("m", "cycle('page')", "Merges", tooltip="The tokenizer's next merges"),
     ]
