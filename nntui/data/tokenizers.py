@@ -10,7 +10,7 @@ can write text without its dataset (``nntui generate``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,13 +24,11 @@ class CharTokenizer:
 
     vocab: tuple[str, ...]
     kind = "char"
+    stoi: dict[str, int] = field(init=False, repr=False, compare=False)
+    """Id by character."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_stoi", {c: i for i, c in enumerate(self.vocab)})
-
-    @property
-    def stoi(self) -> dict[str, int]:
-        return self._stoi  # type: ignore[attr-defined, no-any-return]
+        object.__setattr__(self, "stoi", {c: i for i, c in enumerate(self.vocab)})
 
     def encode(self, text: str) -> np.ndarray:
         """int64 ids ``(len(text),)``.
@@ -52,8 +50,6 @@ class CharTokenizer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "vocab": list(self.vocab)}
-
-
 
 
 @dataclass(frozen=True)
@@ -98,19 +94,18 @@ class BPETokenizer:
     merges: tuple[tuple[str, str], ...]
     steps: tuple[Merge, ...] = ()
     kind = "bpe"
+    vocab: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Token texts by id: the characters, then each merge's result."""
+    _pairs: list[tuple[int, int]] = field(init=False, repr=False, compare=False)
+    _chars: CharTokenizer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         vocab = list(self.chars) + [a + b for a, b in self.merges]
         index = {t: i for i, t in enumerate(vocab)}
         pairs = [(index[a], index[b]) for a, b in self.merges]
-        object.__setattr__(self, "_vocab", tuple(vocab))
+        object.__setattr__(self, "vocab", tuple(vocab))
         object.__setattr__(self, "_pairs", pairs)
         object.__setattr__(self, "_chars", CharTokenizer(self.chars))
-
-    @property
-    def vocab(self) -> tuple[str, ...]:
-        """Token texts by id: the characters, then each merge's result."""
-        return self._vocab  # type: ignore[attr-defined, no-any-return]
 
     def encode(self, text: str) -> np.ndarray:
         """Character ids, then every merge in order over the whole sequence.
@@ -118,12 +113,12 @@ class BPETokenizer:
         Raises:
             DatasetError: a character outside the vocabulary (quoted).
         """
-        ids = self._chars.encode(text)  # type: ignore[attr-defined]
-        for k, (a, b) in enumerate(self._pairs):  # type: ignore[attr-defined]
+        ids = self._chars.encode(text)
+        for k, (a, b) in enumerate(self._pairs):
             if ids.size < 2:
                 break
             ids = _merge(ids, a, b, len(self.chars) + k)
-        return ids  # type: ignore[no-any-return]
+        return ids
 
     def decode(self, ids: Any) -> str:
         return "".join(self.token(int(i)) for i in np.ravel(ids))
@@ -197,6 +192,6 @@ def tokenizer_from_dict(d: Any) -> Tokenizer:
 def tokenizer_of(meta: dict[str, Any]) -> Tokenizer:
     """A language dataset's tokenizer (``meta["tokenizer"]``, or its ``vocab``)."""
     tok = meta.get("tokenizer")
-    if tok is not None:
-        return tok  # type: ignore[no-any-return]
+    if isinstance(tok, CharTokenizer | BPETokenizer):
+        return tok
     return CharTokenizer(tuple(meta["vocab"]))
