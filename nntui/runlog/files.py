@@ -18,6 +18,16 @@ from typing import IO
 _TAIL_CHUNK = 64 * 1024
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+"""The mode a plain ``open(path, "w")`` gives (read at import, before any thread)."""
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename inside ``directory`` durable (POSIX only)."""
     if os.name == "nt":
@@ -37,7 +47,9 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
 
     The data goes to a temp file next to ``path`` (same file system), is fsynced,
     then renamed over ``path``. On any failure the temp file is removed and the
-    previous ``path``, if any, is left untouched.
+    previous ``path``, if any, is left untouched. The file gets the mode a plain write
+    would give (a temp file is private to its owner: a run folder shared with a class,
+    or synced, would be unreadable to the others).
 
     Raises:
         Whatever ``write`` or the file system raises.
@@ -49,6 +61,8 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         with tmp:
             write(tmp)
             tmp.flush()
+            if hasattr(os, "fchmod"):  # POSIX
+                os.fchmod(tmp.fileno(), _FILE_MODE)
             os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
     except BaseException:

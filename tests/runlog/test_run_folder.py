@@ -86,3 +86,16 @@ def test_every_checkpoint_is_announced_with_its_step_and_path(tmp_path: Path) ->
     assert saved == [ev.CheckpointSaved(20, npz), ev.CheckpointSaved(40, npz),
                      ev.CheckpointSaved(40, npz)]  # two epoch ends, then the end
     assert load_checkpoint(tmp_path).step == 40
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_whole_file_writes_get_the_mode_a_plain_write_gets(tmp_path: Path) -> None:
+    # Whole files went through a private temp file and kept its 0600: a run folder shared
+    # with a class or synced to another account could not be read by the others.
+    from nntui.runlog.files import atomic_write
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    whole = tmp_path / "whole.txt"
+    atomic_write(whole, lambda f: f.write(b"x"))
+    assert (whole.stat().st_mode & 0o777) == (plain.stat().st_mode & 0o777)
