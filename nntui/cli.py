@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="open the launcher on this preset")
     sub = p.add_subparsers(dest="command")
     t = sub.add_parser("train", help="train a preset or config headless, writing logs")
-    t.add_argument("preset", help="preset name (see `nntui list`) or a TOML config path")
+    t.add_argument("preset", nargs="?", help="preset name (see `nntui list`) or a TOML "
+                   "config path (none with --resume or --fork: the run folder's config)")
     t.add_argument("--epochs", type=int)
     t.add_argument("--backend", dest="train_backend", choices=BACKENDS)
     t.add_argument("--seed", type=int)

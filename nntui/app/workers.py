@@ -28,7 +28,7 @@ from nntui.inspect.landscape_run import WeightTrail
 from nntui.runlog import RunLogger, safe_export_path, write_config
 from nntui.runlog.fork import write_fork_record
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
-from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
+from nntui.runlog.run_checkpoint import CheckpointWriter, live_changes, restore_run
 from nntui.runlog.rundir import CHECKPOINT_NPZ, CONFIG_TOML
 
 if TYPE_CHECKING:
@@ -143,16 +143,19 @@ class TrainingRun:
         self._snapshot_every = every
         if self.pace is not None:
             self._apply_pace(self.pace)
-        if self.fork is not None:
-            restore_run(self.trainer, self.fork.checkpoint)  # checked before a folder is made
+        new_lr = self.fork is not None and "train.learning_rate" in self.fork.changes
+        if self.fork is not None:  # checked before a folder is made
+            restore_run(self.trainer, self.fork.checkpoint, new_learning_rate=new_lr)
         name = getattr(spec, "name", "run") if self.fork is None else self.fork.name
         self.logger = RunLogger.create(self.runs_dir, name, tensorboard=self.tensorboard)
         changes: list[dict[str, Any]] = []
+        live: list[dict[str, Any]] = []
         if self.fork is not None:
             write_fork_record(self.logger.run_dir, self.fork.point, self.fork.changes)
             changes = self.fork.history()
+            live = live_changes(self.fork.checkpoint, new_lr)
         # a checkpoint at every epoch end and at the end, as `nntui train` writes them
-        self.writer = CheckpointWriter(self.logger, self.trainer, changes=changes,
+        self.writer = CheckpointWriter(self.logger, self.trainer, changes=changes, live=live,
                                        extra=self.session.info.get("checkpoint_extra"))
         self.trainer.subscribe(self.logger.handle)
         self.trainer.subscribe(self.writer)

@@ -21,7 +21,12 @@ from nntui.errors import (
 )
 from nntui.presets import load_preset
 from nntui.runlog.gradient_watch import GradientMonitor, GradientsChecked
-from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
+from nntui.runlog.run_checkpoint import (
+    CheckpointWriter,
+    live_changes,
+    redrawn_note,
+    restore_run,
+)
 
 if TYPE_CHECKING:
     from nntui.architectures.base import Session
@@ -71,12 +76,12 @@ def divergence_message(error: TrainingDiverged, spec: RunSpec, writer: Checkpoin
             f"{t.learning_rate / 10:g}) or {clip}; {kept}")
 
 
-def resume_hint(spec: RunSpec, writer: CheckpointWriter, run_dir: Path) -> str:
+def resume_hint(writer: CheckpointWriter, run_dir: Path) -> str:
     """Where the logs are and how to go on from the last checkpoint (if there is one)."""
     if writer.step is None:
         return f"the logs are kept in {run_dir} (no checkpoint was written, so start again)"
-    return (f"the logs are kept in {run_dir}; resume with: nntui train {spec.name} "
-            f"--resume {run_dir} (from the checkpoint at step {writer.step})")
+    return (f"the logs are kept in {run_dir}; resume with: nntui train --resume {run_dir} "
+            f"(from the checkpoint at step {writer.step})")
 
 
 @dataclass
@@ -105,6 +110,9 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     if args.fork:
         return _start_fork(args, say, kept)
     if not args.resume:
+        if not args.preset:
+            raise ConfigError("nntui train needs a preset name or TOML config (see `nntui "
+                              "list`), or --resume RUN_DIR / --fork RUN_DIR")
         spec = load_preset(args.preset, _overrides(args))
         session = build_session(spec, data_dir=args.data_dir)
         trainer = _trainer(session, args)
@@ -117,7 +125,9 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     try:
         session = build_session(r.spec, data_dir=args.data_dir)
         trainer = _trainer(session, args)
-        restore_run(trainer, r.checkpoint)  # checked whole before the logs are touched
+        new_lr = "train.learning_rate" in r.changes
+        # checked whole before the logs are touched
+        restore_run(trainer, r.checkpoint, new_learning_rate=new_lr)
         r.check_epochs()
         logger = RunLogger(r.run_dir, resume_step=r.checkpoint.step, changes=r.changes,
                            lock=r.lock, **kept)
@@ -126,12 +136,14 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
         raise
     writer = CheckpointWriter(logger, trainer, changes=r.history(),
                               config=r.spec.to_dict() if r.changes else None,
-                              extra=session.info.get("checkpoint_extra"))
+                              extra=session.info.get("checkpoint_extra"),
+                              live=live_changes(r.checkpoint, new_lr))
     writer.path, writer.step = r.run_dir / "checkpoint.npz", r.checkpoint.step
     cut = f"; {logger.rows_cut} rows logged after it are replaced" if logger.rows_cut else ""
     fresh = "; the optimizer changed, so its state starts afresh" if (
         OPTIMIZER_KEYS & set(r.changes)) else ""
-    say(f"resuming {r.run_dir} from step {r.checkpoint.step} ({_where(trainer)}){cut}{fresh}")
+    say(f"resuming {r.run_dir} from step {r.checkpoint.step} ({_where(trainer)}){cut}{fresh}"
+        f"{redrawn_note(r.checkpoint)}")
     return _Run(r.spec, session, trainer, logger, writer)
 
 
@@ -153,14 +165,16 @@ def _start_fork(args: Any, say: Callable[[str], None], kept: dict[str, Any]) -> 
     f = prepare_fork(args.fork, _overrides(args))
     session = build_session(f.spec, data_dir=args.data_dir)
     trainer = _trainer(session, args)
-    restore_run(trainer, f.checkpoint)  # checked whole before a folder is made
+    new_lr = "train.learning_rate" in f.changes
+    restore_run(trainer, f.checkpoint, new_learning_rate=new_lr)  # checked before a folder
     logger = RunLogger.create(args.log_dir, f.name, **kept)
     write_fork_record(logger.run_dir, f.point, f.changes)
     changed = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in f.changes.items()) or "nothing"
     say(f"forking {f.point.parent} at step {f.point.step} ({_where(trainer)}); "
         f"changed: {changed}")
     return _Run(f.spec, session, trainer, logger,
-                CheckpointWriter(logger, trainer, changes=f.history()))
+                CheckpointWriter(logger, trainer, changes=f.history(),
+                                 live=live_changes(f.checkpoint, new_lr)))
 
 
 def _where(trainer: Trainer) -> str:
@@ -203,7 +217,7 @@ def train_command(args: Any) -> int:
         try:
             if trainer.stopped and status == 0:
                 say(f"stopped at step {trainer.step} ({_where(trainer)}); "
-                    f"resume with: nntui train {run.spec.name} --resume {logger.run_dir}")
+                    f"resume with: nntui train --resume {logger.run_dir}")
             if status == 0:
                 _report(console, say, run.spec, run.session, trainer, curves=not args.quiet)
         except KeyboardInterrupt:  # a second Ctrl+C after training: the logs are closed
@@ -244,9 +258,9 @@ def _train(run: _Run, printer: Any, signals: Any, say: Callable[[str], None]) ->
         signals.shielded = False
     if status == EXIT_INTERRUPTED:
         say(f"nntui: interrupted at step {trainer.step}; "
-            f"{resume_hint(run.spec, run.writer, logger.run_dir)}")
+            f"{resume_hint(run.writer, logger.run_dir)}")
     elif isinstance(failure, CheckpointError):  # a full disk, a removed folder: one line
-        raise CheckpointError(f"{failure}; {resume_hint(run.spec, run.writer, logger.run_dir)}"
+        raise CheckpointError(f"{failure}; {resume_hint(run.writer, logger.run_dir)}"
                               ) from None
     elif failure is not None:
         raise failure

@@ -62,6 +62,9 @@ class Checkpoint:
         generators: ``bit_generator.state`` of every random generator, by name.
         changes: the config changes the run went through, oldest first, each
             ``{"step": S, "changes": {"train.learning_rate": [old, new]}}``.
+        live: the changes made while it learned (learning rate, surgery, redrawn data),
+            oldest first, as their ``change`` rows: a restore makes them again on the
+            fresh model before loading its weights.
     """
 
     arrays: dict[str, np.ndarray]
@@ -76,6 +79,7 @@ class Checkpoint:
     elapsed: float = 0.0
     generators: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    live: list[dict[str, Any]] = field(default_factory=list)
 
 
 def save_checkpoint(
@@ -90,6 +94,7 @@ def save_checkpoint(
     position: Mapping[str, Any] | None = None,
     generators: Mapping[str, Any] | None = None,
     changes: list[dict[str, Any]] | None = None,
+    live: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write ``directory/checkpoint.npz`` and ``checkpoint.json``; return the ``.npz`` path.
 
@@ -105,6 +110,7 @@ def save_checkpoint(
         position: ``batch``, ``seen``, ``sums``, ``elapsed`` of the epoch in progress.
         generators: ``{name: bit_generator.state}`` of every random generator.
         changes: the run's config changes (see :class:`Checkpoint`).
+        live: the changes made while it learned (see :class:`Checkpoint`).
 
     Raises:
         CheckpointError: an array cannot be stored without pickle, the metadata is
@@ -122,6 +128,7 @@ def save_checkpoint(
         **{k: v for k, v in dict(position or {}).items() if k in _POSITION},
         "generators": dict(generators or {}),
         "changes": list(changes or []),
+        "live": list(live or []),
     }
     checked = _checked_arrays(arrays, npz_path)
     try:
@@ -210,7 +217,8 @@ def _parse_meta(raw: np.ndarray | None, npz_path: Path) -> dict[str, Any]:
             "seen": meta.get("seen", 0), "sums": dict(meta.get("sums", {})),
             "elapsed": float(meta.get("elapsed", 0.0)),
             "generators": dict(meta.get("generators", {})),
-            "changes": list(meta.get("changes", []))}
+            "changes": list(meta.get("changes", [])),
+            "live": list(meta.get("live", []))}
 
 
 def _count(value: Any) -> bool:
@@ -246,6 +254,10 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     changes = meta.get("changes", [])
     if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
         return "changes must be a list of tables"
+    live = meta.get("live", [])
+    if not isinstance(live, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("action"), str) for c in live):
+        return "live must be a list of change rows"
     return None
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nntui.engine import events as ev
+from nntui.engine.surgery import ACTIONS, Surgery
 from nntui.engine.trainer import Position, Trainer
 from nntui.errors import CheckpointError, ConfigError, TrainingDiverged
 from nntui.runlog.checkpoint import ORDER_KEY, Checkpoint, save_checkpoint
@@ -29,13 +30,16 @@ from nntui.runlog.model_state import (
     restore_state,
     state_arrays,
 )
+from nntui.runlog.rows import change_row
 
 
 def save_run_checkpoint(run_dir: Path, trainer: Trainer,
                         changes: list[dict[str, Any]] | None = None,
-                        extra: Mapping[str, Any] | None = None) -> Path:
+                        extra: Mapping[str, Any] | None = None,
+                        live: list[dict[str, Any]] | None = None) -> Path:
     """Write the whole state of a run that is between two steps (``extra``: what the
-    model needs beside its weights, e.g. a GPT's tokenizer).
+    model needs beside its weights, e.g. a GPT's tokenizer; ``live``: the changes made
+    while it learned, as change rows).
 
     Raises:
         TrainingDiverged: the weights or optimizer state hold NaN or inf (not written).
@@ -58,15 +62,24 @@ def save_run_checkpoint(run_dir: Path, trainer: Trainer,
         rng_state=trainer.rng.bit_generator.state,
         position={"batch": pos.batch, "seen": pos.seen, "sums": pos.sums,
                   "elapsed": pos.elapsed},
-        generators=generator_states(model, trainer), changes=changes, extra=extra)
+        generators=generator_states(model, trainer), changes=changes, extra=extra, live=live)
 
 
-def restore_run(trainer: Trainer, ckpt: Checkpoint) -> None:
-    """Put a fresh trainer (and its model) where the checkpoint's run was.
+def restore_run(trainer: Trainer, ckpt: Checkpoint, *, new_learning_rate: bool = False) -> None:
+    """Put a fresh trainer (and its model) where the checkpoint's run was: the changes
+    made while it learned (learning rate, frozen layers, switched-off units, dropout, L2)
+    made again, then its weights, optimizer state, position and random states loaded.
+
+    Args:
+        new_learning_rate: the new config sets the learning rate (a resume or fork
+            with ``train.learning_rate`` changed): earlier live changes of it are not
+            made again.
 
     Raises:
         CheckpointError: the checkpoint does not fit this model or this data.
     """
+    for row in live_changes(ckpt, new_learning_rate):
+        _make_again(trainer, row)
     restore_state(trainer.model, ckpt.arrays)
     restore_generators(trainer.model, trainer, ckpt.generators)
     if ckpt.rng_state and "trainer" not in ckpt.generators:  # written before generators
@@ -76,6 +89,37 @@ def restore_run(trainer: Trainer, ckpt: Checkpoint) -> None:
                                  ckpt.arrays.get(ORDER_KEY), dict(ckpt.sums), ckpt.elapsed))
     except ConfigError as exc:
         raise CheckpointError(f"the checkpoint does not fit this run: {exc}") from None
+
+
+def live_changes(ckpt: Checkpoint, new_learning_rate: bool = False) -> list[dict[str, Any]]:
+    """The checkpoint's live changes a restored run keeps (without its learning-rate
+    changes when the new config sets the learning rate)."""
+    return [row for row in ckpt.live
+            if not (new_learning_rate and row.get("action") == "learning_rate")]
+
+
+def redrawn_note(ckpt: Checkpoint) -> str:
+    """What a restored run cannot take back: training data redrawn in the app ("" if none)."""
+    steps = [int(row.get("step", 0)) for row in ckpt.live if row.get("action") == "data"]
+    if not steps:
+        return ""
+    return (f"; the training data redrawn in the app at step {steps[-1]} is not in the "
+            "checkpoint, so this run trains on its config's data")
+
+
+def _make_again(trainer: Trainer, row: Mapping[str, Any]) -> None:
+    """One live change made again on a fresh model (redrawn data is not: the drawn
+    points are not in the checkpoint; the resume says so)."""
+    action = str(row.get("action", ""))
+    try:
+        if action == "learning_rate" and trainer.model.optimizer is not None:
+            trainer.model.optimizer.learning_rate = float(row["value"])
+        elif action in ACTIONS:
+            Surgery(action, str(row.get("layer", "")), int(row.get("unit", -1)),
+                    float(row.get("value", 0.0)), int(row.get("seed", 0))).apply(trainer.model)
+    except (ConfigError, KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"the checkpoint's change {row.get('text') or action!r} "
+                              f"cannot be made again on this model: {exc}") from None
 
 
 class CheckpointWriter:
@@ -96,11 +140,14 @@ class CheckpointWriter:
         changes: the run's config changes so far, carried in every checkpoint.
         extra: what the model needs beside its weights (a GPT's tokenizer), in every
             checkpoint.
+        live: the live changes of the checkpoint the run was restored from (see
+            :func:`live_changes`); the ones made from now on are added as they come.
     """
 
     def __init__(self, logger: Any, trainer: Trainer, *, config: Mapping[str, Any] | None = None,
                  changes: list[dict[str, Any]] | None = None,
-                 extra: Mapping[str, Any] | None = None) -> None:
+                 extra: Mapping[str, Any] | None = None,
+                 live: list[dict[str, Any]] | None = None) -> None:
         self.logger, self.trainer = logger, trainer
         self.extra = extra
         self.diverged = False
@@ -108,9 +155,12 @@ class CheckpointWriter:
         self.step: int | None = None  # step of the last checkpoint written
         self._config = None if config is None else dict(config)
         self._changes = list(changes or [])
+        self._live = list(live or [])
 
     def __call__(self, event: ev.Event) -> None:
-        if isinstance(event, ev.TrainingDivergedEvent):
+        if isinstance(event, ev.ModelChanged):
+            self._live.append(change_row(event))
+        elif isinstance(event, ev.TrainingDivergedEvent):
             self.diverged = True
         elif isinstance(event, ev.EpochCompleted | ev.TrainingFinished) and not self.diverged:
             try:
@@ -135,7 +185,7 @@ class CheckpointWriter:
                 f"keeping; the last good checkpoint is step {self.step}" if self.step
                 is not None else "no checkpoint written: training diverged")
         self.path = save_run_checkpoint(self.logger.run_dir, self.trainer, self._changes,
-                                        self.extra)
+                                        self.extra, self._live)
         self.step = self.trainer.step
         keep = getattr(self.logger, "keep_checkpoint", None)
         if keep is not None:  # a copy in checkpoints/: forks and the inspector start there

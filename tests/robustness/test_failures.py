@@ -49,9 +49,9 @@ def test_a_full_disk_reports_the_first_error_keeps_the_logs_and_says_how_to_resu
     run = only_run(tmp_path)
     assert_one_line_error(code, err, rf"cannot write run log in {run}: No space left on device; "
                                      rf"the logs are kept in {run}; resume with: nntui train "
-                                     rf"mlp-xor --resume {run} \(from the checkpoint at step 40\)")
+                                     rf"--resume {run} \(from the checkpoint at step 40\)")
     assert [r["step"] for r in read_jsonl_rows(run / "metrics.jsonl")][-1] == 43
-    code, _, err = run_cli([*XOR, "--resume", str(run)], capsys)
+    code, _, err = run_cli(["train", "--quiet", "--resume", str(run)], capsys)  # as the hint says
     assert code == 0, err
     steps = [r["step"] for r in assert_logs_parse(run) if r["kind"] == "step"]
     assert steps == list(range(1, 81))
@@ -157,7 +157,7 @@ def test_a_second_ctrl_c_stops_at_once_closes_the_logs_and_says_where(
     assert code == 130 and "Traceback" not in err
     assert err.strip().splitlines()[-1] == (
         f"nntui: interrupted at step 24; the logs are kept in {run}; resume with: nntui "
-        f"train mlp-xor --resume {run} (from the checkpoint at step 20)")
+        f"train --resume {run} (from the checkpoint at step 20)")
     rows = assert_logs_parse(run)
     assert rows[-1]["kind"] == "failed" and "second signal" in rows[-1]["message"]
     code, _, err = run_cli([*XOR, "--resume", str(run)], capsys)
@@ -186,3 +186,9 @@ def test_ctrl_c_after_training_never_kills_the_command(tmp_path, capsys, monkeyp
     run = only_run(tmp_path / "b")
     assert code == 130 and "Traceback" not in err and err.strip().endswith(f"logs: {run}"), err
     assert assert_logs_parse(run)[-1]["kind"] == "finished"
+
+
+def test_train_without_a_preset_or_a_run_to_go_on_says_what_it_needs(capsys) -> None:
+    code, _, err = run_cli(["train", "--quiet"], capsys)
+    assert_one_line_error(code, err, r"nntui train needs a preset name or TOML config "
+                                     r"\(see `nntui list`\), or --resume RUN_DIR / --fork RUN_DIR")

@@ -44,7 +44,7 @@ def test_sigterm_stops_after_the_step_checkpoints_and_says_where_the_logs_are(tm
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert f"resume with: nntui train mlp-spiral --resume {run}" in err
+    assert f"resume with: nntui train --resume {run}" in err
     assert f"logs: {run}" in err
     rows = assert_logs_parse(run)
     steps = [r for r in rows if r["kind"] == "step"]

@@ -1,0 +1,85 @@
+"""A run changed while it learned (learning rate, a frozen layer, a switched-off unit,
+dropout, L2) resumes as it was: the checkpoint carries the changes and a restore makes
+them again before loading the weights. They were lost: a run whose learning rate was
+raised to 0.123 in the app went on at its config's 0.01 after ``--resume``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nntui.architectures import build_session
+from nntui.engine import events as ev
+from nntui.engine.surgery import Surgery
+from nntui.presets import load_preset
+from nntui.runlog import RunLogger, load_checkpoint
+from nntui.runlog.run_checkpoint import CheckpointWriter, restore_run
+
+EPOCHS = 4
+CHANGES = (Surgery("freeze", "dense"), Surgery("ablate", "dense", unit=2),
+           Surgery("l2", value=0.01), Surgery("dropout", value=0.2))
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread(monkeypatch) -> None:
+    monkeypatch.setenv("NNTUI_BLAS_THREADS", "1")
+
+
+def _session() -> Any:
+    return build_session(load_preset("mlp-xor").with_train(epochs=EPOCHS))
+
+
+def _train(run_dir: Path, stop_after: int | None) -> Any:
+    """mlp-xor with the changes made after epoch 1 (as the app makes them: between two
+    steps, each announced); stopped after epoch ``stop_after`` when given."""
+    session = _session()
+    trainer = session.trainer(snapshot_every=0)
+    logger = RunLogger(run_dir, tensorboard=False, snapshots=False)
+    trainer.subscribe(logger.handle)
+    trainer.subscribe(CheckpointWriter(logger, trainer))
+
+    def change(event: ev.Event) -> None:
+        if isinstance(event, ev.EpochCompleted) and event.epoch == 1:
+            trainer.set_learning_rate(0.123)
+            for surgery in CHANGES:
+                trainer.emit(surgery.apply(trainer.model, trainer.step, trainer.epoch))
+        if isinstance(event, ev.EpochCompleted) and event.epoch == stop_after:
+            trainer.stop()
+
+    trainer.subscribe(change)
+    trainer.run()
+    logger.close()
+    return session.model
+
+
+def _resumed(run_dir: Path) -> Any:
+    session = _session()
+    trainer = session.trainer(snapshot_every=0)
+    restore_run(trainer, load_checkpoint(run_dir))
+    assert trainer.model.optimizer.learning_rate == pytest.approx(0.123)
+    trainer.run()
+    return session.model
+
+
+def test_a_resumed_run_keeps_the_changes_made_while_it_learned(tmp_path: Path) -> None:
+    whole = _train(tmp_path / "whole", None)
+    _train(tmp_path / "stopped", stop_after=2)
+    resumed = _resumed(tmp_path / "stopped")
+    assert [type(layer).__name__ for layer in resumed.layers] == \
+        [type(layer).__name__ for layer in whole.layers]  # the dropout layer is back
+    assert not resumed.layers[0].trainable
+    for a, b in zip(whole.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_resume_that_sets_the_learning_rate_keeps_its_own(tmp_path: Path) -> None:
+    _train(tmp_path / "run", stop_after=2)
+    session = _session()
+    trainer = session.trainer(snapshot_every=0)
+    trainer.model.optimizer.learning_rate = 0.05  # as --set train.learning_rate=0.05 builds it
+    restore_run(trainer, load_checkpoint(tmp_path / "run"), new_learning_rate=True)
+    assert trainer.model.optimizer.learning_rate == pytest.approx(0.05)
+    assert not trainer.model.layers[0].trainable  # the other changes are made again
