@@ -65,6 +65,11 @@ class Checkpoint:
         live: the changes made while it learned (learning rate, surgery, redrawn data),
             oldest first, as their ``change`` rows: a restore makes them again on the
             fresh model before loading its weights.
+        callbacks: what the watching callbacks remember between epochs (EarlyStopping's
+            best value and patience count, ...), by ``"EarlyStopping#0"``; their kept
+            weights are the arrays ``callbacks/EarlyStopping#0/0`` ...
+        learning_rates: each optimizer's learning rate when it is a plain number (it may
+            have been changed while the run learned: a key, ReduceLROnPlateau), by part.
     """
 
     arrays: dict[str, np.ndarray]
@@ -80,6 +85,8 @@ class Checkpoint:
     generators: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     live: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    learning_rates: dict[str, float] = field(default_factory=dict)
 
 
 def save_checkpoint(
@@ -95,6 +102,8 @@ def save_checkpoint(
     generators: Mapping[str, Any] | None = None,
     changes: list[dict[str, Any]] | None = None,
     live: list[dict[str, Any]] | None = None,
+    callbacks: Mapping[str, dict[str, Any]] | None = None,
+    learning_rates: Mapping[str, float] | None = None,
 ) -> Path:
     """Write ``directory/checkpoint.npz`` and ``checkpoint.json``; return the ``.npz`` path.
 
@@ -111,6 +120,7 @@ def save_checkpoint(
         generators: ``{name: bit_generator.state}`` of every random generator.
         changes: the run's config changes (see :class:`Checkpoint`).
         live: the changes made while it learned (see :class:`Checkpoint`).
+        callbacks, learning_rates: see :class:`Checkpoint`.
 
     Raises:
         CheckpointError: an array cannot be stored without pickle, the metadata is
@@ -129,6 +139,8 @@ def save_checkpoint(
         "generators": dict(generators or {}),
         "changes": list(changes or []),
         "live": list(live or []),
+        "callbacks": dict(callbacks or {}),
+        "learning_rates": dict(learning_rates or {}),
     }
     checked = _checked_arrays(arrays, npz_path)
     try:
@@ -218,7 +230,9 @@ def _parse_meta(raw: np.ndarray | None, npz_path: Path) -> dict[str, Any]:
             "elapsed": float(meta.get("elapsed", 0.0)),
             "generators": dict(meta.get("generators", {})),
             "changes": list(meta.get("changes", [])),
-            "live": list(meta.get("live", []))}
+            "live": list(meta.get("live", [])),
+            "callbacks": dict(meta.get("callbacks", {})),
+            "learning_rates": dict(meta.get("learning_rates", {}))}
 
 
 def _count(value: Any) -> bool:
@@ -258,6 +272,13 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     if not isinstance(live, list) or not all(
             isinstance(c, dict) and isinstance(c.get("action"), str) for c in live):
         return "live must be a list of change rows"
+    callbacks = meta.get("callbacks", {})
+    if not isinstance(callbacks, dict) or not all(isinstance(c, dict)
+                                                  for c in callbacks.values()):
+        return "callbacks must be a table of callback states"
+    rates = meta.get("learning_rates", {})
+    if not isinstance(rates, dict) or not all(_number(r) and r > 0 for r in rates.values()):
+        return "learning_rates must be a table of positive numbers"
     return None
 
 

@@ -31,6 +31,12 @@ from nntui.runlog.model_state import (
     state_arrays,
 )
 from nntui.runlog.rows import change_row
+from nntui.runlog.train_state import (
+    callback_states,
+    learning_rates,
+    restore_callbacks,
+    restore_learning_rates,
+)
 
 
 def save_run_checkpoint(run_dir: Path, trainer: Trainer,
@@ -55,6 +61,8 @@ def save_run_checkpoint(run_dir: Path, trainer: Trainer,
             "gradient clipping.")
     if pos.order is not None:
         arrays[ORDER_KEY] = pos.order
+    callbacks, kept = callback_states(trainer)
+    arrays.update(kept)
     optimizers = model.optimizers()
     return save_checkpoint(
         run_dir, arrays, step=pos.step, epoch=pos.epoch,
@@ -62,13 +70,15 @@ def save_run_checkpoint(run_dir: Path, trainer: Trainer,
         rng_state=trainer.rng.bit_generator.state,
         position={"batch": pos.batch, "seen": pos.seen, "sums": pos.sums,
                   "elapsed": pos.elapsed},
-        generators=generator_states(model, trainer), changes=changes, extra=extra, live=live)
+        generators=generator_states(model, trainer), changes=changes, extra=extra, live=live,
+        callbacks=callbacks, learning_rates=learning_rates(model))
 
 
 def restore_run(trainer: Trainer, ckpt: Checkpoint, *, new_learning_rate: bool = False) -> None:
     """Put a fresh trainer (and its model) where the checkpoint's run was: the changes
     made while it learned (learning rate, frozen layers, switched-off units, dropout, L2)
-    made again, then its weights, optimizer state, position and random states loaded.
+    made again, then its weights, optimizer state, learning rate, position, random states
+    and the watching callbacks' state (EarlyStopping's patience count ...) loaded.
 
     Args:
         new_learning_rate: the new config sets the learning rate (a resume or fork
@@ -80,7 +90,10 @@ def restore_run(trainer: Trainer, ckpt: Checkpoint, *, new_learning_rate: bool =
     """
     for row in live_changes(ckpt, new_learning_rate):
         _make_again(trainer, row)
+    restore_callbacks(trainer, ckpt.callbacks, ckpt.arrays)
     restore_state(trainer.model, ckpt.arrays)
+    if not new_learning_rate:
+        restore_learning_rates(trainer.model, ckpt.learning_rates)
     restore_generators(trainer.model, trainer, ckpt.generators)
     if ckpt.rng_state and "trainer" not in ckpt.generators:  # written before generators
         restore_generators(trainer.model, trainer, {"trainer": ckpt.rng_state})

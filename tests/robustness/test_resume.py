@@ -218,6 +218,9 @@ BAD = [
      "holds complex64 values"),
     ({"generators": {"trainer": {"bit_generator": "PCG64", "state": "x"}}},
      "random state for 'trainer' is unusable"),
+    ({"learning_rates": {"m": -0.5}}, "learning_rates must be a table of positive numbers"),
+    ({"callbacks": {"EarlyStopping#0": 3}}, "callbacks must be a table of callback states"),
+    ({"live": [{"step": 3}]}, "live must be a list of change rows"),
 ]
 
 

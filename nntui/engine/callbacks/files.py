@@ -46,6 +46,11 @@ class ModelCheckpoint(MonitorCallback):
         self._batches = 0
         self._epoch = 0
 
+    STATE = ("best",)
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._take_resumed()
+
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._epoch = epoch
 

@@ -8,6 +8,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from nntui.engine.callbacks.base import Callback, Logs
 from nntui.errors import ConfigError
 
@@ -34,6 +36,36 @@ class MonitorCallback(Callback):
         self.best: float | None = baseline
         self.min_delta = abs(min_delta)
         self.monitor_op: Callable[[Any, Any], bool] | None = None
+        self._resumed: tuple[dict[str, Any], list[np.ndarray]] | None = None
+
+    STATE: tuple[str, ...] = ("best", "wait")
+    """What the callback remembers between epochs (a checkpoint keeps it)."""
+
+    def state(self) -> dict[str, Any]:
+        """What it remembers between epochs, as JSON numbers."""
+        return {key: getattr(self, key) for key in self.STATE}
+
+    def kept_weights(self) -> list[np.ndarray]:
+        """Weights it keeps (EarlyStopping's best), for a checkpoint."""
+        return []
+
+    def resume(self, state: dict[str, Any], weights: list[np.ndarray]) -> None:
+        """Go on from a checkpoint's ``state`` and ``weights`` once training (re)starts
+        (``on_train_begin`` would otherwise forget them)."""
+        self._resumed = (dict(state), list(weights))
+
+    def _take_resumed(self) -> None:
+        if self._resumed is None:
+            return
+        state, weights = self._resumed
+        self._resumed = None
+        for key in self.STATE:
+            if key in state:
+                setattr(self, key, state[key])
+        self._set_kept_weights(weights)
+
+    def _set_kept_weights(self, weights: list[np.ndarray]) -> None:
+        """Nothing kept here (EarlyStopping keeps its best weights)."""
 
     def _set_monitor_op(self) -> None:
         name = self.monitor.removeprefix("val_")
@@ -93,9 +125,18 @@ class EarlyStopping(MonitorCallback):
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best_weights: list[Any] | None = None
 
+    STATE = ("best", "wait", "stopped_epoch", "best_epoch")
+
+    def kept_weights(self) -> list[np.ndarray]:
+        return [np.asarray(w) for w in self.best_weights or []]
+
+    def _set_kept_weights(self, weights: list[np.ndarray]) -> None:
+        self.best_weights = [w.copy() for w in weights] or None
+
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best, self.best_weights = None, None
+        self._take_resumed()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if self.monitor_op is None:
@@ -146,8 +187,11 @@ class ReduceLROnPlateau(MonitorCallback):
         self.verbose, self.cooldown = verbose, cooldown
         self.cooldown_counter = self.wait = 0
 
+    STATE = ("best", "wait", "cooldown_counter")
+
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.best, self.cooldown_counter, self.wait = None, 0, 0
+        self._take_resumed()
 
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0

@@ -1,7 +1,8 @@
-"""A run changed while it learned (learning rate, a frozen layer, a switched-off unit,
-dropout, L2) resumes as it was: the checkpoint carries the changes and a restore makes
-them again before loading the weights. They were lost: a run whose learning rate was
-raised to 0.123 in the app went on at its config's 0.01 after ``--resume``."""
+"""A resumed run goes on as it was, also in what is not weights: the changes made while
+it learned (learning rate, a frozen layer, a switched-off unit, dropout, L2), a learning
+rate a callback moved, and early stopping's patience count and best weights. All were
+lost: a run whose learning rate was raised to 0.123 in the app went on at its config's
+0.01 after ``--resume``, and early stopping started counting again."""
 
 from __future__ import annotations
 
@@ -83,3 +84,56 @@ def test_a_resume_that_sets_the_learning_rate_keeps_its_own(tmp_path: Path) -> N
     restore_run(trainer, load_checkpoint(tmp_path / "run"), new_learning_rate=True)
     assert trainer.model.optimizer.learning_rate == pytest.approx(0.05)
     assert not trainer.model.layers[0].trainable  # the other changes are made again
+
+
+def _spiral(tmp_path: Path, stop_after: int | None) -> tuple[Any, int]:
+    """mlp-spiral with early stopping (patience 2): its validation loss falls at epoch 3
+    and rises at 4 and 5, so it stops after epoch 5 with the weights of epoch 3."""
+    session = build_session(load_preset("mlp-spiral", [
+        "train.early_stopping=2", "train.learning_rate=0.05", "train.epochs=40"]))
+    trainer = session.trainer(snapshot_every=0)
+    if stop_after is None:
+        trainer.run()
+        return session.model, trainer.step
+    logger = RunLogger(tmp_path, tensorboard=False, snapshots=False)
+    trainer.subscribe(logger.handle)
+    trainer.subscribe(CheckpointWriter(logger, trainer))
+    trainer.subscribe(lambda e: trainer.stop() if isinstance(e, ev.EpochCompleted)
+                      and e.epoch == stop_after else None)
+    trainer.run()
+    logger.close()
+    resumed = build_session(session.spec)
+    trainer = resumed.trainer(snapshot_every=0)
+    restore_run(trainer, load_checkpoint(tmp_path))
+    trainer.run()
+    return resumed.model, trainer.step
+
+
+def test_early_stopping_goes_on_counting_after_a_resume(tmp_path: Path) -> None:
+    whole, steps = _spiral(tmp_path / "whole", None)
+    assert steps == 5 * 38  # stopped early: 40 epochs were allowed
+    resumed, resumed_steps = _spiral(tmp_path / "run", stop_after=4)  # one epoch of patience left
+    assert resumed_steps == steps
+    for a, b in zip(whole.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # epoch 3's, kept in the checkpoint
+
+
+def test_a_learning_rate_a_callback_moved_is_resumed(tmp_path: Path) -> None:
+    session = _session()
+    trainer = session.trainer(snapshot_every=0)
+    logger = RunLogger(tmp_path, tensorboard=False, snapshots=False)
+    trainer.subscribe(logger.handle)
+    trainer.subscribe(CheckpointWriter(logger, trainer))
+
+    def reduce(event: ev.Event) -> None:  # as ReduceLROnPlateau does it: no event
+        if isinstance(event, ev.EpochCompleted) and event.epoch == 1:
+            trainer.model.optimizer.learning_rate = 0.0025
+        if isinstance(event, ev.EpochCompleted) and event.epoch == 2:
+            trainer.stop()
+
+    trainer.subscribe(reduce)
+    trainer.run()
+    logger.close()
+    fresh = _session().trainer(snapshot_every=0)
+    restore_run(fresh, load_checkpoint(tmp_path))
+    assert fresh.model.optimizer.learning_rate == pytest.approx(0.0025)
