@@ -12,13 +12,24 @@ import tomli_w
 from nntui.app.panels.drawing import Drawing
 from nntui.app.screens.data_options_screen import DataOptionsScreen
 from nntui.app.screens.path_screen import PathScreen
+from nntui.app.widgets.arch_panel import panel_for
 from nntui.data.drawn import DrawnPoints
+from nntui.data.registry import list_datasets
 from nntui.engine import commands
 from nntui.errors import NntuiError
 from nntui.runlog.config import to_toml_value
 
 if TYPE_CHECKING:
     from nntui.engine.trainer import Trainer
+
+
+def drawable(spec: Any) -> bool:
+    """Whether a run's data can be drawn on at all: 2-D points, on a panel that draws
+    (the footer offers ``d`` only then)."""
+    dataset = getattr(spec, "dataset", None) or {}
+    points = {info.name for info in list_datasets(input_kind="points2d")}
+    return (dataset.get("name") in points
+            and hasattr(panel_for(getattr(spec, "architecture", "")), "drawing"))
 
 
 def can_draw(screen: Any) -> bool:

@@ -103,3 +103,20 @@ async def test_drawn_points_land_where_clicked_and_the_next_epoch_trains_on_them
     assert code == 0, capsys.readouterr().err
     lines = csv.read_text().splitlines()
     assert lines[0] == "x1,x2,label" and len(lines) == 1 + 400 + 3
+
+
+def test_d_is_offered_only_where_there_are_points_to_draw() -> None:
+    # The footer offered "d Draw" on an LSTM, a seq2seq and a CNN run, where it can only
+    # say no: only 2-D point data on a panel that draws takes it.
+    from types import SimpleNamespace
+
+    from nntui.presets import load_preset
+
+    def offered(preset: str) -> bool | None:
+        fake = SimpleNamespace(spec=load_preset(preset), history=SimpleNamespace(state="", pace=0))
+        return TrainScreen.check_action(fake, "draw", ())  # type: ignore[arg-type]
+
+    assert offered("mlp-spiral") and offered("perceptron-xor") and offered("logistic-blobs")
+    for preset in ("lstm-sine", "seq2seq-dates", "cnn-shapes", "mlp-regression",
+                   "gan-gaussians"):  # the ring of Gaussians: points, but the GAN's panel
+        assert offered(preset) is False, preset

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from nntui.app.catalog import Catalog
 from nntui.app.companions import parent_companions
+from nntui.app.drawing_control import drawable
 from nntui.app.exporting import export_run
 from nntui.app.history import RunHistory
 from nntui.app.pace import WATCH_PACE, PaceChosen
@@ -189,6 +190,8 @@ class TrainScreen(PlaygroundKeys, DashboardScreen):
             return active and bool(self.history.pace)
         if action == "watch":
             return active and not self.history.pace
+        if action in ("draw", "draw_options", "draw_save"):  # 2-D points only
+            return drawable(self.spec)
         return True
 
     def _stuck(self) -> bool:
