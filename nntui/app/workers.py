@@ -143,9 +143,8 @@ class TrainingRun:
         self._snapshot_every = every
         if self.pace is not None:
             self._apply_pace(self.pace)
-        new_lr = self.fork is not None and "train.learning_rate" in self.fork.changes
-        if self.fork is not None:  # checked before a folder is made
-            restore_run(self.trainer, self.fork.checkpoint, new_learning_rate=new_lr)
+        if self.fork is not None:
+            restore_run(self.trainer, self.fork.checkpoint)  # checked before a folder is made
         name = getattr(spec, "name", "run") if self.fork is None else self.fork.name
         self.logger = RunLogger.create(self.runs_dir, name, tensorboard=self.tensorboard)
         changes: list[dict[str, Any]] = []
@@ -153,7 +152,7 @@ class TrainingRun:
         if self.fork is not None:
             write_fork_record(self.logger.run_dir, self.fork.point, self.fork.changes)
             changes = self.fork.history()
-            live = live_changes(self.fork.checkpoint, new_lr)
+            live = live_changes(self.fork.checkpoint, self.trainer)
         # a checkpoint at every epoch end and at the end, as `nntui train` writes them
         self.writer = CheckpointWriter(self.logger, self.trainer, changes=changes, live=live,
                                        extra=self.session.info.get("checkpoint_extra"))

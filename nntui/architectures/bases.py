@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,6 @@ from nntui.architectures.base import Session
 from nntui.architectures.spec import RunSpec
 from nntui.data.download import cache_dir, sha256_file
 from nntui.errors import ConfigError, DatasetError
-from nntui.runlog.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,16 @@ def base_paths(preset: str, config: dict[str, Any]) -> tuple[Path, Path]:
     return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
 
-def _write_whole(path: Path, write: Any) -> None:
+def _write_atomic(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, write)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=".part-", delete=False)
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def train_base(session: Session, weights: Path, manifest: Path) -> dict[str, Any]:
@@ -84,7 +92,7 @@ def train_base(session: Session, weights: Path, manifest: Path) -> dict[str, Any
     with threadpool_limits(1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
         history = session.trainer(snapshot_every=0, on_divergence="raise").run()
     arrays = session.model.named_weights()  # type: ignore[attr-defined]
-    _write_whole(weights, lambda f: np.savez(f, **arrays))
+    _write_atomic(weights, lambda f: np.savez(f, **arrays))
     record = {
         "preset": session.spec.name,
         "config": session.spec.to_dict(),
@@ -93,7 +101,7 @@ def train_base(session: Session, weights: Path, manifest: Path) -> dict[str, Any
         "val_accuracy": history.history.get("val_accuracy", [None])[-1],
         "trained_on": "this machine, by nntui.architectures.bases.train_base",
     }
-    _write_whole(manifest, lambda f: f.write(json.dumps(record, indent=2).encode()))
+    _write_atomic(manifest, lambda f: f.write(json.dumps(record, indent=2).encode()))
     return record
 
 

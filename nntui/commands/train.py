@@ -125,9 +125,7 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     try:
         session = build_session(r.spec, data_dir=args.data_dir)
         trainer = _trainer(session, args)
-        new_lr = "train.learning_rate" in r.changes
-        # checked whole before the logs are touched
-        restore_run(trainer, r.checkpoint, new_learning_rate=new_lr)
+        restore_run(trainer, r.checkpoint)  # checked whole before the logs are touched
         r.check_epochs()
         logger = RunLogger(r.run_dir, resume_step=r.checkpoint.step, changes=r.changes,
                            lock=r.lock, **kept)
@@ -137,7 +135,7 @@ def _start(args: Any, say: Callable[[str], None]) -> _Run:
     writer = CheckpointWriter(logger, trainer, changes=r.history(),
                               config=r.spec.to_dict() if r.changes else None,
                               extra=session.info.get("checkpoint_extra"),
-                              live=live_changes(r.checkpoint, new_lr))
+                              live=live_changes(r.checkpoint, trainer))
     writer.path, writer.step = r.run_dir / "checkpoint.npz", r.checkpoint.step
     cut = f"; {logger.rows_cut} rows logged after it are replaced" if logger.rows_cut else ""
     fresh = "; the optimizer changed, so its state starts afresh" if (
@@ -165,8 +163,7 @@ def _start_fork(args: Any, say: Callable[[str], None], kept: dict[str, Any]) -> 
     f = prepare_fork(args.fork, _overrides(args))
     session = build_session(f.spec, data_dir=args.data_dir)
     trainer = _trainer(session, args)
-    new_lr = "train.learning_rate" in f.changes
-    restore_run(trainer, f.checkpoint, new_learning_rate=new_lr)  # checked before a folder
+    restore_run(trainer, f.checkpoint)  # checked whole before a folder is made
     logger = RunLogger.create(args.log_dir, f.name, **kept)
     write_fork_record(logger.run_dir, f.point, f.changes)
     changed = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in f.changes.items()) or "nothing"
@@ -174,7 +171,7 @@ def _start_fork(args: Any, say: Callable[[str], None], kept: dict[str, Any]) -> 
         f"changed: {changed}")
     return _Run(f.spec, session, trainer, logger,
                 CheckpointWriter(logger, trainer, changes=f.history(),
-                                 live=live_changes(f.checkpoint, new_lr)))
+                                 live=live_changes(f.checkpoint, trainer)))
 
 
 def _where(trainer: Trainer) -> str:

@@ -70,6 +70,9 @@ class Checkpoint:
             weights are the arrays ``callbacks/EarlyStopping#0/0`` ...
         learning_rates: each optimizer's learning rate when it is a plain number (it may
             have been changed while the run learned: a key, ReduceLROnPlateau), by part.
+        config_learning_rate: the learning rate of the run's config, which tells a
+            restore whether its new config sets another one (a fork's
+            ``--set train.learning_rate``): then that one holds.
     """
 
     arrays: dict[str, np.ndarray]
@@ -87,6 +90,7 @@ class Checkpoint:
     live: list[dict[str, Any]] = field(default_factory=list)
     callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
     learning_rates: dict[str, float] = field(default_factory=dict)
+    config_learning_rate: float | None = None
 
 
 def save_checkpoint(
@@ -104,6 +108,7 @@ def save_checkpoint(
     live: list[dict[str, Any]] | None = None,
     callbacks: Mapping[str, dict[str, Any]] | None = None,
     learning_rates: Mapping[str, float] | None = None,
+    config_learning_rate: float | None = None,
 ) -> Path:
     """Write ``directory/checkpoint.npz`` and ``checkpoint.json``; return the ``.npz`` path.
 
@@ -120,7 +125,7 @@ def save_checkpoint(
         generators: ``{name: bit_generator.state}`` of every random generator.
         changes: the run's config changes (see :class:`Checkpoint`).
         live: the changes made while it learned (see :class:`Checkpoint`).
-        callbacks, learning_rates: see :class:`Checkpoint`.
+        callbacks, learning_rates, config_learning_rate: see :class:`Checkpoint`.
 
     Raises:
         CheckpointError: an array cannot be stored without pickle, the metadata is
@@ -141,6 +146,7 @@ def save_checkpoint(
         "live": list(live or []),
         "callbacks": dict(callbacks or {}),
         "learning_rates": dict(learning_rates or {}),
+        "config_learning_rate": config_learning_rate,
     }
     checked = _checked_arrays(arrays, npz_path)
     try:
@@ -232,7 +238,8 @@ def _parse_meta(raw: np.ndarray | None, npz_path: Path) -> dict[str, Any]:
             "changes": list(meta.get("changes", [])),
             "live": list(meta.get("live", [])),
             "callbacks": dict(meta.get("callbacks", {})),
-            "learning_rates": dict(meta.get("learning_rates", {}))}
+            "learning_rates": dict(meta.get("learning_rates", {})),
+            "config_learning_rate": meta.get("config_learning_rate")}
 
 
 def _count(value: Any) -> bool:
@@ -279,6 +286,9 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     rates = meta.get("learning_rates", {})
     if not isinstance(rates, dict) or not all(_number(r) and r > 0 for r in rates.values()):
         return "learning_rates must be a table of positive numbers"
+    config_lr = meta.get("config_learning_rate")
+    if config_lr is not None and not (_number(config_lr) and config_lr > 0):
+        return "config_learning_rate must be a positive number or null"
     return None
 
 

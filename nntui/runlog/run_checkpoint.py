@@ -33,7 +33,9 @@ from nntui.runlog.model_state import (
 from nntui.runlog.rows import change_row
 from nntui.runlog.train_state import (
     callback_states,
+    config_learning_rate,
     learning_rates,
+    new_learning_rate,
     restore_callbacks,
     restore_learning_rates,
 )
@@ -71,28 +73,28 @@ def save_run_checkpoint(run_dir: Path, trainer: Trainer,
         position={"batch": pos.batch, "seen": pos.seen, "sums": pos.sums,
                   "elapsed": pos.elapsed},
         generators=generator_states(model, trainer), changes=changes, extra=extra, live=live,
-        callbacks=callbacks, learning_rates=learning_rates(model))
+        callbacks=callbacks, learning_rates=learning_rates(model),
+        config_learning_rate=config_learning_rate(trainer))
 
 
-def restore_run(trainer: Trainer, ckpt: Checkpoint, *, new_learning_rate: bool = False) -> None:
+def restore_run(trainer: Trainer, ckpt: Checkpoint) -> None:
     """Put a fresh trainer (and its model) where the checkpoint's run was: the changes
     made while it learned (learning rate, frozen layers, switched-off units, dropout, L2)
     made again, then its weights, optimizer state, learning rate, position, random states
     and the watching callbacks' state (EarlyStopping's patience count ...) loaded.
 
-    Args:
-        new_learning_rate: the new config sets the learning rate (a resume or fork
-            with ``train.learning_rate`` changed): earlier live changes of it are not
-            made again.
+    When the trainer's config sets another learning rate than the checkpoint's run had
+    (a resume or fork with ``train.learning_rate`` changed), that one holds: the rate
+    the run had reached, and its live changes of it, are not carried over.
 
     Raises:
         CheckpointError: the checkpoint does not fit this model or this data.
     """
-    for row in live_changes(ckpt, new_learning_rate):
+    for row in live_changes(ckpt, trainer):
         _make_again(trainer, row)
     restore_callbacks(trainer, ckpt.callbacks, ckpt.arrays)
     restore_state(trainer.model, ckpt.arrays)
-    if not new_learning_rate:
+    if not new_learning_rate(trainer, ckpt.config_learning_rate):
         restore_learning_rates(trainer.model, ckpt.learning_rates)
     restore_generators(trainer.model, trainer, ckpt.generators)
     if ckpt.rng_state and "trainer" not in ckpt.generators:  # written before generators
@@ -104,11 +106,12 @@ def restore_run(trainer: Trainer, ckpt: Checkpoint, *, new_learning_rate: bool =
         raise CheckpointError(f"the checkpoint does not fit this run: {exc}") from None
 
 
-def live_changes(ckpt: Checkpoint, new_learning_rate: bool = False) -> list[dict[str, Any]]:
-    """The checkpoint's live changes a restored run keeps (without its learning-rate
-    changes when the new config sets the learning rate)."""
+def live_changes(ckpt: Checkpoint, trainer: Trainer) -> list[dict[str, Any]]:
+    """The checkpoint's live changes ``trainer`` keeps (without its learning-rate changes
+    when the trainer's config sets another learning rate)."""
+    new_lr = new_learning_rate(trainer, ckpt.config_learning_rate)
     return [row for row in ckpt.live
-            if not (new_learning_rate and row.get("action") == "learning_rate")]
+            if not (new_lr and row.get("action") == "learning_rate")]
 
 
 def redrawn_note(ckpt: Checkpoint) -> str:

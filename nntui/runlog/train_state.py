@@ -60,6 +60,21 @@ def restore_callbacks(trainer: Trainer, states: dict[str, dict[str, Any]],
         cb.resume(states[key], kept)
 
 
+def config_learning_rate(trainer: Trainer) -> float | None:
+    """The learning rate the run's config gives (None: none, or a schedule)."""
+    value = (trainer.config.get("train") or {}).get("learning_rate")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
+
+
+def new_learning_rate(trainer: Trainer, saved_config_rate: float | None) -> bool:
+    """Whether the trainer's config sets another learning rate than the config of the
+    run a checkpoint was saved from (a fork or resume with ``train.learning_rate``):
+    then the rate the run had reached is not carried over."""
+    now = config_learning_rate(trainer)
+    return now is not None and saved_config_rate is not None and now != saved_config_rate
+
+
 def learning_rates(model: Any) -> dict[str, float]:
     """Each optimizer's learning rate by part, where it is a number (not a schedule)."""
     return {tag: float(part.optimizer.learning_rate) for tag, part in model.parts()

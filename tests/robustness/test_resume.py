@@ -221,6 +221,7 @@ BAD = [
     ({"learning_rates": {"m": -0.5}}, "learning_rates must be a table of positive numbers"),
     ({"callbacks": {"EarlyStopping#0": 3}}, "callbacks must be a table of callback states"),
     ({"live": [{"step": 3}]}, "live must be a list of change rows"),
+    ({"config_learning_rate": 0}, "config_learning_rate must be a positive number or null"),
 ]
 
 

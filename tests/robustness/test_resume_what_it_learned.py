@@ -78,11 +78,11 @@ def test_a_resumed_run_keeps_the_changes_made_while_it_learned(tmp_path: Path) -
 
 def test_a_resume_that_sets_the_learning_rate_keeps_its_own(tmp_path: Path) -> None:
     _train(tmp_path / "run", stop_after=2)
-    session = _session()
+    session = build_session(load_preset("mlp-xor", ["train.learning_rate=0.07"])
+                            .with_train(epochs=EPOCHS))  # as --set train.learning_rate=0.07
     trainer = session.trainer(snapshot_every=0)
-    trainer.model.optimizer.learning_rate = 0.05  # as --set train.learning_rate=0.05 builds it
-    restore_run(trainer, load_checkpoint(tmp_path / "run"), new_learning_rate=True)
-    assert trainer.model.optimizer.learning_rate == pytest.approx(0.05)
+    restore_run(trainer, load_checkpoint(tmp_path / "run"))
+    assert trainer.model.optimizer.learning_rate == pytest.approx(0.07)
     assert not trainer.model.layers[0].trainable  # the other changes are made again
 
 
