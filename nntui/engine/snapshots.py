@@ -42,6 +42,7 @@ class SnapshotTaker:
     def __init__(self, trainer: Loop) -> None:
         self.trainer = trainer
         self.rng = np.random.default_rng(0)  # its own: watching must not change training
+        self.picks: dict[int, np.ndarray] = {}  # array size -> the positions sampled
         self._last_time = -math.inf  # time.monotonic() of the last snapshot
         self._fresh_at = -1  # step of the last fresh snapshot
         self._sampled: tuple[int, tuple[ev.LayerSnapshot, ...]] = (-1, ())  # step, layers
@@ -85,7 +86,7 @@ class SnapshotTaker:
         """Every layer now and the panels' extras (``fresh``: computed in full)."""
         t = self.trainer
         if self._sampled[0] != t.step:
-            self._sampled = (t.step, sample_layers(t.model, self.rng))
+            self._sampled = (t.step, sample_layers(t.model, self.rng, self.picks))
         extras = (t.extras(t.model, t.x_val, t.y_val, step=t.step, fresh=fresh)
                   if t.extras else {})
         if fresh:
@@ -102,10 +103,16 @@ def take_snapshot(model: Learner, rng: np.random.Generator, step: int, epoch: in
     return ev.SnapshotTaken(step, epoch, sample_layers(model, rng), extras)
 
 
-def sample_layers(model: Learner, rng: np.random.Generator) -> tuple[ev.LayerSnapshot, ...]:
+def sample_layers(model: Learner, rng: np.random.Generator,
+                  picks: dict[int, np.ndarray] | None = None) -> tuple[ev.LayerSnapshot, ...]:
     """Every layer's weights, gradients and last recorded output, each downsampled to at
     most :data:`MAX_SNAPSHOT_VALUES` values with ``rng`` (its own generator: watching must
     not change the shuffle order).
+
+    ``picks`` (array size -> positions) keeps the positions drawn for each size, so later
+    snapshots sample the same weights: drawing 2,048 of 200,000 positions afresh cost
+    more than the rest of a snapshot (measured: 0.8 of 1.1 ms for the bench's MLP), and
+    a histogram of the same sample moves only where the weights move.
 
     A learner that takes no gradients (the perceptron rule) has no gradients to show:
     its layers' ``grads`` are empty and ``grad_norm`` is NaN.
@@ -113,21 +120,25 @@ def sample_layers(model: Learner, rng: np.random.Generator) -> tuple[ev.LayerSna
     ops = model.ops
     outputs = model.layer_outputs
     grads_too = model.uses_gradients
+    keep: dict[int, np.ndarray] = {} if picks is None else picks
+
+    def sample(a: np.ndarray) -> np.ndarray:
+        return _sample(a, rng, keep)
+
     layers = []
     for i, layer in enumerate(model.layers):
-        w = {k: _sample(ops.to_numpy(v), rng) for k, v in layer.params.items()}
+        w = {k: sample(ops.to_numpy(v)) for k, v in layer.params.items()}
         grads = {k: ops.to_numpy(v) for k, v in layer.grads.items()
                  if v is not None and grads_too}
-        norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())
-                         ) if grads_too else math.nan
+        norm = math.sqrt(sum(_squared(g) for g in grads.values())) if grads_too else math.nan
         act = ops.to_numpy(outputs[i]) if i < len(outputs) else None
         dead = None
         if act is not None and _is_relu(layer):
             flat = act.reshape(act.shape[0], -1)
             dead = float(np.mean(np.all(flat <= 0, axis=0)))
         layers.append(ev.LayerSnapshot(
-            layer.name, type(layer).__name__, w, {k: _sample(g, rng) for k, g in grads.items()},
-            None if act is None else _sample(act, rng), norm, dead,
+            layer.name, type(layer).__name__, w, {k: sample(g) for k, g in grads.items()},
+            None if act is None else sample(act), norm, dead,
             bool(getattr(layer, "trainable", True))))
     return tuple(layers)
 
@@ -145,11 +156,25 @@ def record_activations(model: Learner, xb: Any) -> None:
         model.record_outputs = False
 
 
-def _sample(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _sample(a: np.ndarray, rng: np.random.Generator, picks: dict[int, np.ndarray]
+            ) -> np.ndarray:
+    """At most MAX_SNAPSHOT_VALUES of ``a``'s values: all of them, or the positions
+    ``picks`` holds for its size (drawn with ``rng`` the first time, without
+    replacement, in ascending order)."""
     flat = a.reshape(-1)
     if flat.size <= MAX_SNAPSHOT_VALUES:
         return flat.copy()
-    return flat[rng.choice(flat.size, MAX_SNAPSHOT_VALUES, replace=False)]
+    where = picks.get(flat.size)
+    if where is None:
+        where = picks[flat.size] = np.sort(
+            rng.choice(flat.size, MAX_SNAPSHOT_VALUES, replace=False))
+    return flat[where]
+
+
+def _squared(g: np.ndarray) -> float:
+    """The sum of ``g``'s squares (one pass, no temporary array)."""
+    flat = g.reshape(-1)
+    return float(np.dot(flat, flat)) if flat.dtype.kind == "f" else float(np.sum(np.square(g)))
 
 
 def _is_relu(layer: Any) -> bool:
