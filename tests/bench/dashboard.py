@@ -1,12 +1,19 @@
 """Training throughput headless and with the dashboard open, measured the same way.
 
-Both sides train the same preset on a thread of this process, with the subscribers
-both real runs have (a :class:`~nntui.runlog.RunLogger`, TensorBoard off on both
-sides, and a gradient watch; headless leaves out ``nntui train``'s per-epoch
-checkpoint and progress bar, so it is the faster side) and one BLAS thread, the
-app's setting. (``nntui train`` probes 1 against 2 threads on a 2-core machine; a
-probe that picks 2 just before other processes wake made headless CNN epochs 2×
-slower, which would flatter the dashboard: ``blas="train"`` measures that setting.)
+Both sides train the same preset on a thread of this process with one BLAS thread (the
+app's setting). Headless is ``nntui train``'s setup: a :class:`~nntui.runlog.RunLogger`
+keeping snapshots (taken at most every ``HEADLESS_SNAPSHOT_SECONDS``), the per-epoch
+:class:`~nntui.runlog.run_checkpoint.CheckpointWriter` and a gradient watch, with
+TensorBoard off on both sides and no progress bar; ``snapshots="off"`` takes no
+snapshot at all (the strictest reference). (``nntui train`` probes 1 against 2 threads
+on a 2-core machine; a probe that picks 2 just before other processes wake made
+headless CNN epochs 2× slower, which would flatter the dashboard: ``blas="train"``
+measures that setting.)
+
+Until 2026-12-06 the headless side kept no checkpoint but took a snapshot every 20
+steps with no time limit (~100 a second at the spiral's ~2,000 steps/s), so its
+"headless" paid for more snapshots than the dashboard and none of its checkpoints.
+
 Both are timed by the wall clock over a window after a warm-up: the steps the
 trainer finished in the window divided by its length. The dashboard side runs the
 real :class:`~nntui.app.app.NntuiApp` headless under Textual's Pilot, so its UI
@@ -66,15 +73,26 @@ def window(step: Callable[[], int], seconds: float) -> Rate:
 
 
 def headless_rate(preset: str, seconds: float = 3.0, warmup: float = 1.0,
-                  blas: str = "app") -> Rate:
-    """Throughput of the ``nntui train`` setup: trainer + run logger, no UI; one BLAS
-    thread (``blas="app"``) or ``nntui train``'s choice (``blas="train"``)."""
+                  blas: str = "app", snapshots: str = "train") -> Rate:
+    """Throughput of the ``nntui train`` setup (no UI): trainer, run logger, per-epoch
+    checkpoints, gradient watch; one BLAS thread (``blas="app"``) or ``nntui train``'s
+    choice (``blas="train"``); snapshots as ``nntui train`` takes them (``"train"``) or
+    none at all (``"off"``)."""
+    from nntui.commands.train import HEADLESS_SNAPSHOT_SECONDS
+    from nntui.runlog.run_checkpoint import CheckpointWriter
+
     spec = spec_for(preset)
     session = build_session(spec)
     trainer = session.trainer(on_divergence="raise")
+    trainer.snapshot_interval = HEADLESS_SNAPSHOT_SECONDS
+    if snapshots == "off":
+        trainer.snapshot_every = 0
     with tempfile.TemporaryDirectory() as tmp:
-        logger = RunLogger.create(tmp, spec.name, tensorboard=False)
+        logger = RunLogger.create(tmp, spec.name, tensorboard=False,
+                                  snapshots=snapshots != "off")
         trainer.subscribe(logger.handle)
+        trainer.subscribe(CheckpointWriter(logger, trainer,
+                                           extra=session.info.get("checkpoint_extra")))
         trainer.subscribe(GradientMonitor(session.model, first_warning_printer(print)))
 
         def train() -> None:
@@ -170,30 +188,41 @@ async def key_latencies(pilot: Any, screen: Any, presses: int = 10
 
 
 def compare(preset: str, rounds: int = 3, seconds: float = 3.0) -> dict[str, Any]:
-    """Headless and dashboard runs interleaved ``rounds`` times; medians and ratio."""
-    headless, dashboard, ratios = [], [], []
-    for _ in range(rounds):
-        h = headless_rate(preset, seconds).per_second
-        d = dashboard_rate(preset, seconds)[0].per_second
-        headless.append(h)
-        dashboard.append(d)
-        ratios.append(d / h if h else 0.0)
-    return {"preset": preset, "headless": headless, "dashboard": dashboard, "ratios": ratios,
+    """Headless (``nntui train``'s setup), dashboard and headless without snapshots,
+    interleaved ``rounds`` times (ABC, then CBA: a load that drifts weighs alike);
+    medians and the per-round ratios of the dashboard to each."""
+    rates: dict[str, list[float]] = {"headless": [], "dashboard": [], "bare": []}
+    runs: dict[str, Callable[[], float]] = {
+        "headless": lambda: headless_rate(preset, seconds).per_second,
+        "dashboard": lambda: dashboard_rate(preset, seconds)[0].per_second,
+        "bare": lambda: headless_rate(preset, seconds, snapshots="off").per_second}
+    for i in range(rounds):
+        for name in (list(runs) if i % 2 == 0 else list(runs)[::-1]):
+            rates[name].append(runs[name]())
+    dash = rates["dashboard"]
+    ratios = [d / h if h else 0.0 for d, h in zip(dash, rates["headless"], strict=True)]
+    bare = [d / h if h else 0.0 for d, h in zip(dash, rates["bare"], strict=True)]
+    return {"preset": preset, **rates, "ratios": ratios, "ratios_bare": bare,
             "median_ratio": statistics.median(ratios),
-            "headless_median": statistics.median(headless),
-            "dashboard_median": statistics.median(dashboard)}
+            "median_ratio_bare": statistics.median(bare),
+            "headless_median": statistics.median(rates["headless"]),
+            "dashboard_median": statistics.median(rates["dashboard"])}
 
 
 def main(argv: list[str]) -> None:
     import os
 
-    presets = argv or ["mlp-spiral"]
-    for preset in presets:
+    rounds = 3
+    if argv and argv[0].startswith("--rounds="):
+        rounds, argv = int(argv[0].split("=")[1]), argv[1:]
+    for preset in argv or ["mlp-spiral"]:
         print(f"load {os.getloadavg()[0]:.2f}", flush=True)
-        r = compare(preset)
+        r = compare(preset, rounds)
         print(f"{preset}: headless {[round(x) for x in r['headless']]} steps/s, dashboard "
-              f"{[round(x) for x in r['dashboard']]} steps/s, ratios "
-              f"{[round(x, 3) for x in r['ratios']]}, median {r['median_ratio']:.3f}",
+              f"{[round(x) for x in r['dashboard']]}, no snapshots {[round(x) for x in r['bare']]}"
+              f"; dashboard/headless {[round(x, 3) for x in r['ratios']]} median "
+              f"{r['median_ratio']:.3f}; dashboard/no snapshots "
+              f"{[round(x, 3) for x in r['ratios_bare']]} median {r['median_ratio_bare']:.3f}",
               flush=True)
 
 
