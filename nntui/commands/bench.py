@@ -11,6 +11,13 @@ ratio is the ratio of the medians; ``ratio_spread`` gives the smallest and large
 ratio of one repeat's epochs (adjacent in time), the spread to read beside it. FLOPs per sample are
 computed analytically (forward + backward ≈ 3 × forward), giving each model's
 share of the machine's measured float32 matrix-multiply peak.
+
+The peak is measured beside the epochs it divides: before each repeat (best of
+``PEAK_SAMPLES`` products per thread count), and each epoch's share is taken against
+the peak of its own repeat; ``peak_share`` is the median of those. A single peak
+measured once at the start compared one quick moment (a best-of-5 of 12 ms products)
+with epochs seconds later: on a shared machine whose speed moved 2× within a minute
+(measured: 69 to 176 GFLOP/s), the same MLP read 19 % to 120 % of "the" peak.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +39,7 @@ SAMPLES = {"mlp": 8192, "cnn": 4096, "lstm": 2048, "gan": 4096, "gpt": 512}
 SETTLE_SECONDS = 0.25  # pause before each timed epoch (see the module docstring)
 BATCH = {"mlp": 128, "cnn": 64, "lstm": 64, "gan": 64, "gpt": 32}
 MAX_REPEATS = 1000
+PEAK_SAMPLES = 3  # products per thread count before each repeat (the best is kept)
 
 
 def forward_flops(model: str) -> float:
@@ -109,8 +117,9 @@ class Result:
     samples_per_second: float  # median over timed epochs
     spread: float  # (max − min) / median of the timed epochs
     gflops: float
-    peak_share: float
+    peak_share: float  # median over repeats of the epoch's GFLOP/s / its repeat's peak
     seconds: list[float]  # every timed epoch, in order
+    peak_shares: list[float] = field(default_factory=list)  # per repeat, in order
 
 
 def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare: bool = True,
@@ -140,7 +149,10 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
         for fn in runners.values():  # warm-up epoch (builds, JIT, caches)
             fn()
         times: dict[str, list[float]] = {name: [] for name in runners}
+        peaks: list[float] = []  # measured before each repeat, beside its epochs
         for _ in range(repeats):
+            time.sleep(SETTLE_SECONDS)
+            peaks.append(gemm_peak(repeats=PEAK_SAMPLES)["peak"])
             for name, fn in runners.items():
                 time.sleep(SETTLE_SECONDS)
                 times[name].append(_timed(fn))
@@ -148,15 +160,27 @@ def run_bench(models: list[str], backends: list[str], repeats: int = 5, compare:
             if isinstance(fn, BaselineRunner):
                 fn.close()
         for name, ts in times.items():
-            med = statistics.median(ts)
-            sps = len(x) / med
-            gf = sps * train_flops(model) / 1e9
-            results.append(Result(model, name, sps, (max(ts) - min(ts)) / med, gf, gf / peak,
-                                  ts))
-            log(f"{model:5s} {name:18s} {sps:10.0f} samples/s  ±{100 * results[-1].spread:4.1f}%"
-                f"  {gf:6.1f} GFLOP/s  {100 * gf / peak:5.1f}% of peak")
+            results.append(_result(model, name, len(x), ts, peaks))
+            r = results[-1]
+            log(f"{model:5s} {name:18s} {r.samples_per_second:10.0f} samples/s  "
+                f"±{100 * r.spread:4.1f}%  {r.gflops:6.1f} GFLOP/s  "
+                f"{100 * r.peak_share:5.1f}% of peak ({100 * min(r.peak_shares):.0f}–"
+                f"{100 * max(r.peak_shares):.0f} per repeat)")
+        log(f"{model:5s} GEMM peak beside each repeat: "
+            f"{', '.join(f'{p:.0f}' for p in peaks)} GFLOP/s")
     return {"peak_gflops": peak, "gemm_gflops": gemm, "results": [asdict(r) for r in results],
             "ratios": ratios(results), "ratio_spread": ratio_spread(results)}
+
+
+def _result(model: str, name: str, samples: int, seconds: list[float],
+            peaks: list[float]) -> Result:
+    """One runner's figures: the median epoch's throughput, and its share of the GEMM
+    peak as the median over repeats of each epoch against the peak measured beside it."""
+    med = statistics.median(seconds)
+    flops = samples * train_flops(model) / 1e9  # GFLOP of one epoch
+    shares = [flops / t / p for t, p in zip(seconds, peaks, strict=True)]
+    return Result(model, name, samples / med, (max(seconds) - min(seconds)) / med,
+                  flops / med, statistics.median(shares), seconds, shares)
 
 
 def _pairs(results: list[Result]) -> dict[str, tuple[Result, Result]]:

@@ -55,3 +55,14 @@ def test_baseline_worker_trains_epochs_of_another_checkout() -> None:
     finally:
         runner.close()
     assert runner.proc.returncode == 0  # it ends when its input closes
+
+
+def test_the_peak_share_takes_each_epoch_against_the_peak_measured_beside_it() -> None:
+    from nntui.commands.bench import _result, train_flops
+
+    gflop = 1000 * train_flops("mlp") / 1e9  # one epoch of 1000 samples
+    # the machine halves its speed in the second repeat: epoch and peak alike
+    r = _result("mlp", "nntui-numpy", 1000, [1.0, 2.0, 1.0], [gflop / 0.4, gflop / 0.8,
+                                                               gflop / 0.4])
+    assert r.peak_shares == [pytest.approx(0.4)] * 3 and r.peak_share == pytest.approx(0.4)
+    assert r.samples_per_second == pytest.approx(1000.0)  # the median epoch, 1 s
