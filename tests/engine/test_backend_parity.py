@@ -108,6 +108,17 @@ def _attention_backward(o: Any, d: dict[str, Any]) -> tuple[Any, ...]:
             *o.attention_backward(d["q"], d["k"], d["v"], a, None, d["g"], 0.5, False)[:3])
 
 
+def _layer_norm(o: Any, d: dict[str, Any], backward: bool) -> tuple[Any, ...]:
+    """Over the last axis with γ and β, and over the last two without."""
+    gamma, beta = d["b3"][0, 0] * 0.5 + 1.0, d["b3"][1, 1]
+    last = o.layer_norm(d["b3"] * 3.0 + 1.0, gamma, beta, (2,), 1e-3)
+    both = o.layer_norm(d["b3"], None, None, (1, 2), 1e-3)
+    if not backward:
+        return (*last, *both)
+    return (*o.layer_norm_backward(d["b3"][::-1], last[1], last[2], gamma, (2,)),
+            *o.layer_norm_backward(d["b3"], both[1], both[2], None, (1, 2)))
+
+
 # name -> fn(ops, data) ; data holds backend arrays
 OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "asarray": lambda o, d: o.asarray(np.arange(6, dtype=np.float64).reshape(2, 3)),
@@ -153,6 +164,8 @@ OP_CASES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "one_hot": lambda o, d: (o.one_hot(d["labels"], 5), o.one_hot(d["ids"], 4)),
     "scatter_add_rows": lambda o, d: o.scatter_add_rows(5, d["ids"], d["vals"]),
     "attention": _attention,
+    "layer_norm": lambda o, d: _layer_norm(o, d, False),
+    "layer_norm_backward": lambda o, d: _layer_norm(o, d, True),
     "attention_backward": _attention_backward,
     "im2col": lambda o, d: (o.im2col(d["img"], 3, 3, 1, 1), o.im2col(d["img"], 2, 3, 2, 2)),
     "col2im": lambda o, d: o.col2im(d["cols"], (2, 7, 6, 3), 2, 3, 2, 2),

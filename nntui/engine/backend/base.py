@@ -107,6 +107,16 @@ class Backend(Protocol):
         dL/dS = A ⊙ (dL/dA − Σ_j dL/dA ⊙ A); dL/dq = dL/dS·k·scale; dL/dk = dL/dSᵀ·q·scale.
         Returns (dq, dk, dv, dL/dA or None unless ``keep_grad_attention``)."""
         ...
+    def layer_norm(self, x: Array, gamma: Array | None, beta: Array | None,
+                   axes: tuple[int, ...], epsilon: float) -> tuple[Array, Array, Array]:
+        """y = γ ⊙ x̂ + β, x̂ = (x − μ)·rstd, rstd = 1/√(σ² + ε), μ and σ² over ``axes``
+        (γ or β None: left out). Returns (y, x̂, rstd)."""
+        ...
+    def layer_norm_backward(self, grad: Array, x_hat: Array, rstd: Array, gamma: Array | None,
+                            axes: tuple[int, ...]) -> tuple[Array, Array, Array]:
+        """ĝ = g ⊙ γ; dL/dx = rstd·(ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)); dL/dγ = Σ g ⊙ x̂ and
+        dL/dβ = Σ g over the other axes. Returns (dL/dx, dL/dγ, dL/dβ)."""
+        ...
     def sgd_update(self, param: Array, grad: Array, m: Array | None, lr: float,
                    momentum: float, nesterov: bool) -> tuple[Array, Array | None]:
         """m = μ·m − η·g;  w = w + m (Nesterov: w + μ·m − η·g);  w − η·g when m is None."""

@@ -11,6 +11,7 @@ from typing import Any
 import mlx.core as mx
 import numpy as np
 
+from nntui.engine.backend import layer_norm
 from nntui.engine.backend.base import Array, Shape
 
 Pair = tuple[int, int]
@@ -189,6 +190,15 @@ class MlxKernels:
                 if dh_steps is not None:
                     dh = dh + dh_steps[t - 1]
         return mx.stack(dzs[::-1], axis=0), mx.stack(dhs[::-1], axis=0)
+
+    # layer normalisation (the reference formulas, in MLX's lazy graph) ------------------
+    def layer_norm(self, x: Array, gamma: Array | None, beta: Array | None,
+                   axes: tuple[int, ...], epsilon: float) -> tuple[Array, Array, Array]:
+        return layer_norm.layer_norm(self, x, gamma, beta, axes, epsilon)
+
+    def layer_norm_backward(self, grad: Array, x_hat: Array, rstd: Array, gamma: Array | None,
+                            axes: tuple[int, ...]) -> tuple[Array, Array, Array]:
+        return layer_norm.layer_norm_backward(self, grad, x_hat, rstd, gamma, axes)
 
     # attention -------------------------------------------------------------------
     def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,

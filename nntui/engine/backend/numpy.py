@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from nntui.engine.backend import attention_numpy, lstm_numpy
+from nntui.engine.backend import attention_numpy, layer_norm, lstm_numpy
 from nntui.engine.backend import kernels_numpy as kn
 from nntui.engine.backend.base import Array, Axis, Shape
 
 _compiled: list[ModuleType | None] = []  # kernels_numba once tried (None: not installed)
+_transformer: list[ModuleType | None] = []  # transformer_numba, likewise
 
 
 def compiled_kernels() -> ModuleType | None:
@@ -34,6 +35,15 @@ def compiled_kernels() -> ModuleType | None:
                 module = None
         _compiled.append(module)
     return _compiled[0]
+
+
+def compiled_transformer_kernels() -> ModuleType | None:
+    """``transformer_numba`` (attention and layer norm over BLAS's threads), imported on
+    first use, or None as for :func:`compiled_kernels`."""
+    if not _transformer:
+        _transformer.append(None if compiled_kernels() is None else importlib.import_module(
+            "nntui.engine.backend.transformer_numba"))
+    return _transformer[0]
 
 
 class NumpyBackend:
@@ -194,8 +204,37 @@ class NumpyBackend:
         return rng.standard_normal(shape).astype(self.dtype)
 
     # kernels (formulas in base.py) ------------------------------------------------------
-    attention = staticmethod(attention_numpy.attention)
-    attention_backward = staticmethod(attention_numpy.attention_backward)
+    def _transformer(self, *arrays: np.ndarray) -> Any:
+        """The module whose attention and layer norm run these arrays (compiled for
+        float32; the kernels check layouts themselves)."""
+        k = compiled_transformer_kernels()
+        return k if k is not None and all(a.dtype == np.float32 for a in arrays) else None
+
+    def attention(self, q: Array, k: Array, v: Array, scale: float, causal: bool,
+                  drop: Array | None, keep_scores: bool) -> tuple[Array | None, Array, Array]:
+        fast = self._transformer(q, k, v) or attention_numpy
+        return fast.attention(q, k, v, scale, causal, drop, keep_scores)  # type: ignore
+
+    def attention_backward(self, q: Array, k: Array, v: Array, attn: Array,
+                           drop: Array | None, g_ctx: Array, scale: float,
+                           keep_grad_attention: bool) -> tuple[Array, Array, Array, Array | None]:
+        fast = self._transformer(q, k, v, attn, g_ctx) or attention_numpy
+        return fast.attention_backward(q, k, v, attn, drop, g_ctx, scale,  # type: ignore
+                                       keep_grad_attention)
+
+    def layer_norm(self, x: Array, gamma: Array | None, beta: Array | None,
+                   axes: tuple[int, ...], epsilon: float) -> tuple[Array, Array, Array]:
+        fast = self._transformer(x, *_given(gamma), *_given(beta))
+        if fast is None:
+            return layer_norm.layer_norm(self, x, gamma, beta, axes, epsilon)
+        return fast.layer_norm(x, gamma, beta, axes, epsilon)  # type: ignore[no-any-return]
+
+    def layer_norm_backward(self, grad: Array, x_hat: Array, rstd: Array, gamma: Array | None,
+                            axes: tuple[int, ...]) -> tuple[Array, Array, Array]:
+        fast = self._transformer(grad, x_hat, rstd, *_given(gamma))
+        if fast is None:
+            return layer_norm.layer_norm_backward(self, grad, x_hat, rstd, gamma, axes)
+        return fast.layer_norm_backward(grad, x_hat, rstd, gamma, axes)  # type: ignore
 
     def _fast(self, *arrays: np.ndarray) -> Any:
         """The module whose kernels run these arrays: compiled for contiguous float32."""

@@ -51,7 +51,6 @@ class LayerNormalization(Layer):
         self.beta_initializer = beta_initializer
         self.gamma_initializer = gamma_initializer
         self._axes: tuple[int, ...] = (-1,)
-        self._bshape: Shape = ()
 
     def build(self, input_shape: Shape, rng: np.random.Generator) -> None:
         rank = len(input_shape) + 1  # with the batch axis
@@ -64,7 +63,6 @@ class LayerNormalization(Layer):
             )
         full = (1,) + tuple(input_shape)
         self._axes = tuple(norm)
-        self._bshape = tuple(full[a] if a in norm else 1 for a in range(rank))
         pshape = tuple(full[a] for a in norm)
         if self.scale:
             self.add_weight("gamma", pshape, self.gamma_initializer, rng)
@@ -73,36 +71,26 @@ class LayerNormalization(Layer):
         super().build(input_shape, rng)
 
     def forward(self, x: Array, training: bool = False) -> Array:
-        ops, axes = self.ops, self._axes
-        mu = ops.mean(x, axis=axes, keepdims=True)                 # (N, T, 1)
-        xc = x - mu
-        rstd = 1.0 / ops.sqrt(ops.mean(xc * xc, axis=axes, keepdims=True) + self.epsilon)
-        x_hat = xc * rstd                                          # (N, T, D)
-        self._x_hat, self._rstd = x_hat, rstd
-        self._record("x_hat", x_hat)
-        y = x_hat
-        if self.scale:
-            y = y * self._param("gamma")
-        if self.center:
-            y = y + self._param("beta")
+        # y = γ ⊙ x̂ + β, x̂ = (x − μ)/√(σ² + ε)   (one backend kernel, the formula in
+        # engine/backend/layer_norm.py)
+        y, self._x_hat, self._rstd = self.ops.layer_norm(
+            x, self._weight("gamma", self.scale), self._weight("beta", self.center),
+            self._axes, self.epsilon)
+        self._record("x_hat", self._x_hat)
         return y
 
     def backward(self, grad_out: Array) -> Array:
-        ops, axes, x_hat = self.ops, self._axes, self._x_hat
-        others = tuple(a for a in range(grad_out.ndim) if a not in axes)  # batch (and time)
-        pshape = tuple(x_hat.shape[a] for a in axes)
+        # dL/dγ = Σ g ⊙ x̂, dL/dβ = Σ g, dL/dx = rstd·(ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂))
+        grad_x, g_gamma, g_beta = self.ops.layer_norm_backward(
+            grad_out, self._x_hat, self._rstd, self._weight("gamma", self.scale), self._axes)
         if self.scale:
-            self._accumulate("gamma", ops.reshape(ops.sum(grad_out * x_hat, axis=others), pshape))
+            self._accumulate("gamma", g_gamma)
         if self.center:
-            self._accumulate("beta", ops.reshape(ops.sum(grad_out, axis=others), pshape))
-        g = grad_out * self._param("gamma") if self.scale else grad_out  # dL/dx̂
-        mean_g = ops.mean(g, axis=axes, keepdims=True)
-        mean_gx = ops.mean(g * x_hat, axis=axes, keepdims=True)
-        return self._rstd * (g - mean_g - x_hat * mean_gx)
+            self._accumulate("beta", g_beta)
+        return grad_x
 
-    def _param(self, name: str) -> Array:
-        """γ or β shaped to broadcast against the full input."""
-        return self.ops.reshape(self.params[name], self._bshape)
+    def _weight(self, name: str, used: bool) -> Array | None:
+        return self.params[name] if used else None
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
