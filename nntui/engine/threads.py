@@ -71,17 +71,6 @@ def headless_blas_threads() -> int | None:
     return _probed[1]
 
 
-_blas_libs: list[Any] = []
-
-
-def blas_thread_count() -> int:
-    """BLAS's thread count now, as ``training_threads`` and ``StepThreads`` set it (~2 µs):
-    the compiled transformer kernels spread their tasks over as many threads."""
-    if not _blas_libs:
-        _blas_libs.append(_blas_controller().select(user_api="blas").lib_controllers)
-    return max([1] + [int(lib.num_threads) for lib in _blas_libs[0]])
-
-
 @contextlib.contextmanager
 def training_threads(headless: bool) -> Iterator[None]:
     """Context in which the current training thread uses the chosen BLAS thread count."""

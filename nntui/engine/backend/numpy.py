@@ -38,8 +38,8 @@ def compiled_kernels() -> ModuleType | None:
 
 
 def compiled_transformer_kernels() -> ModuleType | None:
-    """``transformer_numba`` (attention and layer norm over BLAS's threads), imported on
-    first use, or None as for :func:`compiled_kernels`."""
+    """``transformer_numba`` (attention and layer norm), imported on first use, or None as
+    for :func:`compiled_kernels`."""
     if not _transformer:
         _transformer.append(None if compiled_kernels() is None else importlib.import_module(
             "nntui.engine.backend.transformer_numba"))

@@ -1,18 +1,20 @@
-"""Compiled (numba) attention and layer normalisation, run over all of BLAS's threads.
+"""Compiled (numba) attention and layer normalisation, for float32 arrays.
 
 Same names, arguments and results as the references (``attention_numpy.py``,
-``layer_norm.py``; tested equal at float32 tolerance). Measured on the GPT preset's model
-with 2 threads, NumPy spent ~40 % of a step in these two: the stacked ``matmul`` makes
-one single-threaded BLAS call per (sample, head) of a 64 × 64 product, and the softmax,
-the mask and the seven layer norms are a dozen single-threaded passes each over memory.
-Here each (sample, head) is one task, the scores, mask, softmax and A·v of a query row
-are computed while the row is in cache, the masked half of a causal score matrix is
-skipped (its weights are exactly 0 in float32 in the reference too), and a layer norm is
-one pass per row. Tasks are spread with ``prange`` over as many threads as BLAS uses now
-(``threads.blas_thread_count``): one thread runs the serial twin of each kernel, so the
-app (one BLAS thread) never starts numba's thread pool. Results do not depend on the
-thread count: a task's arithmetic is the same on any thread, and the layer norm's
-column sums are taken over a fixed number of row chunks.
+``layer_norm.py``; tested equal at float32 tolerance). Measured on the GPT preset's model,
+NumPy spent ~40 % of a step in these two: the softmax and the mask are a dozen passes
+over (N, H, T, T) memory, and the seven layer norms ~8 passes each over (N, T, D). Here
+a (sample, head) is one task whose products are BLAS calls (numba's ``np.dot``) and
+whose scaling, mask, row maximum and normalisation run while its scores are in cache,
+with NumPy's vectorised ``np.exp`` over every head at once in between (numba's exp is
+a libm call per element, ~20x slower, and was most of a compiled softmax's time); a layer
+norm is one pass per row (16 → ~3.5 ms a step).
+
+They run on the calling thread. ``prange`` versions over numba's thread pool were
+measured beside OpenBLAS's 2 threads and were no faster (a GPT step 77.8 ms against
+75.8 serial, medians of 11 interleaved epochs): OpenBLAS's worker spins between
+products, so a third runnable thread shares a core; with numba's OpenMP layer, whose
+workers spin too, a step took 230 ms instead of 87.
 
 Reductions may be reassociated (``fastmath={"reassoc", "contract"}``: summed in vector
 lanes); NaN and infinity arithmetic stays exact, so divergence shows as in NumPy.
@@ -20,31 +22,16 @@ lanes); NaN and infinity arithmetic stays exact, so divergence shows as in NumPy
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any
 
 import numba
 import numpy as np
-from numba import prange
 
 from nntui.engine.backend import attention_numpy
 from nntui.engine.backend import layer_norm as ln_ref
-from nntui.engine.threads import blas_thread_count
 
-_FLAGS: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy",
-                          "boundscheck": False, "fastmath": {"reassoc", "contract"}}
-jit: Any = numba.njit(**_FLAGS)
-pjit: Any = numba.njit(parallel=True, **_FLAGS)
-_config: Any = numba.config
-CHUNKS = 16  # row chunks of the layer norm's column sums (fixed: results thread-independent)
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    # numba's own pool, whose idle workers sleep: the OpenMP layer's workers spin after
-    # each kernel (GNU libgomp), and on 2 cores they took the core from BLAS's and
-    # PyTorch's threads (a GPT step 87 -> 230 ms, PyTorch's Adam step 4 -> 70 ms, measured)
-    _config.THREADING_LAYER = "workqueue"
-_pool = threading.Lock()  # one caller at a time in numba's thread pool (not all layers
-# are thread-safe); a second concurrent caller runs the serial twin
+jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
+                      fastmath={"reassoc", "contract"})
 Arr = np.ndarray
 
 
@@ -107,66 +94,28 @@ def _head_backward(q: Arr, k: Arr, v: Arr, a: Arr, g: Arr, scale: float, gq: Arr
     gk *= s
 
 
+# every (sample, head) in turn
 @jit
-def _scores_serial(q: Arr, k: Arr, scale: float, causal: bool, s: Arr) -> None:
-    nh = q.shape[1]
-    for b in range(q.shape[0] * nh):
-        _head_scores(q[b // nh, b % nh], k[b // nh, b % nh], scale, causal, s[b // nh, b % nh])
-
-
-@pjit
-def _scores_parallel(q: Arr, k: Arr, scale: float, causal: bool, s: Arr) -> None:
-    nh = q.shape[1]
-    for b in prange(q.shape[0] * nh):
-        _head_scores(q[b // nh, b % nh], k[b // nh, b % nh], scale, causal, s[b // nh, b % nh])
+def _scores(q: Arr, k: Arr, scale: float, causal: bool, s: Arr) -> None:
+    for n in range(q.shape[0]):
+        for h in range(q.shape[1]):
+            _head_scores(q[n, h], k[n, h], scale, causal, s[n, h])
 
 
 @jit
-def _context_serial(e: Arr, v: Arr, c: Arr) -> None:
-    nh = e.shape[1]
-    for b in range(e.shape[0] * nh):
-        _head_context(e[b // nh, b % nh], v[b // nh, b % nh], c[b // nh, b % nh])
-
-
-@pjit
-def _context_parallel(e: Arr, v: Arr, c: Arr) -> None:
-    nh = e.shape[1]
-    for b in prange(e.shape[0] * nh):
-        _head_context(e[b // nh, b % nh], v[b // nh, b % nh], c[b // nh, b % nh])
+def _context(e: Arr, v: Arr, c: Arr) -> None:
+    for n in range(e.shape[0]):
+        for h in range(e.shape[1]):
+            _head_context(e[n, h], v[n, h], c[n, h])
 
 
 @jit
-def _backward_serial(q: Arr, k: Arr, v: Arr, a: Arr, g: Arr, scale: float,
-                     gq: Arr, gk: Arr, gv: Arr) -> None:
-    nh = q.shape[1]
-    for b in range(q.shape[0] * nh):
-        n, h = b // nh, b % nh
-        _head_backward(q[n, h], k[n, h], v[n, h], a[n, h], g[n, h], scale,
-                       gq[n, h], gk[n, h], gv[n, h])
-
-
-@pjit
-def _backward_parallel(q: Arr, k: Arr, v: Arr, a: Arr, g: Arr, scale: float,
-                       gq: Arr, gk: Arr, gv: Arr) -> None:
-    nh = q.shape[1]
-    for b in prange(q.shape[0] * nh):
-        n, h = b // nh, b % nh
-        _head_backward(q[n, h], k[n, h], v[n, h], a[n, h], g[n, h], scale,
-                       gq[n, h], gk[n, h], gv[n, h])
-
-
-def _run(serial: Any, parallel: Any, *args: Any) -> None:
-    """``parallel(*args)`` over BLAS's thread count when it is above 1 and the pool is
-    free, else ``serial(*args)`` (the same arithmetic)."""
-    threads = min(blas_thread_count(), _config.NUMBA_NUM_THREADS)
-    if threads > 1 and _pool.acquire(blocking=False):
-        try:
-            numba.set_num_threads(threads)
-            parallel(*args)
-        finally:
-            _pool.release()
-        return
-    serial(*args)
+def _backward(q: Arr, k: Arr, v: Arr, a: Arr, g: Arr, scale: float, gq: Arr, gk: Arr,
+              gv: Arr) -> None:
+    for n in range(q.shape[0]):
+        for h in range(q.shape[1]):
+            _head_backward(q[n, h], k[n, h], v[n, h], a[n, h], g[n, h], scale, gq[n, h],
+                           gk[n, h], gv[n, h])
 
 
 def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, causal: bool,
@@ -177,9 +126,9 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, causal:
     n, h, tq, _ = q.shape
     a = np.empty((n, h, tq, k.shape[2]), q.dtype)
     c = np.empty((n, h, tq, v.shape[3]), q.dtype)
-    _run(_scores_serial, _scores_parallel, q, k, float(scale), causal, a)
+    _scores(q, k, float(scale), causal, a)
     np.exp(a, out=a)
-    _run(_context_serial, _context_parallel, a, v, c)
+    _context(a, v, c)
     return None, a, c
 
 
@@ -192,7 +141,7 @@ def attention_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, attn: np.nda
                                                   keep_grad_attention)
     gq, gk, gv = np.empty(q.shape, q.dtype), np.empty(k.shape, q.dtype), np.empty(v.shape,
                                                                                   q.dtype)
-    _run(_backward_serial, _backward_parallel, q, k, v, attn, g_ctx, float(scale), gq, gk, gv)
+    _backward(q, k, v, attn, g_ctx, float(scale), gq, gk, gv)
     return gq, gk, gv, None
 
 
@@ -241,39 +190,6 @@ def _norm_back_rows(g: Arr, x_hat: Arr, rstd: Arr, gamma: Arr, dx: Arr, pg: Arr,
             dr[j] = rs * (gr[j] * gamma[j] - m1 - hr[j] * m2)
 
 
-@jit
-def _norm_serial(x: Arr, gamma: Arr, beta: Arr, eps: float, y: Arr, x_hat: Arr,
-                 rstd: Arr) -> None:
-    _norm_rows(x, gamma, beta, eps, y, x_hat, rstd, 0, x.shape[0])
-
-
-@pjit
-def _norm_parallel(x: Arr, gamma: Arr, beta: Arr, eps: float, y: Arr, x_hat: Arr,
-                   rstd: Arr) -> None:
-    rows = x.shape[0]
-    for c in prange(CHUNKS):
-        _norm_rows(x, gamma, beta, eps, y, x_hat, rstd, c * rows // CHUNKS,
-                   (c + 1) * rows // CHUNKS)
-
-
-@jit
-def _norm_back_serial(g: Arr, x_hat: Arr, rstd: Arr, gamma: Arr, dx: Arr, pg: Arr,
-                      pb: Arr) -> None:
-    rows = g.shape[0]
-    for c in range(CHUNKS):
-        _norm_back_rows(g, x_hat, rstd, gamma, dx, pg[c], pb[c], c * rows // CHUNKS,
-                        (c + 1) * rows // CHUNKS)
-
-
-@pjit
-def _norm_back_parallel(g: Arr, x_hat: Arr, rstd: Arr, gamma: Arr, dx: Arr, pg: Arr,
-                        pb: Arr) -> None:
-    rows = g.shape[0]
-    for c in prange(CHUNKS):
-        _norm_back_rows(g, x_hat, rstd, gamma, dx, pg[c], pb[c], c * rows // CHUNKS,
-                        (c + 1) * rows // CHUNKS)
-
-
 def _last_axis(x: np.ndarray, axes: tuple[int, ...]) -> bool:
     return axes == (x.ndim - 1,) and x.flags.c_contiguous
 
@@ -289,7 +205,7 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray | None, beta: np.ndarray | None,
     rstd = np.empty(x2.shape[0], x.dtype)
     scale = np.ones(d, x.dtype) if gamma is None else gamma.reshape(d)
     shift = np.zeros(d, x.dtype) if beta is None else beta.reshape(d)
-    _run(_norm_serial, _norm_parallel, x2, scale, shift, float(epsilon), y, x_hat, rstd)
+    _norm_rows(x2, scale, shift, float(epsilon), y, x_hat, rstd, 0, x2.shape[0])
     return (y.reshape(x.shape), x_hat.reshape(x.shape),
             rstd.reshape(x.shape[:-1] + (1,)))
 
@@ -302,8 +218,8 @@ def layer_norm_backward(grad: np.ndarray, x_hat: np.ndarray, rstd: np.ndarray,
     d = grad.shape[-1]
     g2 = grad.reshape(-1, d)
     dx = np.empty_like(g2)
-    pg, pb = np.zeros((CHUNKS, d), grad.dtype), np.zeros((CHUNKS, d), grad.dtype)
+    pg, pb = np.zeros(d, grad.dtype), np.zeros(d, grad.dtype)
     scale = np.ones(d, grad.dtype) if gamma is None else gamma.reshape(d)
-    _run(_norm_back_serial, _norm_back_parallel, g2, x_hat.reshape(-1, d), rstd.reshape(-1),
-         scale, dx, pg, pb)
-    return dx.reshape(grad.shape), pg.sum(axis=0), pb.sum(axis=0)
+    _norm_back_rows(g2, x_hat.reshape(-1, d), rstd.reshape(-1), scale, dx, pg, pb, 0,
+                    g2.shape[0])
+    return dx.reshape(grad.shape), pg, pb
