@@ -113,6 +113,25 @@ def test_every_registered_architecture_has_a_panel_that_draws_its_view() -> None
     assert not missing, f"no panel registered for these views: {missing}"
 
 
+@asynctest
+async def test_a_new_snapshot_is_drawn_once_with_its_step_in_the_subtitle() -> None:
+    # The subtitle ("step N") was set after each redraw, which drew the whole panel a
+    # second time: a decision-region grid twice a second on the UI thread.
+    history = history_for("mlp")
+    app = PanelApp("mlp", history)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.panel
+        await pilot.pause(0.2)
+        renders = []
+        real = panel.render
+        panel.render = lambda: renders.append(1) or real()  # type: ignore[method-assign]
+        history.apply(ev.SnapshotTaken(10, 1, (), {**extras(PRESETS["mlp"]), "step": 10}))
+        panel.tick()
+        await pilot.pause(0.3)
+        assert len(renders) == 1
+        assert "step 10" in str(panel.border_subtitle)
+
+
 @pytest.mark.parametrize("arch", sorted(PRESETS))
 def test_panel_builds_at_small_and_large_sizes(arch: str) -> None:
     from rich.console import Console

@@ -50,13 +50,24 @@ class ArchPanel(Panel):
     def data_version(self, history: RunHistory) -> object:
         return (history.snapshot_version, id(self._fixed))
 
-    def render(self) -> RenderableType:
-        picture = super().render()
+    def _subtitle(self) -> str | None:
+        """The view hint and the step of the picture."""
         step = None if self.history is None else self.history.extras_step
         shown = "" if step is None or self._fixed is not None else f"step {step}"
-        subtitle = " · ".join(p for p in (self.view_hint, shown) if p) or None
-        if subtitle != self.border_subtitle:  # the view hint and the step of the picture
-            # just drawn, set after this render: a border title set during one loses it
+        return " · ".join(p for p in (self.view_hint, shown) if p) or None
+
+    def before_redraw(self, history: RunHistory) -> None:
+        # the step's subtitle goes with the redraw: set after it, the subtitle drew the
+        # whole panel again (a decision-region grid: ~15 ms of the UI thread a second)
+        subtitle = self._subtitle()
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+
+    def render(self) -> RenderableType:
+        picture = super().render()
+        subtitle = self._subtitle()
+        if subtitle != self.border_subtitle:  # a new view hint (set by the build), or a
+            # redraw not from tick: set after this render (set during one, it is lost)
             self.call_later(setattr, self, "border_subtitle", subtitle)
         return picture
 

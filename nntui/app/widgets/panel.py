@@ -66,7 +66,12 @@ class Panel(Widget):
             return
         if self.data_version(self.history) != self._drawn_version:
             self._refreshed_at = now
+            self.before_redraw(self.history)
             self.refresh()
+
+    def before_redraw(self, history: RunHistory) -> None:
+        """Set what goes with the next picture (a border title) before it is drawn: set
+        after, it would draw the whole panel a second time."""
 
     def render(self) -> RenderableType:
         history, size = self.history, self.content_size
