@@ -5,7 +5,7 @@ its headless throughput, and a key pressed while training takes effect within 10
 
 Headless and dashboard runs alternate (``ROUNDS`` times), so load from other processes
 on a shared machine hits both sides alike; the medians are compared. Run with
-``pytest -m bench tests/bench -s`` to see the figures.
+``pytest -m bench -n 0 tests/bench -s`` to see the figures.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Replay of a million-line (~200 MB) log: the first frame within 2 s of starting, the
-peak memory under 200 MB (see replay_bench.py; run with ``-m bench``)."""
+peak memory under 200 MB (see replay_bench.py; run with ``-m bench -n 0``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The performance targets, as ratios from one short interleaved ``nntui bench`` run.
 
-Run with ``python -m pytest -m bench tests/bench`` (not in the default run or CI: it
+Run with ``python -m pytest -m bench -n 0 tests/bench`` (not in the default run or CI: it
 takes minutes, and wall-clock ratios on a shared machine want a quiet moment).
 """
 
