@@ -92,13 +92,13 @@ def test_text_path_that_is_a_folder_or_missing(tmp_path, capsys) -> None:
 
 def _idx(magic: int, dims: tuple[int, ...], data: bytes) -> bytes:
     head = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
-    return gzip.compress(head + data)
+    return gzip.compress(head + data, mtime=0)
 
 
 @pytest.mark.parametrize("images", [
     b"",
     RANDOM,
-    gzip.compress(RANDOM),
+    gzip.compress(RANDOM, mtime=0),
     RANDOM[:2] + b"\x1f\x8b",
     _idx(0x0803, (10, 28, 28), bytes(100)),  # truncated
     _idx(0x0801, (10,), bytes(10)),  # a label file where images belong
